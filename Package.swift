@@ -1,0 +1,46 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Flow",
+    products: [
+        .executable(name: "flowrun", targets: ["flowrun"]),
+        .library(name: "Flow", targets: ["Flow"]),
+        .library(name: "FlowTesting", targets: ["FlowTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Flow", swiftSettings: strictSettings),
+        .target(name: "Operators", dependencies: ["Flow", "CZstd", "CZlib"], swiftSettings: strictSettings),
+        .target(
+            name: "Jobs",
+            dependencies: ["Flow", "Operators", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "flowrun",
+            dependencies: ["Flow", "Operators", "Jobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "FlowTesting", dependencies: ["Flow"], swiftSettings: strictSettings),
+        .testTarget(name: "FlowTests", dependencies: ["Flow", "FlowTesting"], swiftSettings: strictSettings),
+        .testTarget(name: "OperatorsTests", dependencies: ["Flow", "Operators", "FlowTesting"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "JobsTests",
+            dependencies: ["Flow", "Operators", "Jobs", "FlowTesting"],
+            resources: [],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,69 @@
+/// The size and kind of one edge between two tasks.
+public struct ExchangeShape: Sendable {
+    public var partitioning: Partitioning
+    /// Subtasks sending.
+    public var upstream: Int
+    /// Subtasks receiving.
+    public var downstream: Int
+    /// Records per batch that a hash exchange collects before sending.
+    public var batchSize: Int
+    /// Batches a channel holds before its senders wait.
+    public var channelCapacity: Int
+    public var maxParallelism: Int
+}
+
+/// The channels of one edge between two tasks, with a writer for each sending subtask and a gate
+/// for each receiving one. Erased over the record type so the executor can wire any edge.
+public protocol Exchange: AnyObject, Sendable {
+    /// The receiver that the last operator of upstream subtask `upstream` emits into.
+    func makeWriter(upstream: Int) -> AnyObject
+    /// Reads downstream subtask `downstream`'s input and pushes it into `head` until the end of
+    /// input (or until the exchange is cancelled).
+    func runGate(downstream: Int, into head: AnyObject) throws
+    /// Wakes and stops every sender and receiver (the job is failing or stopping).
+    func cancel()
+}
+
+/// Thrown by a writer whose channel was cancelled: the job is stopping and the task should too.
+public struct ExchangeCancelled: Error {}
+
+/// The in-process exchange: bounded channels of batches between threads.
+///
+/// A network exchange between processes (a distributed log) can replace it behind ``Exchange``.
+final class ChannelExchange<Record: Sendable>: Exchange {
+    let shape: ExchangeShape
+    let channels: [BoundedChannel<Envelope<Record>>]
+    let keyGroup: (@Sendable (Record) -> KeyGroup)?
+
+    init(shape: ExchangeShape, keyGroup: (@Sendable (Record) -> KeyGroup)? = nil) {
+        self.shape = shape
+        self.keyGroup = keyGroup
+        let count = shape.partitioning == .orderedGather ? shape.upstream : shape.downstream
+        channels = (0..<count).map { _ in BoundedChannel(capacity: shape.channelCapacity) }
+    }
+
+    func makeWriter(upstream: Int) -> AnyObject {
+        switch shape.partitioning {
+        case .forward: ChannelWriter(channel: channels[upstream], sender: upstream)
+        case .orderedGather: ChannelWriter(channel: channels[upstream], sender: upstream)
+        case .gather: ChannelWriter(channel: channels[0], sender: upstream)
+        case .orderedRebalance: RoundRobinWriter(channels: channels)
+        case .hash:
+            HashWriter(
+                channels: channels, sender: upstream, batchSize: shape.batchSize,
+                maxParallelism: shape.maxParallelism, keyGroup: keyGroup!
+            )
+        }
+    }
+
+    func runGate(downstream: Int, into head: AnyObject) throws {
+        let receiver = head as! any ElementReceiver<Record>
+        switch shape.partitioning {
+        case .orderedGather: try OrderedGate(channels: channels).run(into: receiver)
+        case .forward, .orderedRebalance: try MergingGate(channel: channels[downstream], inputs: 1).run(into: receiver)
+        case .hash, .gather: try MergingGate(channel: channels[downstream], inputs: shape.upstream).run(into: receiver)
+        }
+    }
+
+    func cancel() { channels.forEach { $0.cancel() } }
+}

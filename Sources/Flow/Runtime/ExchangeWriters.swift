@@ -1,0 +1,87 @@
+/// Sends every element to one channel, batches as they come (empty ones too, which ordered
+/// exchanges count on).
+final class ChannelWriter<Record: Sendable>: ElementReceiver {
+    private let channel: BoundedChannel<Envelope<Record>>
+    private let sender: Int
+
+    init(channel: BoundedChannel<Envelope<Record>>, sender: Int) {
+        self.channel = channel
+        self.sender = sender
+    }
+
+    func receive(_ batch: [Record]) throws { try send(.records(batch)) }
+    func receive(watermark: EventTime) throws { try send(.watermark(watermark)) }
+    func receiveEndOfInput() throws { try send(.endOfInput) }
+
+    private func send(_ element: StreamElement<Record>) throws {
+        guard channel.send(Envelope(sender: sender, element: element)) else { throw ExchangeCancelled() }
+    }
+}
+
+/// Deals batches to the channels in turn (batch i to channel i mod n); control goes to all.
+final class RoundRobinWriter<Record: Sendable>: ElementReceiver {
+    private let channels: [BoundedChannel<Envelope<Record>>]
+    private var nextChannel = 0
+
+    init(channels: [BoundedChannel<Envelope<Record>>]) { self.channels = channels }
+
+    func receive(_ batch: [Record]) throws {
+        guard channels[nextChannel].send(Envelope(sender: 0, element: .records(batch))) else { throw ExchangeCancelled() }
+        nextChannel = (nextChannel + 1) % channels.count
+    }
+
+    func receive(watermark: EventTime) throws { try broadcast(.watermark(watermark)) }
+    func receiveEndOfInput() throws { try broadcast(.endOfInput) }
+
+    private func broadcast(_ element: StreamElement<Record>) throws {
+        for channel in channels where !channel.send(Envelope(sender: 0, element: element)) { throw ExchangeCancelled() }
+    }
+}
+
+/// Routes each record to the subtask that owns its key group, collecting full batches per
+/// subtask; before a watermark or the end of input it sends what it holds, so control keeps its
+/// place relative to the records on every channel.
+final class HashWriter<Record: Sendable>: ElementReceiver {
+    private let channels: [BoundedChannel<Envelope<Record>>]
+    private let sender: Int
+    private let batchSize: Int
+    private let maxParallelism: Int
+    private let keyGroup: @Sendable (Record) -> KeyGroup
+    private var pending: [[Record]]
+
+    init(channels: [BoundedChannel<Envelope<Record>>], sender: Int, batchSize: Int, maxParallelism: Int,
+         keyGroup: @escaping @Sendable (Record) -> KeyGroup) {
+        self.channels = channels
+        self.sender = sender
+        self.batchSize = batchSize
+        self.maxParallelism = maxParallelism
+        self.keyGroup = keyGroup
+        pending = Array(repeating: [], count: channels.count)
+    }
+
+    func receive(_ batch: [Record]) throws {
+        let parallelism = channels.count
+        for record in batch {
+            let target = parallelism == 1 ? 0 : keyGroup(record).subtask(parallelism: parallelism, maxParallelism: maxParallelism)
+            pending[target].append(record)
+            if pending[target].count >= batchSize { try send(target) }
+        }
+    }
+
+    func receive(watermark: EventTime) throws { try broadcast(.watermark(watermark)) }
+    func receiveEndOfInput() throws { try broadcast(.endOfInput) }
+
+    private func send(_ target: Int) throws {
+        let batch = pending[target]
+        pending[target] = []
+        pending[target].reserveCapacity(batchSize)
+        guard channels[target].send(Envelope(sender: sender, element: .records(batch))) else { throw ExchangeCancelled() }
+    }
+
+    private func broadcast(_ element: StreamElement<Record>) throws {
+        for target in channels.indices {
+            if !pending[target].isEmpty { try send(target) }
+            guard channels[target].send(Envelope(sender: sender, element: element)) else { throw ExchangeCancelled() }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Synchronization
+
+/// Named counters that operators add to and the progress line reads, from any thread.
+///
+/// Operators add once per batch, not once per record: each add is an atomic operation.
+public final class JobMetrics: Sendable {
+    private let counters: Mutex<[String: Counter]> = Mutex([:])
+    private let order: Mutex<[String]> = Mutex([])
+    private let gauges: Mutex<[String: Int64]> = Mutex([:])
+
+    public init() {}
+
+    /// The counter named `name`, created at zero on first use.
+    public func counter(_ name: String) -> Counter {
+        counters.withLock { all in
+            if let existing = all[name] { return existing }
+            let counter = Counter()
+            all[name] = counter
+            order.withLock { $0.append(name) }
+            return counter
+        }
+    }
+
+    /// The current value of counter `name` (0 if it was never used).
+    public func value(_ name: String) -> Int {
+        counters.withLock { $0[name]?.value ?? 0 }
+    }
+
+    /// Sets gauge `name` to `value` if it is larger (for "event time reached").
+    public func raiseGauge(_ name: String, to value: Int64) {
+        gauges.withLock { all in
+            if value > all[name] ?? .min { all[name] = value }
+        }
+    }
+
+    /// The value of gauge `name`, if set.
+    public func gauge(_ name: String) -> Int64? { gauges.withLock { $0[name] } }
+}
+
+/// An atomic counter.
+public final class Counter: Sendable {
+    private let storage = Atomic<Int>(0)
+
+    public init() {}
+
+    public func add(_ amount: Int) {
+        if amount != 0 { storage.wrappingAdd(amount, ordering: .relaxed) }
+    }
+
+    public var value: Int { storage.load(ordering: .relaxed) }
+}

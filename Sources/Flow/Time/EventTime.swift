@@ -1,0 +1,41 @@
+/// A point in event time: milliseconds since the Unix epoch, as carried by records.
+///
+/// Event time comes from the data (a tweet's `timestamp_ms`), never from the clock, so that a
+/// job's output does not depend on how fast or in what batches it runs.
+public struct EventTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Milliseconds since 1970-01-01T00:00:00Z.
+    public var milliseconds: Int64
+
+    public init(milliseconds: Int64) { self.milliseconds = milliseconds }
+
+    /// Earlier than every real event time: the watermark before any record was read.
+    public static let min = EventTime(milliseconds: .min)
+    /// Later than every real event time: the watermark after the end of input.
+    public static let max = EventTime(milliseconds: .max)
+
+    public static func < (lhs: EventTime, rhs: EventTime) -> Bool { lhs.milliseconds < rhs.milliseconds }
+
+    public var description: String { "\(milliseconds)ms" }
+}
+
+/// A record that knows its own event time.
+public protocol EventTimed {
+    var eventTime: EventTime { get }
+}
+
+extension Int64 {
+    /// Floor division, which rounds towards negative infinity (Swift's `/` rounds towards zero).
+    @inlinable
+    public func flooredDivision(by divisor: Int64) -> Int64 {
+        let q = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds.
+    public var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,64 @@
+import Flow
+import Operators
+
+/// Turns a job file into a runnable ``StreamJob``: substitutes parameters, checks that each step
+/// takes what the previous one gives, and builds the operators.
+public struct JobBuilder {
+    public var registry = OperatorRegistry.standard
+    /// `-p name=value` overrides of the file's parameter defaults.
+    public var overrides: [String: String] = [:]
+    public var parallelism = 1
+    public var batchSize = 1024
+
+    public init() {}
+
+    /// A built job with the side files its operators write when it ends.
+    public struct BuiltJob {
+        public var job: StreamJob
+        public var rejectFiles: [RejectFile]
+        public var lateFiles: [LateRecordFile]
+
+        /// Runs the job to the end of its input, then writes the side files.
+        public func run() throws {
+            try job.execute()
+            for file in rejectFiles { try file.write() }
+            for file in lateFiles { try file.write() }
+        }
+    }
+
+    /// Builds `file`. With `checkOnly`, inputs are not opened (for `validate` and `plan`).
+    public func build(_ file: JobFile, checkOnly: Bool = false) throws -> BuiltJob {
+        let parameters = try resolveParameters(file)
+        let job = StreamJob(parallelism: parallelism, batchSize: batchSize)
+        let context = BuildContext(job: job, checkOnly: checkOnly)
+        var stream = StreamValue.none
+        for step in file.steps {
+            guard let entry = registry.entry(named: step.operatorName) else {
+                throw FlowError(.invalidJob, "\(step.location): unknown operator \"\(step.operatorName)\"; the operators are \(registry.names)")
+            }
+            guard entry.takes.contains(stream.kind) else {
+                throw FlowError(.invalidJob, "\(step.location): \(entry.name) takes \(entry.takes.map(\.rawValue).joined(separator: " or ")), but the step before it gives \(stream.kind.rawValue)")
+            }
+            var settings = try ResolvedSettings(step: step, parameters: parameters)
+            stream = try entry.apply(stream, &settings, context)
+            try settings.checkAllUsed()
+        }
+        guard stream.kind == .finished else {
+            throw FlowError(.invalidJob, "\(file.path): the pipeline ends with \(stream.kind.rawValue) and no sink; add a sink step")
+        }
+        return BuiltJob(job: job, rejectFiles: context.rejectFiles, lateFiles: context.lateFiles)
+    }
+
+    private func resolveParameters(_ file: JobFile) throws -> [String: String] {
+        var values: [String: String] = [:]
+        for parameter in file.parameters { values[parameter.name] = parameter.defaultValue }
+        for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            guard values[name] != nil else {
+                let known = file.parameters.map(\.name).joined(separator: ", ")
+                throw FlowError(.invalidJob, "-p \(name)=…: \(file.path) declares no parameter \(name); its parameters are \(known.isEmpty ? "none" : known)")
+            }
+            values[name] = value
+        }
+        return values
+    }
+}

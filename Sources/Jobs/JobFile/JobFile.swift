@@ -1,0 +1,46 @@
+/// A job definition file, parsed: its parameters and its pipeline of steps.
+///
+/// ```yaml
+/// name: trending-hashtags
+/// parameters:
+///   input: {default: data/tweets/log.jsonl.zst, help: the tweet log}
+/// pipeline:
+///   - tweet-log: {path: "${input}"}
+///   - watermarks: {out-of-orderness: 5s}
+/// ```
+public struct JobFile: Sendable {
+    /// A named parameter with its default; `${name}` in a step's settings is replaced by its value.
+    public struct Parameter: Sendable {
+        public var name: String
+        public var defaultValue: String
+        public var help: String
+    }
+
+    /// One setting of a step, with where it was written.
+    public struct Setting: Sendable {
+        public var value: String
+        public var location: JobFileLocation
+    }
+
+    /// One operator of the pipeline and its settings.
+    public struct Step: Sendable {
+        public var operatorName: String
+        public var settings: [String: Setting]
+        /// For steps written as `- key-by: hashtag`: the scalar after the name.
+        public var argument: Setting?
+        public var location: JobFileLocation
+    }
+
+    public var path: String
+    public var name: String
+    public var parameters: [Parameter]
+    public var steps: [Step]
+}
+
+/// A place in a job file, for error messages: `configs/trending.yaml:14`.
+public struct JobFileLocation: Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+
+    public var description: String { "\(file):\(line)" }
+}

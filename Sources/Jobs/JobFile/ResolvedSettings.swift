@@ -1,0 +1,113 @@
+import Flow
+import Foundation
+
+/// A step's settings with parameters substituted, read with typed accessors that report the file
+/// and line of a bad value. Every setting must be read: ``checkAllUsed()`` rejects unknown ones.
+public struct ResolvedSettings {
+    let step: JobFile.Step
+    let values: [String: JobFile.Setting]
+    private(set) var used: Set<String> = []
+
+    init(step: JobFile.Step, parameters: [String: String]) throws {
+        self.step = step
+        var values: [String: JobFile.Setting] = [:]
+        for (key, setting) in step.settings {
+            values[key] = JobFile.Setting(value: try Self.substitute(setting, parameters: parameters), location: setting.location)
+        }
+        if let argument = step.argument {
+            values[""] = JobFile.Setting(value: try Self.substitute(argument, parameters: parameters), location: argument.location)
+        }
+        self.values = values
+    }
+
+    /// Replaces each `${name}` with the parameter's value.
+    static func substitute(_ setting: JobFile.Setting, parameters: [String: String]) throws -> String {
+        var result = ""
+        var rest = Substring(setting.value)
+        while let open = rest.range(of: "${") {
+            result += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else {
+                throw FlowError(.invalidJob, "\(setting.location): \"${\" without a closing \"}\"; write ${name}")
+            }
+            let name = String(rest[open.upperBound..<close])
+            guard let value = parameters[name] else {
+                throw FlowError(.invalidJob, "\(setting.location): ${\(name)} names no parameter; declare it under parameters")
+            }
+            result += value
+            rest = rest[rest.index(after: close)...]
+        }
+        return result + rest
+    }
+
+    var location: JobFileLocation { step.location }
+
+    mutating func string(_ key: String) -> String? {
+        used.insert(key)
+        return values[key]?.value
+    }
+
+    mutating func string(_ key: String, default defaultValue: String) -> String {
+        string(key) ?? defaultValue
+    }
+
+    mutating func requiredString(_ key: String) throws -> String {
+        guard let value = string(key), !value.isEmpty else {
+            throw FlowError(.invalidJob, "\(location): \(step.operatorName) needs a \(key) setting")
+        }
+        return value
+    }
+
+    mutating func duration(_ key: String, default defaultValue: String) throws -> Duration {
+        let text = string(key) ?? defaultValue
+        guard let duration = DurationText.parse(text) else {
+            let place = values[key]?.location ?? location
+            throw FlowError(.invalidJob, "\(place): \(step.operatorName) \(key) \"\(text)\" is not a duration; write it like \"30m\", \"10s\" or \"250ms\"")
+        }
+        return duration
+    }
+
+    mutating func integer(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = string(key) else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            throw FlowError(.invalidJob, "\(values[key]!.location): \(step.operatorName) \(key) \"\(text)\" must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// Rejects settings the operator does not know.
+    func checkAllUsed() throws {
+        for key in values.keys.sorted() where !used.contains(key) {
+            let what = key.isEmpty ? "a value after its name" : "no setting \"\(key)\""
+            let known = used.filter { !$0.isEmpty }.sorted().joined(separator: ", ")
+            throw FlowError(.invalidJob, "\(values[key]!.location): \(step.operatorName) takes \(what)\(known.isEmpty ? "" : "; its settings are \(known)")")
+        }
+    }
+}
+
+/// Durations as job files write them: a whole number and a unit (`ms`, `s`, `m`, `h`), e.g. `30m`.
+public enum DurationText {
+    public static func parse(_ text: String) -> Duration? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, let value = Int64(digits) else { return nil }
+        switch trimmed.dropFirst(digits.count) {
+        case "ms": return .milliseconds(value)
+        case "s": return .seconds(value)
+        case "m", "min": return .seconds(value * 60)
+        case "h": return .seconds(value * 3600)
+        default: return nil
+        }
+    }
+}
+
+
+extension DurationText {
+    /// The shortest exact way to write `duration` (`30m`, `10s`, `250ms`).
+    public static func format(_ duration: Duration) -> String {
+        let ms = duration.milliseconds
+        if ms != 0 && ms % 3_600_000 == 0 { return "\(ms / 3_600_000)h" }
+        if ms != 0 && ms % 60_000 == 0 { return "\(ms / 60_000)m" }
+        if ms % 1000 == 0 { return "\(ms / 1000)s" }
+        return "\(ms)ms"
+    }
+}

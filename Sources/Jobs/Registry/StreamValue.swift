@@ -1,0 +1,48 @@
+import Flow
+import Operators
+
+/// The stream a pipeline has built so far, with its record type: what the next step takes.
+enum StreamValue {
+    case none
+    case tweets(DataStream<Tweet>)
+    case hashtags(DataStream<Hashtag>)
+    case keyedHashtags(KeyedStream<Hashtag, KeyString>)
+    case windowedHashtags(KeyedStream<Hashtag, KeyString>, WindowChoice)
+    case counts(KeyedStream<Hashtag, KeyString>, WindowChoice)
+    case rankedCounts(DataStream<RankedCount>)
+    case finished
+
+    /// The record type, as `flowrun validate` names it.
+    var kind: StreamKind {
+        switch self {
+        case .none: .none
+        case .tweets: .tweets
+        case .hashtags: .hashtags
+        case .keyedHashtags: .keyedHashtags
+        case .windowedHashtags: .windowedHashtags
+        case .counts: .counts
+        case .rankedCounts: .rankedCounts
+        case .finished: .finished
+        }
+    }
+}
+
+/// The record types a step can take and give, for checking a pipeline before building it.
+public enum StreamKind: String, Sendable {
+    case none = "nothing (the pipeline must start with a source)"
+    case tweets = "tweets"
+    case hashtags = "hashtags"
+    case keyedHashtags = "hashtags keyed by tag"
+    case windowedHashtags = "windowed hashtags"
+    case counts = "counts per window"
+    case rankedCounts = "ranked counts"
+    case finished = "nothing (a sink ends the pipeline)"
+}
+
+/// The window a `window` step chose, applied when its aggregation follows.
+struct WindowChoice {
+    enum Kind { case sliding(WindowSpec), session(gap: Duration) }
+    var kind: Kind
+    var lateRecords: LateRecordFile
+    var description: String
+}

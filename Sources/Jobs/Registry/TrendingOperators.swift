@@ -1,0 +1,143 @@
+import Flow
+import Operators
+
+/// The registry entries of the operators the trending-hashtags job is made of.
+enum TrendingOperators {
+    static let tweetLog = OperatorRegistry.Entry(
+        name: "tweet-log", summary: "reads a recorded tweet log (JSON Lines, .gz, .zst, a folder, or - for standard input)",
+        takes: [.none], gives: .tweets
+    ) { _, settings, build in
+        let path = try settings.requiredString("path")
+        let speedText = settings.string("speed", default: "max")
+        guard let speed = ReplaySpeed(speedText) else {
+            throw FlowError(.invalidJob, "\(settings.location): tweet-log speed \"\(speedText)\" is not a speed; write max, realtime, or a factor such as 60x")
+        }
+        let rejects = RejectFile(path: nonEmpty(settings.string("rejects")))
+        build.rejectFiles.append(rejects)
+        if !build.checkOnly { _ = try TweetLogFiles.check(path) }
+        var stream = build.job.source("tweet-log reader \(path)") { output, context in
+            try TweetLogReader(path: path, output: output, context: context)
+        }
+        .inParallel()
+        .apply("decode tweets") { output, context in TweetDecodeOperator(output: output, rejects: rejects, context: context) }
+        .inSequence()
+        if case .factor(let factor) = speed {
+            stream = stream.apply("replay at \(speed)") { output, _ in ReplayPacer(output: output, factor: factor) }
+        }
+        return .tweets(stream)
+    }
+
+    static let watermarks = OperatorRegistry.Entry(
+        name: "watermarks", summary: "watermark = largest event time so far minus out-of-orderness",
+        takes: [.tweets], gives: .tweets
+    ) { stream, settings, _ in
+        let delay = try settings.duration("out-of-orderness", default: "5s")
+        guard case .tweets(let tweets) = stream else { preconditionFailure("watermarks applied to \(stream.kind)") }
+        return .tweets(tweets.apply("watermarks (\(DurationText.format(delay)) out of order)", assignsWatermarks: true) { output, context in
+            BoundedOutOfOrdernessWatermarks(output: output, delay: delay, context: context)
+        })
+    }
+
+    static let hashtags = OperatorRegistry.Entry(
+        name: "hashtags", summary: "one record per hashtag of each tweet, lowercased",
+        takes: [.tweets], gives: .hashtags
+    ) { stream, _, _ in
+        guard case .tweets(let tweets) = stream else { preconditionFailure("hashtags applied to \(stream.kind)") }
+        return .hashtags(tweets.apply("hashtags (lowercased)") { output, context in
+            HashtagExtractor(output: output, context: context)
+        })
+    }
+
+    static let keyBy = OperatorRegistry.Entry(
+        name: "key-by", summary: "partitions hashtags by tag across the parallel subtasks",
+        takes: [.hashtags], gives: .keyedHashtags
+    ) { stream, settings, _ in
+        let field = settings.string("", default: "hashtag")
+        guard field == "hashtag" else {
+            throw FlowError(.invalidJob, "\(settings.location): key-by \"\(field)\" is not a field of hashtags; write key-by: hashtag")
+        }
+        guard case .hashtags(let hashtags) = stream else { preconditionFailure("key-by applied to \(stream.kind)") }
+        return .keyedHashtags(hashtags.keyBy("key-by hashtag") { $0.tag })
+    }
+
+    static let window = OperatorRegistry.Entry(
+        name: "window", summary: "event-time windows: sliding (size, slide), tumbling (size) or session (gap)",
+        takes: [.keyedHashtags], gives: .windowedHashtags
+    ) { stream, settings, build in
+        guard case .keyedHashtags(let keyed) = stream else { preconditionFailure("window applied to \(stream.kind)") }
+        let type = settings.string("type", default: "sliding")
+        let late = LateRecordFile(path: nonEmpty(settings.string("late-records")))
+        build.lateFiles.append(late)
+        let choice: WindowChoice
+        switch type {
+        case "sliding", "tumbling":
+            let size = try settings.duration("size", default: "30m")
+            let slide = type == "tumbling" ? size : try settings.duration("slide", default: "10s")
+            do {
+                let spec = try WindowSpec(size: size, slide: slide)
+                choice = WindowChoice(kind: .sliding(spec), lateRecords: late,
+                                      description: "\(type) window \(DurationText.format(size))" + (type == "sliding" ? " every \(DurationText.format(slide))" : ""))
+            } catch let error as FlowError {
+                throw FlowError(.invalidJob, "\(settings.location): \(error.message)")
+            }
+        case "session":
+            let gap = try settings.duration("gap", default: "5m")
+            guard gap.milliseconds > 0 else { throw FlowError(.invalidJob, "\(settings.location): session gap must be positive") }
+            choice = WindowChoice(kind: .session(gap: gap), lateRecords: late, description: "session window, gap \(DurationText.format(gap))")
+        default:
+            throw FlowError(.invalidJob, "\(settings.location): window type \"\(type)\" is unknown; use sliding, tumbling or session")
+        }
+        return .windowedHashtags(keyed, choice)
+    }
+
+    static let count = OperatorRegistry.Entry(
+        name: "count", summary: "counts the hashtags of each tag per window",
+        takes: [.windowedHashtags], gives: .counts
+    ) { stream, _, _ in
+        guard case .windowedHashtags(let keyed, let choice) = stream else { preconditionFailure("count applied to \(stream.kind)") }
+        return .counts(keyed, choice)
+    }
+
+    static let topK = OperatorRegistry.Entry(
+        name: "top-k", summary: "the k largest counts per window (ties by tag), local per subtask then merged",
+        takes: [.counts], gives: .rankedCounts
+    ) { stream, settings, _ in
+        let k = try settings.integer("k", default: 20, range: 1...10_000)
+        guard case .counts(let keyed, let choice) = stream else { preconditionFailure("top-k applied to \(stream.kind)") }
+        guard case .sliding(let spec) = choice.kind else {
+            throw FlowError(.invalidJob, "\(settings.location): top-k needs windows shared by all tags (sliding or tumbling); session windows differ per tag")
+        }
+        let late = choice.lateRecords
+        let local = keyed.apply("\(choice.description) → count → local top \(k)", watermarkGranularity: spec.slide) { output, context in
+            SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+                                 emission: .top(k: k, isGreater: >), lateRecords: late, context: context, describeKey: { $0.string })
+        }
+        return .rankedCounts(local.global().apply("merge top \(k)") { output, _ in TopKMergeOperator(output: output, k: k, isGreater: >) })
+    }
+
+    static let sink = OperatorRegistry.Entry(
+        name: "sink", summary: "writes ranked counts: path - shows a console table; format csv or jsonl (from the path's ending)",
+        takes: [.rankedCounts], gives: .finished
+    ) { stream, settings, _ in
+        let path = settings.string("path", default: "-")
+        let keyColumn = settings.string("key-column", default: "hashtag")
+        let formatText = settings.string("format") ?? (path.hasSuffix(".jsonl") || path.hasSuffix(".json") ? "jsonl" : "csv")
+        guard let format = RankedCountFormat(rawValue: formatText) else {
+            throw FlowError(.invalidJob, "\(settings.location): sink format \"\(formatText)\" is unknown; use csv or jsonl")
+        }
+        guard case .rankedCounts(let ranked) = stream else { preconditionFailure("sink applied to \(stream.kind)") }
+        if path == "-" || path.isEmpty {
+            ranked.sink("console table") { _ in ConsoleTopKSink(keyColumn: keyColumn) }
+        } else {
+            ranked.sink("\(format.rawValue) file \(path)") { context in
+                try RankedCountFileSink(path: path, format: format, keyColumn: keyColumn, context: context)
+            }
+        }
+        return .finished
+    }
+
+    private static func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        return text
+    }
+}

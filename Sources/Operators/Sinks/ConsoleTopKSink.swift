@@ -1,0 +1,73 @@
+import Flow
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Shows the latest window's top K as a table on the terminal, redrawn at most twice a second so
+/// a fast replay does not flood it; the last window is always shown at the end.
+public final class ConsoleTopKSink: ElementReceiver {
+    private let keyColumn: String
+    private var latestEnd: Int64?
+    private var latest: [RankedCount] = []
+    private var lastDraw = 0.0
+    private let isTerminal = isatty(STDOUT_FILENO) != 0
+    private var drawnLines = 0
+
+    public init(keyColumn: String) { self.keyColumn = keyColumn }
+
+    public func receive(_ batch: [RankedCount]) throws {
+        for record in batch {
+            if record.windowEnd.milliseconds != latestEnd {
+                latestEnd = record.windowEnd.milliseconds
+                latest.removeAll(keepingCapacity: true)
+            }
+            latest.append(record)
+        }
+        let now = Self.now()
+        if isTerminal && now - lastDraw >= 0.5 {
+            lastDraw = now
+            draw()
+        }
+    }
+
+    public func receive(watermark: EventTime) throws {}
+
+    public func receiveEndOfInput() throws { draw() }
+
+    private func draw() {
+        guard let end = latestEnd else { return }
+        var text = isTerminal && drawnLines > 0 ? "\u{1B}[\(drawnLines)A\u{1B}[J" : ""
+        text += "top \(latest.count) for the window ending \(Self.isoTime(end))\n"
+        let width = max(keyColumn.count, latest.map { $0.key.string.count }.max() ?? 0)
+        text += "rank  \(keyColumn.padding(to: width))  count\n"
+        for record in latest {
+            text += "\(String(record.rank).padding(to: 4))  \(record.key.string.padding(to: width))  \(record.value)\n"
+        }
+        drawnLines = latest.count + 2
+        print(text, terminator: "")
+        fflush(nil)
+    }
+
+    private static func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    /// `2021-01-01T07:30:00.000Z` for an epoch-millisecond time.
+    static func isoTime(_ milliseconds: Int64) -> String {
+        var seconds = time_t(milliseconds.flooredDivision(by: 1000))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let millis = milliseconds - Int64(seconds) * 1000
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(ms)Z"
+    }
+}
+
+extension String {
+    fileprivate func padding(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

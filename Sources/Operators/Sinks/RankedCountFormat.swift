@@ -1,0 +1,33 @@
+import Flow
+
+/// How ranked counts are written as text.
+public enum RankedCountFormat: String, Sendable, CaseIterable {
+    case csv
+    case jsonl
+
+    /// The header line, if the format has one.
+    public func header(keyColumn: String) -> String? {
+        self == .csv ? "window_end_ms,rank,\(keyColumn),count\n" : nil
+    }
+
+    public func line(_ record: RankedCount, keyColumn: String) -> String {
+        switch self {
+        case .csv:
+            "\(record.windowEnd.milliseconds),\(record.rank),\(Self.csvField(record.key.string)),\(record.value)\n"
+        case .jsonl:
+            "{\"window_end_ms\":\(record.windowEnd.milliseconds),\"rank\":\(record.rank),\(JSONText.quoted(keyColumn)):\(JSONText.quoted(record.key.string)),\"count\":\(record.value)}\n"
+        }
+    }
+
+    /// RFC 4180: quoted only when it holds a comma, a quote or a line break; quotes doubled.
+    static func csvField(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,45 @@
+import Flow
+
+/// Creates watermarks from the records' event times: the watermark is the largest event time
+/// seen so far minus `delay`, and it advances with every record, never on a timer, so whether a
+/// later record is late never depends on batching or timing.
+///
+/// A watermark element is sent only when `(watermark + 1) / granularity` changes: downstream
+/// event-time operators (windows ending on multiples of the granularity) cannot tell the
+/// watermarks in between apart. It follows the record that moved it, in order.
+public final class BoundedOutOfOrdernessWatermarks<Record: Sendable & EventTimed>: ElementReceiver {
+    private let output: Output<Record>
+    private let delay: Int64
+    private let granularity: Int64
+    private var maxEventTime = Int64.min
+    private var lastStep = Int64.min
+    private let metrics: JobMetrics
+
+    public init(output: Output<Record>, delay: Duration, context: SubtaskContext) {
+        self.output = output
+        self.delay = delay.milliseconds
+        granularity = max(1, context.watermarkGranularity)
+        metrics = context.metrics
+    }
+
+    public func receive(_ batch: [Record]) throws {
+        for record in batch {
+            output.emit(record)
+            let time = record.eventTime.milliseconds
+            guard time > maxEventTime else { continue }
+            maxEventTime = time
+            let watermark = time &- delay
+            let step = (watermark &+ 1).flooredDivision(by: granularity)
+            if step > lastStep {
+                lastStep = step
+                try output.emit(watermark: EventTime(milliseconds: watermark))
+            }
+        }
+        try output.flush()
+        if maxEventTime > .min { metrics.raiseGauge("event time", to: maxEventTime) }
+    }
+
+    /// Watermarks from upstream are replaced by this operator's own.
+    public func receive(watermark: EventTime) throws {}
+    public func receiveEndOfInput() throws { try output.emitEndOfInput() }
+}

@@ -1,0 +1,128 @@
+import CZlib
+import CZstd
+import Flow
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A source of decompressed bytes: a plain file, a gzip file, or a zstd file.
+protocol ByteStream: AnyObject {
+    /// Reads up to `capacity` bytes into `buffer`; returns 0 at the end.
+    func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int
+    func close()
+}
+
+/// Opens a log file as a byte stream, choosing the decoder by the name's ending
+/// (`.gz`, `.zst`; anything else is plain). `-` is standard input (plain or gzip).
+func openByteStream(path: String) throws -> any ByteStream {
+    if path == "-" {
+        guard let file = gzdopen(dup(0), "rb") else { throw FlowError(.missingInput, "cannot read standard input") }
+        return GzipStream(file: file, path: "standard input")
+    }
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else {
+        throw FlowError(.missingInput, "cannot open tweet log \(path): \(String(cString: strerror(errno))); check the path given as input")
+    }
+    if path.hasSuffix(".gz") {
+        guard let file = gzdopen(fd, "rb") else { throw FlowError(.missingInput, "cannot read gzip file \(path)") }
+        return GzipStream(file: file, path: path)
+    }
+    if path.hasSuffix(".zst") { return ZstdStream(fd: fd, path: path) }
+    return PlainStream(fd: fd, path: path)
+}
+
+final class PlainStream: ByteStream {
+    private var fd: Int32
+    private let path: String
+
+    init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
+    func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
+        while true {
+            let count = Glibc.read(fd, buffer, capacity)
+            if count >= 0 { return count }
+            if errno != EINTR { throw FlowError(.missingInput, "cannot read \(path): \(String(cString: strerror(errno)))") }
+        }
+    }
+
+    func close() {
+        if fd >= 0 { Glibc.close(fd); fd = -1 }
+    }
+}
+
+final class GzipStream: ByteStream {
+    private var file: gzFile?
+    private let path: String
+
+    init(file: gzFile, path: String) {
+        self.file = file
+        self.path = path
+        gzbuffer(file, 1 << 17)
+    }
+
+    func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
+        let count = gzread(file, buffer, UInt32(capacity))
+        guard count >= 0 else {
+            throw FlowError(.missingInput, "\(path) is not a valid gzip file (or is truncated); check the file or drop its .gz ending if it is plain")
+        }
+        return Int(count)
+    }
+
+    func close() {
+        if let file { gzclose(file) }
+        file = nil
+    }
+}
+
+final class ZstdStream: ByteStream {
+    private let source: PlainStream
+    private let path: String
+    private let context: OpaquePointer
+    private var input: [UInt8] = Array(repeating: 0, count: ZSTD_DStreamInSize())
+    private var inputPosition = 0
+    private var inputSize = 0
+    private var frameComplete = true
+    private var sawInput = false
+
+    init(fd: Int32, path: String) {
+        source = PlainStream(fd: fd, path: path)
+        self.path = path
+        context = ZSTD_createDCtx()
+    }
+
+    func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
+        while true {
+            if inputPosition == inputSize {
+                inputSize = try input.withUnsafeMutableBytes { try source.read(into: $0.baseAddress!, capacity: $0.count) }
+                inputPosition = 0
+                if inputSize == 0 {
+                    guard frameComplete || !sawInput else { throw truncated() }
+                    return 0
+                }
+                sawInput = true
+            }
+            let (produced, hint) = input.withUnsafeBytes { raw -> (Int, Int) in
+                var inBuffer = ZSTD_inBuffer(src: raw.baseAddress, size: inputSize, pos: inputPosition)
+                var outBuffer = ZSTD_outBuffer(dst: buffer, size: capacity, pos: 0)
+                let hint = ZSTD_decompressStream(context, &outBuffer, &inBuffer)
+                inputPosition = inBuffer.pos
+                return (outBuffer.pos, hint)
+            }
+            if ZSTD_isError(hint) != 0 { throw FlowError(.missingInput, "\(path) is not a valid zstd file: \(String(cString: ZSTD_getErrorName(hint)))") }
+            frameComplete = hint == 0
+            if produced > 0 { return produced }
+        }
+    }
+
+    private func truncated() -> FlowError {
+        FlowError(.missingInput, "\(path) ends in the middle of a zstd frame (truncated); check the file")
+    }
+
+    func close() {
+        source.close()
+        ZSTD_freeDCtx(context)
+    }
+}

@@ -1,0 +1,11 @@
+/// A run of whole lines read from a tweet log, the unit the reader hands to the decoders.
+public struct LineChunk: Sendable {
+    /// The lines' bytes; every line ends with "\n" except perhaps the last line of a file.
+    public var bytes: [UInt8]
+    /// Index of the file in the log (0 for a single file), for ordering rejected lines.
+    public var fileIndex: Int
+    /// The file's name, for messages.
+    public var fileName: String
+    /// The 1-based number of the chunk's first line within its file.
+    public var firstLine: Int
+}

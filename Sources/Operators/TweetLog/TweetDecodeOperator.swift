@@ -1,0 +1,55 @@
+import Flow
+
+/// Turns chunks of lines into tweets, counting what is not a tweet and setting malformed lines
+/// aside. Emits exactly one batch per chunk, so parallel decoders can be put back in order.
+public final class TweetDecodeOperator: ElementReceiver {
+    private let output: Output<Tweet>
+    private let rejects: RejectFile
+    private let tweets, notTweets, malformed, blank: Counter
+
+    public init(output: Output<Tweet>, rejects: RejectFile, context: SubtaskContext) {
+        self.output = output
+        self.rejects = rejects
+        tweets = context.metrics.counter("tweets")
+        notTweets = context.metrics.counter("non-tweet lines")
+        malformed = context.metrics.counter("malformed lines")
+        blank = context.metrics.counter("blank lines")
+    }
+
+    public func receive(_ batch: [LineChunk]) throws {
+        var counts = (tweets: 0, notTweets: 0, malformed: 0, blank: 0)
+        for chunk in batch {
+            chunk.bytes.withUnsafeBufferPointer { bytes in
+                var lineNumber = chunk.firstLine
+                var start = 0
+                while start < bytes.count {
+                    var end = start
+                    while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                    var lineEnd = end
+                    if lineEnd > start && bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                    let line = UnsafeBufferPointer(rebasing: bytes[start..<lineEnd])
+                    switch TweetDecoder.decode(line) {
+                    case .tweet(let tweet):
+                        counts.tweets += 1
+                        output.emit(tweet)
+                    case .notTweet: counts.notTweets += 1
+                    case .blank: counts.blank += 1
+                    case .malformed(let reason):
+                        counts.malformed += 1
+                        rejects.add(fileIndex: chunk.fileIndex, fileName: chunk.fileName, line: lineNumber, reason: reason, text: line)
+                    }
+                    start = end + 1
+                    lineNumber += 1
+                }
+            }
+        }
+        tweets.add(counts.tweets)
+        notTweets.add(counts.notTweets)
+        malformed.add(counts.malformed)
+        blank.add(counts.blank)
+        try output.flush()
+    }
+
+    public func receive(watermark: EventTime) throws { try output.emit(watermark: watermark) }
+    public func receiveEndOfInput() throws { try output.emitEndOfInput() }
+}

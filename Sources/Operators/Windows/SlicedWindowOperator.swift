@@ -1,0 +1,126 @@
+import Flow
+
+/// Keyed tumbling and sliding event-time windows, aggregated per slice.
+///
+/// A record is added to the one slice (slide-long pane) holding its event time, never copied into
+/// each of the `size / slide` windows that contain it. Windows fire in order when the watermark
+/// reaches `end − 1`: a running total per key describes the last fired window and moves to the
+/// next by adding the slices that enter and removing those that leave (or by combining its slices
+/// afresh for aggregations that cannot be undone). A slice is dropped once the window moves past it.
+///
+/// A record that arrives after some of its windows fired is late for those windows only: it still
+/// counts in the windows not yet fired, and it is counted and written to the late-records file.
+/// At the end of input every window holding data fires.
+///
+/// Output per fired window: every key's result sorted by key, or only the `k` largest
+/// (ties by key), which a downstream ``TopKMergeOperator`` merges across subtasks.
+public final class SlicedWindowOperator<Record: Sendable & EventTimed, Key: Hashable & Comparable & Sendable, Aggregation: WindowAggregation>: ElementReceiver
+where Aggregation.Input == Record {
+    public typealias Result = WindowResult<Key, Aggregation.Accumulator>
+
+    /// What a fired window emits.
+    public enum Emission: Sendable {
+        case allKeys
+        /// The `k` largest by `isGreater`, ties by key ascending.
+        case top(k: Int, isGreater: @Sendable (Aggregation.Accumulator, Aggregation.Accumulator) -> Bool)
+    }
+
+    let output: Output<Result>
+    let spec: WindowSpec
+    private let keyOf: @Sendable (Record) -> Key
+    let aggregation: Aggregation
+    let emission: Emission
+    private let lateRecords: LateRecordFile
+    private let lateCounter: Counter
+    let windowsCounter: Counter
+    let describeKey: @Sendable (Key) -> String
+
+    var directory = KeyDirectory<Key>()
+    /// Per key number: how many live slices hold the key.
+    var sliceCount: [Int32] = []
+    /// Slices by index, each with its accumulators by key number.
+    var slices: [Int64: [Int32: Aggregation.Accumulator]] = [:]
+    /// The indices of `slices`, sorted.
+    var sliceOrder: [Int64] = []
+    /// The running totals: the window ending at `totalsEnd`.
+    var totalsEnd: Int64?
+    var totals: [Aggregation.Accumulator] = []
+    /// Per key number: how many slices of the totals' window hold the key.
+    var inWindow: [Int32] = []
+    /// The end of the last window the watermark reached (whether or not it held data).
+    var firedThrough: Int64?
+    private var watermark = EventTime.min
+
+    public init(output: Output<Result>, spec: WindowSpec, key: @escaping @Sendable (Record) -> Key, aggregation: Aggregation,
+                emission: Emission, lateRecords: LateRecordFile, context: SubtaskContext,
+                describeKey: @escaping @Sendable (Key) -> String = { "\($0)" }) {
+        self.output = output
+        self.spec = spec
+        keyOf = key
+        self.aggregation = aggregation
+        self.emission = emission
+        self.lateRecords = lateRecords
+        self.describeKey = describeKey
+        lateCounter = context.metrics.counter("late records")
+        windowsCounter = context.metrics.counter("windows fired")
+    }
+
+    public func receive(_ batch: [Record]) throws {
+        for record in batch { add(record) }
+    }
+
+    public func receive(watermark: EventTime) throws {
+        guard watermark > self.watermark else { return }
+        self.watermark = watermark
+        let reached = (watermark.milliseconds &+ 1).flooredDivision(by: spec.slide) &* spec.slide
+        fireWindows(through: reached)
+        if reached > firedThrough ?? .min { firedThrough = reached }
+        try output.emit(watermark: watermark)
+    }
+
+    public func receiveEndOfInput() throws {
+        fireWindows(through: .max)
+        try output.emitEndOfInput()
+    }
+
+    private func add(_ record: Record) {
+        let time = record.eventTime.milliseconds
+        let slice = spec.slice(of: time)
+        let firstEnd = (slice + 1) * spec.slide
+        let lastEnd = (slice + spec.slicesPerWindow) * spec.slide
+        if let fired = firedThrough, fired >= firstEnd {
+            lateCounter.add(1)
+            lateRecords.add(key: describeKey(keyOf(record)), eventTime: time, watermark: watermark.milliseconds,
+                            missedWindows: (min(fired, lastEnd) - firstEnd) / spec.slide + 1)
+            if fired >= lastEnd { return }
+        }
+        let (id, isNewKey) = directory.id(for: keyOf(record))
+        if isNewKey { growArrays(to: directory.capacity) }
+        if slices[slice] == nil { insertSliceIndex(slice) }
+        let isNewInSlice = slices[slice]?[id] == nil
+        aggregation.add(record, to: &slices[slice, default: [:]][id, default: aggregation.identity])
+        if isNewInSlice { sliceCount[Int(id)] += 1 }
+        if let end = totalsEnd, slice >= end / spec.slide - spec.slicesPerWindow, slice < end / spec.slide {
+            aggregation.add(record, to: &totals[Int(id)])
+            if isNewInSlice { inWindow[Int(id)] += 1 }
+        }
+    }
+
+    private func growArrays(to count: Int) {
+        while sliceCount.count < count {
+            sliceCount.append(0)
+            inWindow.append(0)
+            totals.append(aggregation.identity)
+        }
+    }
+
+    private func insertSliceIndex(_ slice: Int64) {
+        if let last = sliceOrder.last, last > slice {
+            let position = sliceOrder.firstIndex { $0 > slice }!
+            sliceOrder.insert(slice, at: position)
+        } else {
+            sliceOrder.append(slice)
+        }
+    }
+}
+

@@ -1,0 +1,32 @@
+import Flow
+
+/// The aggregate of one key in one window.
+public struct WindowResult<Key: Sendable, Value: Sendable>: Sendable {
+    /// The window's first millisecond (inclusive).
+    public var windowStart: EventTime
+    /// The window's end (exclusive); the window fired when the watermark reached `windowEnd − 1`.
+    public var windowEnd: EventTime
+    public var key: Key
+    public var value: Value
+
+    public init(windowStart: EventTime, windowEnd: EventTime, key: Key, value: Value) {
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
+        self.key = key
+        self.value = value
+    }
+}
+
+/// A key's place in a window's top K.
+public struct RankedResult<Key: Sendable, Value: Sendable>: Sendable {
+    public var windowEnd: EventTime
+    /// 1 for the largest value.
+    public var rank: Int
+    public var key: Key
+    public var value: Value
+}
+
+/// Counts per key and window, as the trending job produces them.
+public typealias KeyedCount = WindowResult<KeyString, Int64>
+/// A ranked count, one line of the trending job's output.
+public typealias RankedCount = RankedResult<KeyString, Int64>

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Flow
+import Jobs
+
+/// `flowrun gen-tweets`: writes a synthetic Twitter v1.1 log for tests and benchmarks.
+struct GenerateTweets: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gen-tweets",
+        abstract: "Write a realistic synthetic tweet log (v1.1 JSON Lines): Zipf hashtags, bursts, retweets, notices, malformed lines."
+    )
+
+    @Option(help: "Number of tweets.")
+    var tweets: Int
+
+    @Option(help: "Random seed; the same seed gives the same bytes.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Output file, or - for standard output.")
+    var out: String
+
+    @Option(help: "Tweets per second of event time.")
+    var rate: Double = 200
+
+    func run() throws {
+        try reportingErrors {
+            guard tweets >= 0 else { throw FlowError(.invalidJob, "--tweets must not be negative") }
+            guard rate > 0 else { throw FlowError(.invalidJob, "--rate must be positive") }
+            var configuration = TweetLogGenerator.Configuration(tweets: tweets, seed: seed)
+            configuration.tweetsPerSecond = rate
+            do {
+                let summary = try TweetLogGenerator(configuration).write(toPath: out)
+                if out != "-" {
+                    printError("wrote \(summary.tweets) tweets, \(summary.deleteNotices) delete and \(summary.limitNotices) limit notices, \(summary.malformedLines) malformed lines (\(summary.bytes) bytes) to \(out)")
+                }
+            } catch let error as TweetLogGenerator.IOError {
+                throw FlowError(.output, "cannot write \(out): \(error.description)")
+            }
+        }
+    }
+}

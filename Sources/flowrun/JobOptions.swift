@@ -1,0 +1,59 @@
+import ArgumentParser
+import Flow
+import Jobs
+
+/// The options `run`, `validate` and `plan` share: the job file and how to build it.
+struct JobOptions: ParsableArguments {
+    @Argument(help: "The job file (YAML), e.g. configs/trending-hashtags.yaml.")
+    var file: String
+
+    @Option(name: [.customShort("p"), .customLong("param")], help: "Set a job parameter: -p name=value (repeatable).")
+    var parameters: [String] = []
+
+    @Option(help: "Subtasks per parallel operator (1–128).")
+    var parallelism: Int = 1
+
+    @Option(help: "Records per batch sent between tasks.")
+    var batchSize: Int = 1024
+
+    /// Parses the job file and builds it.
+    func build(checkOnly: Bool) throws -> (JobFile, JobBuilder.BuiltJob) {
+        guard (1...128).contains(parallelism) else {
+            throw FlowError(.invalidJob, "--parallelism \(parallelism) is out of range; use 1 to 128")
+        }
+        guard (1...1_000_000).contains(batchSize) else {
+            throw FlowError(.invalidJob, "--batch-size \(batchSize) is out of range; use 1 to 1000000")
+        }
+        var builder = JobBuilder()
+        builder.parallelism = parallelism
+        builder.batchSize = batchSize
+        for parameter in parameters {
+            guard let equals = parameter.firstIndex(of: "="), equals != parameter.startIndex else {
+                throw FlowError(.invalidJob, "-p \(parameter) is not name=value; write for example -p input=tweets.jsonl")
+            }
+            builder.overrides[String(parameter[..<equals])] = String(parameter[parameter.index(after: equals)...])
+        }
+        let file = try JobFileParser.parse(path: file)
+        return (file, try builder.build(file, checkOnly: checkOnly))
+    }
+}
+
+/// Runs `body`, turning a ``FlowError`` into one line on standard error and its exit code.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as FlowError {
+        printError("flowrun: \(error.message)")
+        throw ExitCode(exitCode(for: error.code))
+    }
+}
+
+func exitCode(for code: FlowError.Code) -> Int32 {
+    switch code {
+    case .invalidJob: 2
+    case .missingInput: 3
+    case .external: 4
+    case .output: 5
+    case .internal: 70
+    }
+}

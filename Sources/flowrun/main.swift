@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `flowrun`: runs, checks and plans Flow job files, and generates tweet logs for tests.
+struct FlowRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flowrun",
+        abstract: "Run Flow stream-processing jobs defined in YAML job files.",
+        subcommands: [Run.self, Validate.self, Plan.self, GenerateTweets.self]
+    )
+}
+
+FlowRun.main()
