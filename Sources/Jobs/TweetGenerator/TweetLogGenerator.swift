@@ -11,7 +11,8 @@ import Foundation
 ///   (cut off, bad escape or invalid UTF-8), all on top of `tweets`.
 ///
 /// Tweets are up to 3 s out of order by `timestamp_ms`; about 1 in 2,000 is
-/// 5–90 s late. Lines end in "\n" for even seeds and "\r\n" for odd seeds.
+/// 5–90 s late. Tweet ids are snowflakes of their `timestamp_ms`. Lines end
+/// in "\n" for even seeds and "\r\n" for odd seeds.
 public struct TweetLogGenerator: Sendable {
     /// What to generate.
     public struct Configuration: Sendable {
@@ -21,7 +22,7 @@ public struct TweetLogGenerator: Sendable {
         public var seed: UInt64
         /// Epoch milliseconds of the first tweet (default 2021-01-01T00:00:00Z).
         public var startTime: Int64 = 1_609_459_200_000
-        /// Average event-time rate of tweets.
+        /// Average event-time rate of tweets; must be positive.
         public var tweetsPerSecond: Double = 200
 
         public init(tweets: Int, seed: UInt64) {

@@ -1,7 +1,4 @@
 import Flow
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// How fast a recorded log is replayed.
 public enum ReplaySpeed: Sendable, Equatable, CustomStringConvertible {
@@ -35,12 +32,14 @@ public enum ReplaySpeed: Sendable, Equatable, CustomStringConvertible {
 public final class ReplayPacer<Record: Sendable & EventTimed>: ElementReceiver {
     private let output: Output<Record>
     private let factor: Double
+    private let clock: any WallClock
     private var start: (eventTime: Int64, wall: Double)?
     private var maxEventTime = Int64.min
 
-    public init(output: Output<Record>, factor: Double) {
+    public init(output: Output<Record>, factor: Double, clock: any WallClock = SystemClock()) {
         self.output = output
         self.factor = factor
+        self.clock = clock
     }
 
     public func receive(_ batch: [Record]) throws {
@@ -57,21 +56,15 @@ public final class ReplayPacer<Record: Sendable & EventTimed>: ElementReceiver {
 
     private func waitUntilDue(_ time: Int64) throws {
         guard let start else {
-            start = (time, Self.now())
+            start = (time, clock.now())
             return
         }
         let due = start.wall + Double(time - start.eventTime) / 1000 / factor
-        let wait = due - Self.now()
+        let wait = due - clock.now()
         if wait > 0.001 {
             try output.flush()
-            usleep(UInt32(min(wait, 60) * 1_000_000))
+            clock.sleep(seconds: wait)
         }
-    }
-
-    private static func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
     public func receive(watermark: EventTime) throws { try output.emit(watermark: watermark) }

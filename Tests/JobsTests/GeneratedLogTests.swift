@@ -1,0 +1,41 @@
+import Flow
+import Foundation
+import Jobs
+import Testing
+
+/// A generated log (bursts, retweets, extended tweets, late and malformed lines) through Flow at
+/// parallelism 1, 2 and 4, against the independent Python reference on the same bytes.
+struct GeneratedLogTests {
+    @Test func generatorIsDeterministic() throws {
+        let folder = try Fixtures.scratchFolder()
+        for name in ["a", "b"] {
+            _ = try TweetLogGenerator(.init(tweets: 2_000, seed: 7)).write(toPath: "\(folder)/\(name).jsonl")
+        }
+        #expect(try Fixtures.read(folder + "/a.jsonl") == (try Fixtures.read(folder + "/b.jsonl")))
+    }
+
+    @Test func flowMatchesTheReferenceOnAGeneratedLog() throws {
+        let folder = try Fixtures.scratchFolder()
+        let log = folder + "/generated.jsonl"
+        var configuration = TweetLogGenerator.Configuration(tweets: 20_000, seed: 11)
+        configuration.tweetsPerSecond = 50
+        let summary = try TweetLogGenerator(configuration).write(toPath: log)
+        #expect(summary.tweets == 20_000)
+        let expected = try referenceOutput(log: log, folder: folder)
+        for parallelism in [1, 2, 4] {
+            let output = try TrendingRun.run(job: Fixtures.trendingJob, input: log, parallelism: parallelism, batchSize: parallelism == 4 ? 13 : 1024)
+            #expect(output == expected, "parallelism \(parallelism) differs from the reference")
+        }
+    }
+
+    private func referenceOutput(log: String, folder: String) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Fixtures.path("Tests/Fixtures/reference/trending_reference.py"), log, "--out", folder + "/reference.csv"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return try Fixtures.read(folder + "/reference.csv")
+    }
+}

@@ -1,0 +1,100 @@
+import Flow
+import Foundation
+import Operators
+import Testing
+
+struct TweetDecoderTests {
+    private func decode(_ line: String) -> TweetDecoder.Result {
+        var bytes = Array(line.utf8)
+        return bytes.withUnsafeMutableBufferPointer { TweetDecoder.decode(UnsafeBufferPointer($0)) }
+    }
+
+    private func tweet(_ line: String) -> Tweet? {
+        if case .tweet(let tweet) = decode(line) { return tweet }
+        return nil
+    }
+
+    private func isMalformed(_ line: String) -> Bool {
+        if case .malformed = decode(line) { return true }
+        return false
+    }
+
+    @Test func v1TweetGivesTimeAndHashtags() throws {
+        let line = #"{"text":"a {\"b\"} #X","entities":{"hashtags":[{"text":"Swift","indices":[1,2]},{"text":"Rust"}]},"timestamp_ms":"1609486140665"}"#
+        let decoded = try #require(tweet(line))
+        #expect(decoded.eventTime.milliseconds == 1_609_486_140_665)
+        #expect(decoded.hashtags == ["Swift", "Rust"])
+    }
+
+    @Test func truncatedTweetTakesExtendedHashtagsOnly() throws {
+        let line = #"{"truncated":true,"entities":{"hashtags":[{"text":"Short"}]},"extended_tweet":{"entities":{"hashtags":[{"text":"Long"},{"text":"Tags"}]}},"timestamp_ms":"5"}"#
+        #expect(try #require(tweet(line)).hashtags == ["Long", "Tags"])
+        let notTruncated = line.replacingOccurrences(of: "\"truncated\":true", with: "\"truncated\":false")
+        #expect(try #require(tweet(notTruncated)).hashtags == ["Short"])
+    }
+
+    @Test func retweetedStatusIsIgnored() throws {
+        let line = #"{"retweeted_status":{"entities":{"hashtags":[{"text":"Inner"}]},"timestamp_ms":"1"},"entities":{"hashtags":[]},"timestamp_ms":"2"}"#
+        let decoded = try #require(tweet(line))
+        #expect(decoded.hashtags.isEmpty)
+        #expect(decoded.eventTime.milliseconds == 2)
+    }
+
+    @Test func escapesAndSurrogatePairsAreDecoded() throws {
+        let line = #"{"entities":{"hashtags":[{"text":"\u00e9t\u00e9"},{"text":"\ud83d\ude00ok"},{"text":"a\"b"}]},"timestamp_ms":7}"#
+        #expect(try #require(tweet(line)).hashtags == ["été", "😀ok", "a\"b"])
+    }
+
+    @Test func v2TweetUsesCreatedAt() throws {
+        let line = #"{"data":{"created_at":"2021-04-01T15:52:31.123Z","entities":{"hashtags":[{"start":0,"end":4,"tag":"kpop"}]}}}"#
+        let decoded = try #require(tweet(line))
+        #expect(decoded.eventTime.milliseconds == 1_617_292_351_123)
+        #expect(decoded.hashtags == ["kpop"])
+    }
+
+    @Test func noticesAndNonObjectsAreNotTweets() {
+        for line in [#"{"delete":{"status":{"id":1},"timestamp_ms":"5"}}"#, #"{"limit":{"track":3,"timestamp_ms":"5"}}"#, "[1,2]", #"{"data":[1]}"#] {
+            guard case .notTweet = decode(line) else {
+                Issue.record("\(line) should not be a tweet")
+                continue
+            }
+        }
+    }
+
+    @Test(arguments: [
+        #"{"timestamp_ms":"1""#, #"{"timestamp_ms":"1"} x"#, #"{"a":"\x","timestamp_ms":"1"}"#, "{\"a\":\"\u{01}\",\"timestamp_ms\":\"1\"}",
+        #"{"a":NaN,"timestamp_ms":"1"}"#, #"{"a":"\ud83d","timestamp_ms":"1"}"#, #"{"timestamp_ms":"12.5"}"#, #"{"timestamp_ms":12.5}"#,
+        #"{"timestamp_ms":null}"#, #"{"timestamp_ms":"9223372036854775808"}"#, #"{"a":01,"timestamp_ms":"1"}"#, #"{"a":[1,],"timestamp_ms":"1"}"#,
+        #"{"data":{"created_at":"2021-02-30T00:00:00Z"}}"#,
+    ])
+    func malformedLinesAreRejected(line: String) {
+        #expect(isMalformed(line))
+    }
+
+    @Test func invalidUTF8IsMalformed() {
+        var bytes = Array(#"{"timestamp_ms":"1","x":"ab"}"#.utf8)
+        bytes.insert(0xFF, at: 27)
+        let result = bytes.withUnsafeBufferPointer { TweetDecoder.decode($0) }
+        guard case .malformed(let reason) = result else { Issue.record("expected malformed"); return }
+        #expect(reason == "invalid UTF-8")
+    }
+
+    @Test func blankLinesAreBlank() {
+        guard case .blank = decode(" \t\r") else { Issue.record("expected blank"); return }
+    }
+
+    @Test func timestampAsNumberAndDuplicateKeysLastWins() throws {
+        #expect(try #require(tweet(#"{"timestamp_ms":1,"timestamp_ms":"42"}"#)).eventTime.milliseconds == 42)
+    }
+}
+
+struct HashtagCaseTests {
+    @Test(arguments: [
+        ("Swift", "swift"), ("SWIFT", "swift"), ("İstanbul", "i\u{307}stanbul"), ("ΟΔΟΣ", "οδος"), ("ΣΟΦΙΑ", "σοφια"),
+        ("ΣΑΣ", "σας"), ("Straße", "straße"), ("Café", "café"), ("日本", "日本"), ("Σ", "σ"),
+    ])
+    func lowercasesAsUnicodeDoes(input: String, expected: String) {
+        #expect(HashtagCase.lowercase(input) == expected)
+        #expect(HashtagCase.lowercase(input).utf8.elementsEqual(expected.utf8))
+    }
+}
