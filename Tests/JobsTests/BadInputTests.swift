@@ -38,12 +38,12 @@ struct BadInputTests {
     @Test func unknownOperatorNamesFileAndLine() throws {
         let error = try #require(buildError(validSteps.replacingOccurrences(of: "- hashtags: {}", with: "- hashtagz: {}")))
         #expect(error.code == .invalidJob)
-        #expect(error.message.hasPrefix("job.yaml:5: unknown operator \"hashtagz\""))
+        #expect(error.message.hasPrefix("job.yaml:4: unknown operator \"hashtagz\""))
     }
 
     @Test func wrongTypeBetweenStepsIsReported() throws {
         let error = try #require(buildError(validSteps.replacingOccurrences(of: "  - count: {}\n", with: "")))
-        #expect(error.message == "job.yaml:8: top-k takes counts per window, but the step before it gives windowed hashtags")
+        #expect(error.message == "job.yaml:7: top-k takes counts per window, but the step before it gives windowed hashtags")
     }
 
     @Test func badDurationSaysHowToWriteOne() throws {
@@ -64,7 +64,7 @@ struct BadInputTests {
     }
 
     @Test func undeclaredParameterReferenceIsRejected() throws {
-        let error = try #require(buildError(validSteps.replacingOccurrences(of: "path: log.jsonl", with: "path: ${input}")))
+        let error = try #require(buildError(validSteps.replacingOccurrences(of: "path: log.jsonl", with: "path: \"${input}\"")))
         #expect(error.message == "job.yaml:2: ${input} names no parameter; declare it under parameters")
     }
 

@@ -4,7 +4,13 @@ public struct TopKSelection<Key: Comparable, Value> {
     public let k: Int
     private let isGreater: (Value, Value) -> Bool
     /// The best pairs so far, best first.
-    public private(set) var sorted: [(key: Key, value: Value)] = []
+    public private(set) var sorted: [Entry] = []
+
+    /// One selected pair.
+    public struct Entry {
+        public var key: Key
+        public var value: Value
+    }
 
     public init(k: Int, isGreater: @escaping (Value, Value) -> Bool) {
         self.k = k
@@ -13,14 +19,14 @@ public struct TopKSelection<Key: Comparable, Value> {
     }
 
     /// Whether pair a ranks before pair b.
-    public func ranksBefore(_ a: (key: Key, value: Value), _ b: (key: Key, value: Value)) -> Bool {
+    public func ranksBefore(_ a: Entry, _ b: Entry) -> Bool {
         if isGreater(a.value, b.value) { return true }
         if isGreater(b.value, a.value) { return false }
         return a.key < b.key
     }
 
     public mutating func offer(key: Key, value: Value) {
-        let pair = (key: key, value: value)
+        let pair = Entry(key: key, value: value)
         if sorted.count == k, let last = sorted.last, !ranksBefore(pair, last) { return }
         var index = sorted.count
         while index > 0 && ranksBefore(pair, sorted[index - 1]) { index -= 1 }

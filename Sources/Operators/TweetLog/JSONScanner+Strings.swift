@@ -57,6 +57,9 @@ extension JSONScanner {
         throw fail("unterminated string")
     }
 
+    /// Decodes the escape whose backslash was just consumed, appending to `decoded`.
+    mutating func decodeEscapeAfterBackslash() throws(Malformed) { try decodeEscape() }
+
     private mutating func decodeEscape() throws(Malformed) {
         guard position < bytes.count else { throw fail("unterminated escape") }
         let byte = bytes[position]

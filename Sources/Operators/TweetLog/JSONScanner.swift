@@ -84,7 +84,7 @@ struct JSONScanner: ~Copyable {
         switch byte {
         case UInt8(ascii: "{"): try forEachMember { scanner, _ throws(Malformed) in try scanner.skipValue() }
         case UInt8(ascii: "["): try forEachElement { scanner throws(Malformed) in try scanner.skipValue() }
-        case UInt8(ascii: "\""): _ = try scanString()
+        case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")

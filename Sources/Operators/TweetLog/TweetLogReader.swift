@@ -31,25 +31,30 @@ public final class TweetLogReader: SourceRunner {
     /// A live feed (standard input) passes on whole lines as soon as they arrive.
     private func readChunks(of stream: any ByteStream, fileIndex: Int, fileName: String, isLive: Bool) throws {
         var pending: [UInt8] = []
+        var readBuffer = [UInt8](repeating: 0, count: chunkSize)
         var nextLine = 1
         var atEnd = false
         while !atEnd {
-            let start = pending.count
-            pending.reserveCapacity(start + chunkSize)
-            var readCount = 0
-            pending.append(contentsOf: repeatElement(0, count: chunkSize))
-            try pending.withUnsafeMutableBytes { readCount = try stream.read(into: $0.baseAddress! + start, capacity: chunkSize) }
-            pending.removeLast(chunkSize - readCount)
+            let readCount = try readBuffer.withUnsafeMutableBytes { try stream.read(into: $0.baseAddress!, capacity: $0.count) }
+            pending.append(contentsOf: readBuffer[..<readCount])
             bytesRead.add(readCount)
             atEnd = readCount == 0
             let cut = atEnd ? pending.count : (pending.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0)
             guard cut > 0, atEnd || isLive || cut >= chunkSize / 2 || pending.count >= chunkSize else { continue }
             let chunk = Array(pending[..<cut])
             pending.removeFirst(cut)
-            let lines = chunk.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) } + (chunk.last == UInt8(ascii: "\n") ? 0 : 1)
             output.emit(LineChunk(bytes: chunk, fileIndex: fileIndex, fileName: fileName, firstLine: nextLine))
             try output.flush()
-            nextLine += lines
+            nextLine += Self.lineCount(chunk)
+        }
+    }
+
+    /// Lines in a chunk: its line feeds, plus one for a last line without one.
+    private static func lineCount(_ chunk: [UInt8]) -> Int {
+        chunk.withUnsafeBufferPointer { bytes in
+            var count = 0
+            for byte in bytes where byte == UInt8(ascii: "\n") { count += 1 }
+            return count + (bytes.last == UInt8(ascii: "\n") ? 0 : 1)
         }
     }
 }

@@ -80,7 +80,7 @@ extension SlicedWindowOperator {
         case .top(let k, let isGreater):
             var top = TopKSelection<Key, Aggregation.Accumulator>(k: k, isGreater: isGreater)
             for id in 0..<inWindow.count where inWindow[id] > 0 { top.offer(key: directory.keys[id]!, value: totals[id]) }
-            for (key, value) in top.sorted { output.emit(WindowResult(windowStart: start, windowEnd: windowEnd, key: key, value: value)) }
+            for entry in top.sorted { output.emit(WindowResult(windowStart: start, windowEnd: windowEnd, key: entry.key, value: entry.value)) }
         }
     }
 }
