@@ -80,3 +80,19 @@ enum TrendingRun {
         return nil
     }
 }
+
+/// Session windows and every-count output through the whole job: the same bytes at every
+/// parallelism, and each tag's counts adding up to its hashtags in the log.
+struct SessionJobTests {
+    @Test func sessionCountsAreIdenticalAtEveryParallelism() throws {
+        let job = Fixtures.path("Tests/Fixtures/jobs/session-counts.yaml")
+        let input = Fixtures.path("Tests/Fixtures/tweets/twitter_v1_2021_head.jsonl.zst")
+        let outputs = try [1, 2, 4].map { try TrendingRun.run(job: job, input: input, parallelism: $0) }
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
+        let lines = String(decoding: outputs[0], as: UTF8.self).split(separator: "\n").dropFirst()
+        let total = lines.reduce(0) { $0 + Int($1.split(separator: ",").last!)! }
+        let summary = try String(contentsOfFile: Fixtures.path("Tests/Fixtures/golden/SUMMARIES.md"), encoding: .utf8)
+        // The log is in order within 5 s, so no record is late and every hashtag is in one session.
+        #expect(total == (try #require(TrendingRun.summaryCount(summary, fixture: "twitter_v1_2021_head.csv", column: 7))))
+    }
+}

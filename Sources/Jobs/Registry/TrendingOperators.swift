@@ -116,8 +116,8 @@ enum TrendingOperators {
     }
 
     static let sink = OperatorRegistry.Entry(
-        name: "sink", summary: "writes ranked counts: path - shows a console table; format csv or jsonl (from the path's ending)",
-        takes: [.rankedCounts], gives: .finished
+        name: "sink", summary: "writes ranked counts (path - shows a console table) or every count per window; format csv or jsonl (from the path's ending)",
+        takes: [.rankedCounts, .counts], gives: .finished
     ) { stream, settings, _ in
         let path = settings.string("path", default: "-")
         let keyColumn = settings.string("key-column", default: "hashtag")
@@ -125,15 +125,44 @@ enum TrendingOperators {
         guard let format = RankedCountFormat(rawValue: formatText) else {
             throw FlowError(.invalidJob, "\(settings.location): sink format \"\(formatText)\" is unknown; use csv or jsonl")
         }
-        guard case .rankedCounts(let ranked) = stream else { preconditionFailure("sink applied to \(stream.kind)") }
-        if path == "-" || path.isEmpty {
-            ranked.sink("console table") { _ in ConsoleTopKSink(keyColumn: keyColumn) }
-        } else {
-            ranked.sink("\(format.rawValue) file \(path)") { context in
-                try RankedCountFileSink(path: path, format: format, keyColumn: keyColumn, context: context)
+        switch stream {
+        case .rankedCounts(let ranked):
+            if path == "-" || path.isEmpty {
+                ranked.sink("console table") { _ in ConsoleTopKSink(keyColumn: keyColumn) }
+            } else {
+                ranked.sink("\(format.rawValue) file \(path)") { context in
+                    try RankedCountFileSink(path: path, format: format, keyColumn: keyColumn, context: context)
+                }
             }
+        case .counts(let keyed, let choice):
+            guard path != "-" && !path.isEmpty else {
+                throw FlowError(.invalidJob, "\(settings.location): a sink of every count per window needs a file path; add top-k before it for a console table")
+            }
+            countsPerWindow(keyed, choice).global().apply("order window results") { output, _ in WindowResultMerge(output: output) }
+                .sink("\(format.rawValue) file \(path)") { context in
+                    try KeyedCountFileSink(path: path, format: format, keyColumn: keyColumn, context: context)
+                }
+        default:
+            preconditionFailure("sink applied to \(stream.kind)")
         }
         return .finished
+    }
+
+    /// Every tag's count per window, for the window the job file chose.
+    private static func countsPerWindow(_ keyed: KeyedStream<Hashtag, KeyString>, _ choice: WindowChoice) -> DataStream<KeyedCount> {
+        let late = choice.lateRecords
+        switch choice.kind {
+        case .sliding(let spec):
+            return keyed.apply("\(choice.description) → count", watermarkGranularity: spec.slide) { output, context in
+                SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+                                     emission: .allKeys, lateRecords: late, context: context, describeKey: { $0.string })
+            }
+        case .session(let gap):
+            return keyed.apply("\(choice.description) → count", watermarkGranularity: 1) { output, context in
+                SessionWindowOperator(output: output, gap: gap, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+                                      lateRecords: late, context: context, describeKey: { $0.string })
+            }
+        }
     }
 
     private static func nonEmpty(_ text: String?) -> String? {
