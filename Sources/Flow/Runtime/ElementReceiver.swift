@@ -24,11 +24,7 @@ public final class Output<Record: Sendable> {
     }
 
     /// Adds one record to the batch being built.
-    @inlinable
-    public func emit(_ record: Record) { appendToBuffer(record) }
-
-    @usableFromInline
-    func appendToBuffer(_ record: Record) { buffer.append(record) }
+    public func emit(_ record: Record) { buffer.append(record) }
 
     /// Adds several records to the batch being built.
     public func emit(contentsOf records: some Sequence<Record>) { buffer.append(contentsOf: records) }

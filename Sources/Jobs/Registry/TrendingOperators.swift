@@ -14,7 +14,7 @@ enum TrendingOperators {
         }
         let rejects = RejectFile(path: nonEmpty(settings.string("rejects")))
         build.rejectFiles.append(rejects)
-        if !build.checkOnly { _ = try TweetLogFiles.check(path) }
+        if !build.checkOnly { _ = try TweetLogFiles.list(path) }
         var stream = build.job.source("tweet-log reader \(path)") { output, context in
             try TweetLogReader(path: path, output: output, context: context)
         }
@@ -131,7 +131,9 @@ enum TrendingOperators {
                 ranked.sink("console table") { _ in ConsoleTopKSink(keyColumn: keyColumn) }
             } else {
                 ranked.sink("\(format.rawValue) file \(path)") { context in
-                    try RankedCountFileSink(path: path, format: format, keyColumn: keyColumn, context: context)
+                    try RecordFileSink<RankedCount>(path: path, header: format.header(keyColumn: keyColumn), context: context) {
+                        format.line($0, keyColumn: keyColumn)
+                    }
                 }
             }
         case .counts(let keyed, let choice):
@@ -140,7 +142,9 @@ enum TrendingOperators {
             }
             countsPerWindow(keyed, choice).global().apply("order window results") { output, _ in WindowResultMerge(output: output) }
                 .sink("\(format.rawValue) file \(path)") { context in
-                    try KeyedCountFileSink(path: path, format: format, keyColumn: keyColumn, context: context)
+                    try RecordFileSink<KeyedCount>(path: path, header: format.countsHeader(keyColumn: keyColumn), context: context) {
+                        format.line($0, keyColumn: keyColumn)
+                    }
                 }
         default:
             preconditionFailure("sink applied to \(stream.kind)")

@@ -19,6 +19,20 @@ public enum RankedCountFormat: String, Sendable, CaseIterable {
         }
     }
 
+    /// The header line of every key's count per window, if the format has one.
+    public func countsHeader(keyColumn: String) -> String? {
+        self == .csv ? "window_start_ms,window_end_ms,\(keyColumn),count\n" : nil
+    }
+
+    public func line(_ record: KeyedCount, keyColumn: String) -> String {
+        switch self {
+        case .csv:
+            "\(record.windowStart.milliseconds),\(record.windowEnd.milliseconds),\(Self.csvField(record.key.string)),\(record.value)\n"
+        case .jsonl:
+            "{\"window_start_ms\":\(record.windowStart.milliseconds),\"window_end_ms\":\(record.windowEnd.milliseconds),\(JSONText.quoted(keyColumn)):\(JSONText.quoted(record.key.string)),\"count\":\(record.value)}\n"
+        }
+    }
+
     /// RFC 4180: quoted only when it holds a comma, a quote or a line break; quotes doubled.
     static func csvField(_ text: String) -> String {
         guard text.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) else { return text }

@@ -3,10 +3,8 @@ import Foundation
 
 /// The files a tweet-log input names: one file, every file of a folder in name order, or `-`.
 public enum TweetLogFiles {
-    /// Checks that the input exists and holds files; returns them.
-    public static func check(_ path: String) throws -> [String] { try list(path) }
-
-    static func list(_ path: String) throws -> [String] {
+    /// The files of `path`; throws one clear sentence if it is missing or an empty folder.
+    public static func list(_ path: String) throws -> [String] {
         if path == "-" { return ["-"] }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
