@@ -5,7 +5,6 @@ import Synchronization
 /// Operators add once per batch, not once per record: each add is an atomic operation.
 public final class JobMetrics: Sendable {
     private let counters: Mutex<[String: Counter]> = Mutex([:])
-    private let order: Mutex<[String]> = Mutex([])
     private let gauges: Mutex<[String: Int64]> = Mutex([:])
 
     public init() {}
@@ -16,7 +15,6 @@ public final class JobMetrics: Sendable {
             if let existing = all[name] { return existing }
             let counter = Counter()
             all[name] = counter
-            order.withLock { $0.append(name) }
             return counter
         }
     }
