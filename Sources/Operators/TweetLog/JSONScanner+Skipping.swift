@@ -3,14 +3,10 @@ extension JSONScanner {
     /// bytes are passed eight at a time: most of a tweet's bytes are in strings it skips.
     mutating func skipString() throws(Malformed) {
         position += 1 // the opening quote, checked by the caller
-        guard let base = bytes.baseAddress else { throw fail("unterminated string") }
-        let count = bytes.count
         while true {
-            while position + 8 <= count, !Self.hasSpecialByte(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)) {
-                position += 8
-            }
-            guard position < count else { throw fail("unterminated string") }
-            let byte = base[position]
+            skipPlainStringBytes()
+            guard position < bytes.count else { throw fail("unterminated string") }
+            let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 position += 1
                 return
@@ -25,10 +21,27 @@ extension JSONScanner {
         }
     }
 
-    /// Whether any of the eight bytes is a quote, a backslash or a control character
-    /// (the classic "has zero byte" bit trick applied to each condition).
+    /// Steps over bytes that need no checking inside a string, eight at a time, stopping at the
+    /// next quote, backslash or control character (or within the last seven bytes of the line).
     @inline(__always)
-    private static func hasSpecialByte(_ word: UInt64) -> Bool {
+    mutating func skipPlainStringBytes() {
+        guard let base = bytes.baseAddress else { return }
+        let count = bytes.count
+        while position + 8 <= count {
+            let special = Self.specialBytes(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+            if special != 0 {
+                position += special.trailingZeroBitCount >> 3
+                return
+            }
+            position += 8
+        }
+    }
+
+    /// The high bit of each of the eight bytes (little-endian) that is a quote, a backslash or a
+    /// control character, by the classic "has zero byte" trick; the lowest flag is always exact,
+    /// those above it may be spurious.
+    @inline(__always)
+    private static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -36,7 +49,7 @@ extension JSONScanner {
         let hasQuote = (quote &- ones) & ~quote & highs
         let hasBackslash = (backslash &- ones) & ~backslash & highs
         let hasControl = (word &- ones &* 0x20) & ~word & highs
-        return (hasQuote | hasBackslash | hasControl) != 0
+        return hasQuote | hasBackslash | hasControl
     }
 
     /// Checks one escape at the position (a backslash) and steps over it.
@@ -48,10 +61,8 @@ extension JSONScanner {
              UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
             position += 2
         case UInt8(ascii: "u"):
-            // Rare enough to reuse the decoding path for its surrogate checks.
-            decoded.removeAll(keepingCapacity: true)
-            position += 1
-            try decodeEscapeAfterBackslash()
+            position += 2
+            _ = try checkUnicodeEscape()
         default:
             throw fail("an invalid escape '\\\(Character(Unicode.Scalar(kind)))'")
         }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A string as scanned: either a range of the line (no escapes) or the scanner's decoded scratch.
 struct JSONKey {
     var raw: Range<Int>?
@@ -7,9 +11,7 @@ struct JSONKey {
     func equals(_ name: StaticString, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let count = name.utf8CodeUnitCount
         if let raw {
-            guard raw.count == count else { return false }
-            for i in 0..<count where bytes[raw.lowerBound + i] != name.utf8Start[i] { return false }
-            return true
+            return raw.count == count && memcmp(bytes.baseAddress! + raw.lowerBound, name.utf8Start, count) == 0
         }
         guard decoded.count == count else { return false }
         for i in 0..<count where decoded[i] != name.utf8Start[i] { return false }
@@ -28,7 +30,9 @@ extension JSONScanner {
     mutating func scanString() throws(Malformed) -> JSONKey {
         try expect(UInt8(ascii: "\""), "'\"'")
         let start = position
-        while position < bytes.count {
+        while true {
+            skipPlainStringBytes()
+            guard position < bytes.count else { throw fail("unterminated string") }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 position += 1
@@ -38,7 +42,6 @@ extension JSONScanner {
             if byte < 0x20 { throw fail("a control character inside a string") }
             position += 1
         }
-        throw fail("unterminated string")
     }
 
     private mutating func scanEscapedString(from start: Int) throws(Malformed) -> JSONKey {
@@ -57,9 +60,6 @@ extension JSONScanner {
         throw fail("unterminated string")
     }
 
-    /// Decodes the escape whose backslash was just consumed, appending to `decoded`.
-    mutating func decodeEscapeAfterBackslash() throws(Malformed) { try decodeEscape() }
-
     private mutating func decodeEscape() throws(Malformed) {
         guard position < bytes.count else { throw fail("unterminated escape") }
         let byte = bytes[position]
@@ -77,6 +77,12 @@ extension JSONScanner {
     }
 
     private mutating func decodeUnicodeEscape() throws(Malformed) {
+        decoded.append(contentsOf: UTF8.encode(try checkUnicodeEscape())!)
+    }
+
+    /// Reads the four hex digits after `\u` (and a second escape for a surrogate pair) and
+    /// returns the scalar; lone surrogates are malformed.
+    mutating func checkUnicodeEscape() throws(Malformed) -> Unicode.Scalar {
         var scalar = try hex4()
         if (0xD800..<0xDC00).contains(scalar) {
             guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
@@ -89,7 +95,7 @@ extension JSONScanner {
         } else if (0xDC00..<0xE000).contains(scalar) {
             throw fail("a lone surrogate escape")
         }
-        decoded.append(contentsOf: UTF8.encode(Unicode.Scalar(scalar)!)!)
+        return Unicode.Scalar(scalar)!
     }
 
     private mutating func hex4() throws(Malformed) -> UInt32 {
@@ -113,6 +119,15 @@ extension JSONScanner {
     /// Scans a number; returns its value if it is an integer that fits in 64 bits.
     mutating func scanNumber() throws(Malformed) -> Int64? {
         let start = position
+        let isInteger = try skipNumberReportingInteger()
+        return isInteger ? Self.parseInteger(UnsafeBufferPointer(rebasing: bytes[start..<position])) : nil
+    }
+
+    /// Skips a number, checking its grammar.
+    mutating func skipNumber() throws(Malformed) { _ = try skipNumberReportingInteger() }
+
+    /// Skips a number; returns whether it was written as an integer (no fraction, no exponent).
+    private mutating func skipNumberReportingInteger() throws(Malformed) -> Bool {
         var isInteger = true
         if position < bytes.count && bytes[position] == UInt8(ascii: "-") { position += 1 }
         guard position < bytes.count, isDigit(bytes[position]) else { throw fail("expected a value") }
@@ -130,7 +145,7 @@ extension JSONScanner {
             guard position < bytes.count, isDigit(bytes[position]) else { throw fail("a number with no exponent digits") }
             skipDigits()
         }
-        return isInteger ? Self.parseInteger(UnsafeBufferPointer(rebasing: bytes[start..<position])) : nil
+        return isInteger
     }
 
     private mutating func skipDigits() {

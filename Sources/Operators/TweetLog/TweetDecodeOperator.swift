@@ -1,4 +1,7 @@
 import Flow
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Turns chunks of lines into tweets, counting what is not a tweet and setting malformed lines
 /// aside. Emits exactly one batch per chunk, so parallel decoders can be put back in order.
@@ -23,8 +26,8 @@ public final class TweetDecodeOperator: ElementReceiver {
                 var lineNumber = chunk.firstLine
                 var start = 0
                 while start < bytes.count {
-                    var end = start
-                    while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                    let end = memchr(bytes.baseAddress! + start, Int32(UInt8(ascii: "\n")), bytes.count - start)
+                        .map { bytes.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? bytes.count
                     var lineEnd = end
                     if lineEnd > start && bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
                     let line = UnsafeBufferPointer(rebasing: bytes[start..<lineEnd])

@@ -1,4 +1,7 @@
 import Flow
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The tweet-log source: reads the files of a log in order and cuts them into chunks of whole
 /// lines, which parallel decoders turn into tweets. Reading and decompressing happen here, on the
@@ -28,33 +31,50 @@ public final class TweetLogReader: SourceRunner {
         try output.emitEndOfInput()
     }
 
-    /// A live feed (standard input) passes on whole lines as soon as they arrive.
+    /// Reads straight into the chunk that will be handed on; only the partial line at a chunk's
+    /// end is copied, to start the next. A live feed (standard input) passes on whole lines as
+    /// soon as they arrive.
     private func readChunks(of stream: any ByteStream, fileIndex: Int, fileName: String, isLive: Bool) throws {
-        var pending: [UInt8] = []
-        var readBuffer = [UInt8](repeating: 0, count: chunkSize)
+        var carry: [UInt8] = []
         var nextLine = 1
         var atEnd = false
         while !atEnd {
-            let readCount = try readBuffer.withUnsafeMutableBytes { try stream.read(into: $0.baseAddress!, capacity: $0.count) }
-            pending.append(contentsOf: readBuffer[..<readCount])
-            bytesRead.add(readCount)
-            atEnd = readCount == 0
-            let cut = atEnd ? pending.count : (pending.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0)
-            guard cut > 0, atEnd || isLive || cut >= chunkSize / 2 || pending.count >= chunkSize else { continue }
-            let chunk = Array(pending[..<cut])
-            pending.removeFirst(cut)
+            var chunk = try Array<UInt8>(unsafeUninitializedCapacity: max(carry.count * 2, carry.count + chunkSize)) { buffer, count in
+                carry.withUnsafeBufferPointer { count = buffer.initialize(fromContentsOf: $0) }
+                while count < buffer.count {
+                    let readCount = try stream.read(into: buffer.baseAddress! + count, capacity: buffer.count - count)
+                    if readCount == 0 { atEnd = true; break }
+                    count += readCount
+                    bytesRead.add(readCount)
+                    if isLive && Self.lastLineEnd(in: UnsafeBufferPointer(rebasing: buffer[..<count])) > 0 { break }
+                }
+            }
+            let cut = atEnd ? chunk.count : chunk.withUnsafeBufferPointer(Self.lastLineEnd(in:))
+            carry = Array(chunk[cut...])
+            guard cut > 0 else { continue }
+            chunk.removeLast(chunk.count - cut)
+            let lines = chunk.withUnsafeBufferPointer(Self.lineCount(in:))
             output.emit(LineChunk(bytes: chunk, fileIndex: fileIndex, fileName: fileName, firstLine: nextLine))
             try output.flush()
-            nextLine += Self.lineCount(chunk)
+            nextLine += lines
         }
     }
 
+    /// The index just after the last line feed, or 0 if there is none.
+    private static func lastLineEnd(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        (bytes.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
+    }
+
     /// Lines in a chunk: its line feeds, plus one for a last line without one.
-    private static func lineCount(_ chunk: [UInt8]) -> Int {
-        chunk.withUnsafeBufferPointer { bytes in
-            var count = 0
-            for byte in bytes where byte == UInt8(ascii: "\n") { count += 1 }
-            return count + (bytes.last == UInt8(ascii: "\n") ? 0 : 1)
+    private static func lineCount(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        var count = 0
+        var next = base
+        let end = base + bytes.count
+        while next < end, let found = memchr(next, Int32(UInt8(ascii: "\n")), next.distance(to: end)) {
+            count += 1
+            next = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) + 1
         }
+        return count + (bytes.last == UInt8(ascii: "\n") ? 0 : 1)
     }
 }

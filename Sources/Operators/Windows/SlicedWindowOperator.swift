@@ -65,10 +65,13 @@ where Aggregation.Input == Record {
         windowsCounter = context.metrics.counter("windows fired")
     }
 
+    /// Hashtag counting is the hot path; a specialised copy spares it generic dispatch across modules.
+    @_specialize(where Record == Hashtag, Key == KeyString, Aggregation == CountAggregation<Hashtag>)
     public func receive(_ batch: [Record]) throws {
         for record in batch { add(record) }
     }
 
+    @_specialize(where Record == Hashtag, Key == KeyString, Aggregation == CountAggregation<Hashtag>)
     public func receive(watermark: EventTime) throws {
         guard watermark > self.watermark else { return }
         self.watermark = watermark
@@ -78,6 +81,7 @@ where Aggregation.Input == Record {
         try output.emit(watermark: watermark)
     }
 
+    @_specialize(where Record == Hashtag, Key == KeyString, Aggregation == CountAggregation<Hashtag>)
     public func receiveEndOfInput() throws {
         fireWindows(through: .max)
         try output.emitEndOfInput()
