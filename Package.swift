@@ -20,7 +20,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "Flow", swiftSettings: strictSettings),
+        .target(name: "Flow", dependencies: ["CZstd", "CZlib"], swiftSettings: strictSettings),
         .target(name: "Operators", dependencies: ["Flow", "CZstd", "CZlib"], swiftSettings: strictSettings),
         .target(
             name: "Jobs",

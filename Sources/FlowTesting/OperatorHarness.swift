@@ -1,4 +1,5 @@
 import Flow
+import Synchronization
 
 /// Runs one operator on the test's thread: feed it batches, watermarks and the end of input, and
 /// read what it emitted, in order. The model is Flink's one-input operator test harness.
@@ -14,12 +15,18 @@ public final class OperatorHarness<In: Sendable, Out: Sendable> {
     private var operatorUnderTest: (any ElementReceiver<In>)!
     /// The counters the operator added to.
     public let metrics = JobMetrics()
+    private let snapshotCollector = SnapshotCollector()
+
+    /// The snapshots the operator reported at barriers, in order.
+    public var snapshots: [OperatorSnapshot] { snapshotCollector.snapshots.withLock { $0 } }
 
     /// Builds the operator as the runtime would, as subtask `subtask` of `parallelism`.
-    public init(subtask: Int = 0, parallelism: Int = 1, watermarkGranularity: Int64 = 1,
+    /// With `restored`, the operator starts from that state, as after a restore.
+    public init(subtask: Int = 0, parallelism: Int = 1, watermarkGranularity: Int64 = 1, restored: OperatorRestore? = nil,
                 _ make: (Output<Out>, SubtaskContext) throws -> any ElementReceiver<In>) rethrows {
         let context = SubtaskContext(subtaskIndex: subtask, parallelism: parallelism, maxParallelism: 128,
-                                     watermarkGranularity: watermarkGranularity, metrics: metrics)
+                                     watermarkGranularity: watermarkGranularity, metrics: metrics,
+                                     operatorID: "operator-under-test", snapshotReceiver: snapshotCollector, restored: restored)
         operatorUnderTest = try make(Output(collector), context)
     }
 
@@ -27,6 +34,7 @@ public final class OperatorHarness<In: Sendable, Out: Sendable> {
     public func process(watermark milliseconds: Int64) throws {
         try operatorUnderTest.receive(watermark: EventTime(milliseconds: milliseconds))
     }
+    public func process(barrier: CheckpointBarrier) throws { try operatorUnderTest.receive(barrier: barrier) }
     public func finish() throws { try operatorUnderTest.receiveEndOfInput() }
 
     /// Everything emitted so far.
@@ -47,6 +55,7 @@ final class CollectingReceiver<Record: Sendable>: ElementReceiver {
 
     func receive(_ batch: [Record]) { elements.append(contentsOf: batch.map { .record($0) }) }
     func receive(watermark: EventTime) { elements.append(.watermark(watermark)) }
+    func receive(barrier: CheckpointBarrier) { elements.append(.barrier(barrier)) }
     func receiveEndOfInput() { elements.append(.endOfInput) }
 }
 
@@ -54,5 +63,12 @@ final class CollectingReceiver<Record: Sendable>: ElementReceiver {
 public enum EmittedElement<Record> {
     case record(Record)
     case watermark(EventTime)
+    case barrier(CheckpointBarrier)
     case endOfInput
+}
+
+/// Keeps the snapshots an operator under test reports.
+final class SnapshotCollector: SnapshotReceiver {
+    let snapshots = Mutex<[OperatorSnapshot]>([])
+    func acknowledge(_ barrier: CheckpointBarrier, _ snapshot: OperatorSnapshot) { snapshots.withLock { $0.append(snapshot) } }
 }

@@ -9,6 +9,7 @@ public struct JobBuilder {
     public var overrides: [String: String] = [:]
     public var parallelism = 1
     public var batchSize = 1024
+    public var checkpointing = CheckpointOptions()
 
     public init() {}
 
@@ -18,18 +19,37 @@ public struct JobBuilder {
         public var rejectFiles: [RejectFile]
         public var lateFiles: [LateRecordFile]
 
-        /// Runs the job to the end of its input, then writes the side files.
-        public func run() throws {
+        /// How a run ended.
+        public enum Outcome: Equatable {
+            case finished
+            /// Asked to stop, it took savepoint `id` and stopped; the side files wait for the end.
+            case stoppedAtSavepoint(Int64)
+        }
+
+        /// Runs the job to the end of its input, then writes the side files; or, asked to stop,
+        /// to a savepoint.
+        @discardableResult
+        public func run() throws -> Outcome {
             try job.execute()
+            if let savepoint = job.checkpoints?.completedSavepoint { return .stoppedAtSavepoint(savepoint) }
             for file in rejectFiles { try file.write() }
             for file in lateFiles { try file.write() }
+            return .finished
         }
     }
 
     /// Builds `file`. With `checkOnly`, inputs are not opened (for `validate` and `plan`).
     public func build(_ file: JobFile, checkOnly: Bool = false) throws -> BuiltJob {
         let parameters = try resolveParameters(file)
-        let job = StreamJob(parallelism: parallelism, batchSize: batchSize)
+        var coordinator: CheckpointCoordinator?
+        var restored: LoadedCheckpoint?
+        if let settings = try checkpointing.settings(for: file, parameters: parameters), !checkOnly {
+            restored = try checkpointing.loadRestore(settings: settings)
+            if let restored { checkpointing.report("restoring checkpoint \(restored.manifest.checkpoint) from \(restored.path)") }
+            let newest = CheckpointStorage(directory: settings.directory).folders().first?.id ?? 0
+            coordinator = CheckpointCoordinator(settings: settings, jobName: file.name, firstID: max(newest, restored?.manifest.checkpoint ?? 0) + 1)
+        }
+        let job = StreamJob(parallelism: parallelism, batchSize: batchSize, checkpoints: coordinator, restoredFrom: restored)
         let context = BuildContext(job: job, checkOnly: checkOnly)
         var stream = StreamValue.none
         for step in file.steps {

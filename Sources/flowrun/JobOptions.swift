@@ -17,7 +17,7 @@ struct JobOptions: ParsableArguments {
     var batchSize: Int = 1024
 
     /// Parses the job file and builds it.
-    func build(checkOnly: Bool) throws -> (JobFile, JobBuilder.BuiltJob) {
+    func build(checkOnly: Bool, checkpointing: CheckpointOptions = CheckpointOptions()) throws -> (JobFile, JobBuilder.BuiltJob) {
         guard (1...128).contains(parallelism) else {
             throw FlowError(.invalidJob, "--parallelism \(parallelism) is out of range; use 1 to 128")
         }
@@ -27,6 +27,7 @@ struct JobOptions: ParsableArguments {
         var builder = JobBuilder()
         builder.parallelism = parallelism
         builder.batchSize = batchSize
+        builder.checkpointing = checkpointing
         for parameter in parameters {
             guard let equals = parameter.firstIndex(of: "="), equals != parameter.startIndex else {
                 throw FlowError(.invalidJob, "-p \(parameter) is not name=value; write for example -p input=tweets.jsonl")

@@ -5,9 +5,21 @@ import Jobs
 
 /// `flowrun run FILE`: runs a job to the end of its input, with a progress line and a summary.
 struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run a job file to the end of its input.")
+    static let configuration = CommandConfiguration(
+        abstract: "Run a job file to the end of its input.",
+        discussion: "With checkpoints on, Ctrl-C (SIGINT) or SIGTERM stops the job with a savepoint that --restore latest resumes; a second Ctrl-C stops at once."
+    )
 
     @OptionGroup var job: JobOptions
+
+    @Option(help: "Take checkpoints into this folder (overrides the job file's checkpoint dir).")
+    var checkpointDir: String?
+
+    @Option(help: "Time between checkpoints, e.g. 1s or 500ms (overrides the job file's interval).")
+    var checkpointInterval: String?
+
+    @Option(help: "Start from a checkpoint: latest (the newest usable one; the beginning if there is none yet), or a checkpoint folder.")
+    var restore: String?
 
     @Flag(help: "Print no progress line.")
     var quiet = false
@@ -17,18 +29,39 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let (_, built) = try job.build(checkOnly: false)
+            let (_, built) = try job.build(checkOnly: false, checkpointing: try checkpointOptions())
             let metrics = built.job.metrics
+            let stopper = StopSignals(checkpoints: built.job.checkpoints)
+            stopper.install()
             let started = monotonicSeconds()
             let progress = quiet ? nil : ProgressReporter(metrics: metrics, started: started)
             progress?.start()
             defer { progress?.stop() }
-            try built.run()
+            let outcome = try built.run()
             progress?.stop()
             let summary = RunSummary(metrics: metrics, seconds: monotonicSeconds() - started, usage: resourceUsage())
+            if case .stoppedAtSavepoint(let id) = outcome {
+                printError("stopped with savepoint \(id) in \(built.job.checkpoints!.settings.directory); resume with --restore latest")
+            }
             printError(summary.text)
             if let statsJSON { try summary.json.write(toFile: statsJSON, atomically: true, encoding: .utf8) }
         }
+    }
+}
+
+extension Run {
+    func checkpointOptions() throws -> CheckpointOptions {
+        var options = CheckpointOptions()
+        options.directory = checkpointDir
+        if let checkpointInterval {
+            guard let interval = DurationText.parse(checkpointInterval), interval > .zero else {
+                throw FlowError(.invalidJob, "--checkpoint-interval \(checkpointInterval) is not a duration; write for example 1s, 500ms or 2m")
+            }
+            options.interval = interval
+        }
+        options.restore = restore
+        options.report = { printError("flowrun: \($0)") }
+        return options
     }
 }
 

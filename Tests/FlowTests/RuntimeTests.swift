@@ -130,6 +130,7 @@ final class CollectingSink: ElementReceiver {
     init(into target: CollectedNumbers) { self.target = target }
     func receive(_ batch: [Int]) { target.append(contentsOf: batch) }
     func receive(watermark: EventTime) {}
+    func receive(barrier: CheckpointBarrier) {}
     func receiveEndOfInput() {}
 }
 

@@ -31,15 +31,18 @@ public struct DataStream<Record: Sendable>: Sendable {
     ///   - name: shown by `flowrun plan` and in errors.
     ///   - watermarkGranularity: for event-time operators, the watermark step they can tell apart.
     ///   - assignsWatermarks: whether the operator creates watermarks (it is told the granularity).
+    ///   - stateName: for operators with state, a short name of their kind (its checkpoint identity
+    ///     is its position in the job and this name); such an operator acknowledges every barrier.
     public func apply<Out: Sendable>(
         _ name: String,
         watermarkGranularity: Int64? = nil,
         assignsWatermarks: Bool = false,
+        stateName: String? = nil,
         _ make: @escaping @Sendable (Output<Out>, SubtaskContext) throws -> any ElementReceiver<Record>
     ) -> DataStream<Out> {
         job.append(GraphNode(
             name: name, role: .transform, isParallel: next.isParallel, input: next.input,
-            watermarkGranularity: watermarkGranularity, assignsWatermarks: assignsWatermarks,
+            watermarkGranularity: watermarkGranularity, assignsWatermarks: assignsWatermarks, stateName: stateName,
             build: { downstream, context in
                 try make(Output(downstream as! any ElementReceiver<Out>), context)
             },
@@ -52,11 +55,12 @@ public struct DataStream<Record: Sendable>: Sendable {
     public func sink(
         _ name: String,
         parallel: Bool = false,
+        stateName: String? = nil,
         _ make: @escaping @Sendable (SubtaskContext) throws -> any ElementReceiver<Record>
     ) {
         let placement = parallel ? next : gathered()
         job.append(GraphNode(
-            name: name, role: .sink, isParallel: placement.isParallel, input: placement.input,
+            name: name, role: .sink, isParallel: placement.isParallel, input: placement.input, stateName: stateName,
             build: { _, context in try make(context) },
             makeInputExchange: { ChannelExchange<Record>(shape: $0) }
         ))
@@ -111,12 +115,13 @@ public struct KeyedStream<Record: Sendable, Key: StableHashable & Hashable & Sen
     public func apply<Out: Sendable>(
         _ name: String,
         watermarkGranularity: Int64? = nil,
+        stateName: String? = nil,
         _ make: @escaping @Sendable (Output<Out>, SubtaskContext) throws -> any ElementReceiver<Record>
     ) -> DataStream<Out> {
         let key = self.key
         job.append(GraphNode(
             name: name, role: .transform, isParallel: true, input: .hash,
-            watermarkGranularity: watermarkGranularity,
+            watermarkGranularity: watermarkGranularity, stateName: stateName,
             build: { downstream, context in
                 try make(Output(downstream as! any ElementReceiver<Out>), context)
             },

@@ -14,6 +14,9 @@ struct GraphNode: Sendable {
     var watermarkGranularity: Int64?
     /// Set by operators that create watermarks from records.
     var assignsWatermarks = false
+    /// Set by operators with state: a short name of their kind, which with the node's position
+    /// makes their identity in checkpoints. Each of their subtasks acknowledges every barrier.
+    var stateName: String?
     /// Builds the operator, given its downstream receiver; returns its own receiver (or a
     /// ``SourceRunner`` for a source).
     var build: @Sendable (_ downstream: AnyObject, _ context: SubtaskContext) throws -> AnyObject

@@ -14,10 +14,15 @@ public final class StreamJob: Sendable {
     public let channelCapacity: Int
     /// Counters for progress and the summary.
     public let metrics: JobMetrics
+    /// Takes checkpoints while the job runs (nil: no checkpoints).
+    public let checkpoints: CheckpointCoordinator?
+    /// The checkpoint the job starts from (nil: from the beginning).
+    public let restoredFrom: LoadedCheckpoint?
 
     private let nodeList = Mutex<[GraphNode]>([])
 
-    public init(parallelism: Int, maxParallelism: Int = 128, batchSize: Int = 1024, channelCapacity: Int = 8, metrics: JobMetrics = JobMetrics()) {
+    public init(parallelism: Int, maxParallelism: Int = 128, batchSize: Int = 1024, channelCapacity: Int = 8, metrics: JobMetrics = JobMetrics(),
+                checkpoints: CheckpointCoordinator? = nil, restoredFrom: LoadedCheckpoint? = nil) {
         precondition(parallelism >= 1 && parallelism <= maxParallelism,
                      "parallelism must be between 1 and \(maxParallelism), got \(parallelism)")
         self.parallelism = parallelism
@@ -25,6 +30,8 @@ public final class StreamJob: Sendable {
         self.batchSize = batchSize
         self.channelCapacity = channelCapacity
         self.metrics = metrics
+        self.checkpoints = checkpoints
+        self.restoredFrom = restoredFrom
     }
 
     var nodes: [GraphNode] { nodeList.withLock { $0 } }
@@ -36,11 +43,12 @@ public final class StreamJob: Sendable {
     /// Adds a source, built on its own thread by `make` from its output.
     public func source<Record: Sendable>(
         _ name: String,
+        stateName: String? = nil,
         _ make: @escaping @Sendable (Output<Record>, SubtaskContext) throws -> any SourceRunner
     ) -> DataStream<Record> {
         precondition(nodes.isEmpty, "a job has exactly one source, and it comes first")
         append(GraphNode(
-            name: name, role: .source, isParallel: false, input: .forward,
+            name: name, role: .source, isParallel: false, input: .forward, stateName: stateName,
             build: { downstream, context in
                 try make(Output(downstream as! any ElementReceiver<Record>), context)
             },
@@ -55,8 +63,9 @@ public final class StreamJob: Sendable {
         ExecutionPlan(nodes: nodes, parallelism: parallelism)
     }
 
-    /// Runs the job to the end of its input on one thread per subtask, and returns when every
-    /// task has finished. Throws the first error any task threw; the other tasks are stopped.
+    /// Runs the job to the end of its input (or to a savepoint, when a stop was requested) on one
+    /// thread per subtask, and returns when every task has finished. Throws the first error any
+    /// task threw; the other tasks are stopped.
     public func execute() throws {
         try JobExecutor(job: self, plan: plan()).run()
     }

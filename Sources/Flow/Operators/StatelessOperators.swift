@@ -14,6 +14,7 @@ public final class MapOperator<In: Sendable, Out: Sendable>: ElementReceiver {
     }
 
     public func receive(watermark: EventTime) throws { try output.emit(watermark: watermark) }
+    public func receive(barrier: CheckpointBarrier) throws { try output.emit(barrier: barrier) }
     public func receiveEndOfInput() throws { try output.emitEndOfInput() }
 }
 
@@ -33,6 +34,7 @@ public final class FilterOperator<Record: Sendable>: ElementReceiver {
     }
 
     public func receive(watermark: EventTime) throws { try output.emit(watermark: watermark) }
+    public func receive(barrier: CheckpointBarrier) throws { try output.emit(barrier: barrier) }
     public func receiveEndOfInput() throws { try output.emitEndOfInput() }
 }
 
@@ -53,6 +55,7 @@ public final class FlatMapOperator<In: Sendable, Out: Sendable>: ElementReceiver
     }
 
     public func receive(watermark: EventTime) throws { try output.emit(watermark: watermark) }
+    public func receive(barrier: CheckpointBarrier) throws { try output.emit(barrier: barrier) }
     public func receiveEndOfInput() throws { try output.emitEndOfInput() }
 }
 

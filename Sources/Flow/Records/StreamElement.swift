@@ -7,6 +7,8 @@ public enum StreamElement<Record: Sendable>: Sendable {
     case records([Record])
     /// No record with an earlier or equal event time will follow (except late ones).
     case watermark(EventTime)
+    /// Checkpoint barrier: everything before it is covered by the checkpoint, nothing after.
+    case barrier(CheckpointBarrier)
     /// The stream ended; no element follows.
     case endOfInput
 }

@@ -9,6 +9,9 @@ public protocol ElementReceiver<Record>: AnyObject {
     func receive(_ batch: [Record]) throws
     /// Takes a watermark: no record at or before `watermark` follows, except late ones.
     func receive(watermark: EventTime) throws
+    /// Takes a checkpoint barrier: a stateful operator reports its snapshot, then every operator
+    /// passes the barrier on, after the records before it.
+    func receive(barrier: CheckpointBarrier) throws
     /// Takes the end of input; nothing follows.
     func receiveEndOfInput() throws
 }
@@ -44,6 +47,12 @@ public final class Output<Record: Sendable> {
         try downstream.receive(watermark: watermark)
     }
 
+    /// Sends the pending batch, if any, then the checkpoint barrier.
+    public func emit(barrier: CheckpointBarrier) throws {
+        if !buffer.isEmpty { try flush() }
+        try downstream.receive(barrier: barrier)
+    }
+
     /// Sends the pending batch, if any, then the end of input.
     public func emitEndOfInput() throws {
         if !buffer.isEmpty { try flush() }
@@ -56,5 +65,6 @@ public final class DiscardingReceiver<Record: Sendable>: ElementReceiver {
     public init() {}
     public func receive(_ batch: [Record]) {}
     public func receive(watermark: EventTime) {}
+    public func receive(barrier: CheckpointBarrier) {}
     public func receiveEndOfInput() {}
 }

@@ -11,6 +11,7 @@ final class ChannelWriter<Record: Sendable>: ElementReceiver {
 
     func receive(_ batch: [Record]) throws { try send(.records(batch)) }
     func receive(watermark: EventTime) throws { try send(.watermark(watermark)) }
+    func receive(barrier: CheckpointBarrier) throws { try send(.barrier(barrier)) }
     func receiveEndOfInput() throws { try send(.endOfInput) }
 
     private func send(_ element: StreamElement<Record>) throws {
@@ -31,6 +32,7 @@ final class RoundRobinWriter<Record: Sendable>: ElementReceiver {
     }
 
     func receive(watermark: EventTime) throws { try broadcast(.watermark(watermark)) }
+    func receive(barrier: CheckpointBarrier) throws { try broadcast(.barrier(barrier)) }
     func receiveEndOfInput() throws { try broadcast(.endOfInput) }
 
     private func broadcast(_ element: StreamElement<Record>) throws {
@@ -69,6 +71,7 @@ final class HashWriter<Record: Sendable>: ElementReceiver {
     }
 
     func receive(watermark: EventTime) throws { try broadcast(.watermark(watermark)) }
+    func receive(barrier: CheckpointBarrier) throws { try broadcast(.barrier(barrier)) }
     func receiveEndOfInput() throws { try broadcast(.endOfInput) }
 
     private func send(_ target: Int) throws {

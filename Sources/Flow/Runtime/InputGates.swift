@@ -1,12 +1,19 @@
 /// Reads one channel that one or more upstream subtasks send to, in arrival order, and combines
 /// their watermarks by the minimum; the end of input comes once every sender has ended.
+///
+/// Checkpoint barriers are aligned: once a sender's barrier arrives, what that sender sends next
+/// is held back until every other sender's barrier has arrived too; then the barrier passes once
+/// and the held elements follow. So the snapshot covers exactly the records before the barrier
+/// on every input.
 struct MergingGate<Record: Sendable> {
     let channel: BoundedChannel<Envelope<Record>>
     let inputs: Int
 
     func run(into head: any ElementReceiver<Record>) throws {
         var tracker = WatermarkTracker(inputs: inputs)
-        while let envelope = channel.receive() {
+        var alignment = BarrierAlignment<Record>(inputs: inputs)
+        while let envelope = alignment.nextReplay() ?? channel.receive() {
+            if alignment.holds(envelope) { continue }
             switch envelope.element {
             case .records(let batch):
                 if !batch.isEmpty || inputs == 1 { try head.receive(batch) }
@@ -14,8 +21,11 @@ struct MergingGate<Record: Sendable> {
                 if let advanced = tracker.update(watermark, forInput: envelope.sender) {
                     try head.receive(watermark: advanced)
                 }
+            case .barrier(let barrier):
+                if alignment.arrived(barrier, from: envelope.sender) { try head.receive(barrier: barrier) }
             case .endOfInput:
                 let advanced = tracker.end(input: envelope.sender)
+                if let barrier = alignment.ended(envelope.sender) { try head.receive(barrier: barrier) }
                 if tracker.allEnded {
                     try head.receiveEndOfInput()
                     return
@@ -23,6 +33,68 @@ struct MergingGate<Record: Sendable> {
                 if let advanced { try head.receive(watermark: advanced) }
             }
         }
+    }
+}
+
+/// The barrier alignment of a gate with several senders.
+struct BarrierAlignment<Record: Sendable> {
+    private var blocked: [Bool]
+    private var ended: [Bool]
+    private var current: CheckpointBarrier?
+    /// Elements from blocked senders, in arrival order.
+    private var held: [Envelope<Record>] = []
+    /// Elements to process again before reading the channel.
+    private var replay: [Envelope<Record>] = []
+    private var replayIndex = 0
+
+    init(inputs: Int) {
+        blocked = Array(repeating: false, count: inputs)
+        ended = Array(repeating: false, count: inputs)
+    }
+
+    mutating func nextReplay() -> Envelope<Record>? {
+        guard replayIndex < replay.count else {
+            if !replay.isEmpty {
+                replay.removeAll(keepingCapacity: true)
+                replayIndex = 0
+            }
+            return nil
+        }
+        replayIndex += 1
+        return replay[replayIndex - 1]
+    }
+
+    /// Whether the element must wait (its sender already delivered the current barrier).
+    mutating func holds(_ envelope: Envelope<Record>) -> Bool {
+        guard blocked[envelope.sender] else { return false }
+        held.append(envelope)
+        return true
+    }
+
+    /// Records a barrier; true when it is the last one awaited and should pass on.
+    mutating func arrived(_ barrier: CheckpointBarrier, from sender: Int) -> Bool {
+        if blocked.count == 1 { return true }
+        precondition(current == nil || current == barrier, "barrier \(barrier.id) overtook barrier \(current!.id)")
+        current = barrier
+        blocked[sender] = true
+        return completeIfAligned()
+    }
+
+    /// Records that a sender ended; returns the current barrier if that completed its alignment.
+    mutating func ended(_ sender: Int) -> CheckpointBarrier? {
+        ended[sender] = true
+        guard let barrier = current else { return nil }
+        return completeIfAligned() ? barrier : nil
+    }
+
+    private mutating func completeIfAligned() -> Bool {
+        for index in blocked.indices where !blocked[index] && !ended[index] { return false }
+        current = nil
+        blocked = Array(repeating: false, count: blocked.count)
+        replay = held + replay[replayIndex...]
+        replayIndex = 0
+        held = []
+        return true
     }
 }
 
@@ -42,6 +114,9 @@ struct OrderedGate<Record: Sendable> {
             case .watermark(let watermark):
                 guard drainSameControl(except: turn) else { return }
                 try head.receive(watermark: watermark)
+            case .barrier(let barrier):
+                guard drainSameControl(except: turn) else { return }
+                try head.receive(barrier: barrier)
             case .endOfInput:
                 guard drainSameControl(except: turn) else { return }
                 try head.receiveEndOfInput()

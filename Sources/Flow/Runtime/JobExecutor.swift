@@ -8,8 +8,12 @@ struct JobExecutor {
     let plan: ExecutionPlan
 
     func run() throws {
+        try checkRestoredState()
         let exchanges = makeExchanges()
         let failure = Mutex<(any Error)?>(nil)
+        job.checkpoints?.begin(expectedAcks: expectedAcknowledgements, maxParallelism: job.maxParallelism) {
+            exchanges.forEach { $0?.cancel() }
+        }
         let group = DispatchGroup()
         for (taskIndex, task) in plan.tasks.enumerated() {
             for subtask in 0..<task.parallelism {
@@ -32,7 +36,36 @@ struct JobExecutor {
             }
         }
         group.wait()
+        job.checkpoints?.waitForWrites()
         if let error = failure.withLock({ $0 }) { throw error }
+        if let error = job.checkpoints?.failure { throw error }
+    }
+
+    /// The checkpoint identity of node `index`, if it has state.
+    private func operatorID(ofNode index: Int) -> String? {
+        plan.nodes[index].stateName.map { "\(index)-\($0)" }
+    }
+
+    /// How many snapshots make a checkpoint complete: one per subtask of each stateful operator.
+    private var expectedAcknowledgements: Int {
+        plan.tasks.reduce(0) { total, task in
+            total + task.nodeIndices.filter { plan.nodes[$0].stateName != nil }.count * task.parallelism
+        }
+    }
+
+    /// A checkpoint must hold state for exactly this job's stateful operators.
+    private func checkRestoredState() throws {
+        guard let restored = job.restoredFrom else { return }
+        guard restored.manifest.maxParallelism == job.maxParallelism else {
+            throw FlowError(.invalidJob, "checkpoint \(restored.path) was taken with \(restored.manifest.maxParallelism) key groups, but this job has \(job.maxParallelism); restore with the same setting")
+        }
+        let expected = Set(plan.nodes.indices.compactMap(operatorID(ofNode:)))
+        if let unknown = restored.operatorIDs.subtracting(expected).sorted().first {
+            throw FlowError(.invalidJob, "checkpoint \(restored.path) holds state of operator \(unknown), which this job does not have; restore it with the job file it was taken with")
+        }
+        if let missing = expected.subtracting(restored.operatorIDs).sorted().first {
+            throw FlowError(.invalidJob, "checkpoint \(restored.path) holds no state of operator \(missing); restore it with the job file it was taken with")
+        }
     }
 
     /// The exchange into each task (nil for the source task).
@@ -55,12 +88,18 @@ struct JobExecutor {
         let outgoing = taskIndex + 1 < exchanges.count ? exchanges[taskIndex + 1] : nil
         let incoming = exchanges[taskIndex]
         let (parallelism, maxParallelism, metrics) = (task.parallelism, job.maxParallelism, job.metrics)
+        let (checkpoints, restoredFrom) = (job.checkpoints, job.restoredFrom)
+        let operatorIDs = task.nodeIndices.map(operatorID(ofNode:))
         return {
             var downstream: AnyObject = outgoing?.makeWriter(upstream: subtask) ?? DiscardingSentinel()
-            for nodeIndex in task.nodeIndices.reversed() {
+            for (position, nodeIndex) in task.nodeIndices.enumerated().reversed() {
+                let range = KeyGroupRange(subtask: subtask, parallelism: parallelism, maxParallelism: maxParallelism)
+                let operatorID = operatorIDs[position]
                 let context = SubtaskContext(
                     subtaskIndex: subtask, parallelism: parallelism, maxParallelism: maxParallelism,
-                    watermarkGranularity: granularities[nodeIndex], metrics: metrics
+                    watermarkGranularity: granularities[nodeIndex], metrics: metrics,
+                    operatorID: operatorID, checkpoints: checkpoints,
+                    restored: operatorID.flatMap { restoredFrom?.restore(operatorID: $0, range: range) }
                 )
                 downstream = try nodes[nodeIndex].build(downstream, context)
             }

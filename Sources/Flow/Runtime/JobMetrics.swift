@@ -35,6 +35,20 @@ public final class JobMetrics: Sendable {
     public func gauge(_ name: String) -> Int64? { gauges.withLock { $0[name] } }
 }
 
+/// A subtask's share of a job counter: it adds to the shared counter and keeps its own total,
+/// which goes into the subtask's checkpoint so that counts survive a restore.
+public struct TalliedCounter {
+    private let counter: Counter
+    public private(set) var total = 0
+
+    public init(_ counter: Counter) { self.counter = counter }
+
+    public mutating func add(_ amount: Int) {
+        total += amount
+        counter.add(amount)
+    }
+}
+
 /// An atomic counter.
 public final class Counter: Sendable {
     private let storage = Atomic<Int>(0)

@@ -32,5 +32,13 @@ public struct KeyGroupRange: Hashable, Sendable {
         upperBound = ((subtask + 1) * maxParallelism + parallelism - 1) / parallelism
     }
 
+    public init(lowerBound: Int, upperBound: Int) {
+        self.lowerBound = lowerBound
+        self.upperBound = upperBound
+    }
+
     public func contains(_ group: KeyGroup) -> Bool { group.index >= lowerBound && group.index < upperBound }
+
+    /// The key groups in the range.
+    public var groups: Range<Int> { lowerBound..<upperBound }
 }

@@ -7,6 +7,7 @@
 /// pipeline:
 ///   - tweet-log: {path: "${input}"}
 ///   - watermarks: {out-of-orderness: 5s}
+/// checkpoint: {interval: 10s, dir: checkpoints/trending-hashtags, retain: 3}
 /// ```
 public struct JobFile: Sendable {
     /// A named parameter with its default; `${name}` in a step's settings is replaced by its value.
@@ -35,6 +36,8 @@ public struct JobFile: Sendable {
     public var name: String
     public var parameters: [Parameter]
     public var steps: [Step]
+    /// The `checkpoint` section (interval, dir, retain), if the file has one.
+    public var checkpoint: Step?
 }
 
 /// A place in a job file, for error messages: `configs/trending.yaml:14`.

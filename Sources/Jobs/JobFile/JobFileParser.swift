@@ -23,17 +23,19 @@ public enum JobFileParser {
         var name = (path as NSString).lastPathComponent
         var parameters: [JobFile.Parameter] = []
         var steps: [JobFile.Step] = []
+        var checkpoint: JobFile.Step?
         for (keyNode, value) in mapping {
             switch keyNode.string ?? "" {
             case "name": name = value.string ?? name
             case "description": break
             case "parameters": parameters = try parseParameters(value, path: path)
             case "pipeline": steps = try parseSteps(value, path: path)
-            case let other: throw invalid(path, keyNode, "unknown top-level key \"\(other)\"; use name, description, parameters and pipeline")
+            case "checkpoint": checkpoint = try parseStep("checkpoint", keyNode: keyNode, value: value, path: path)
+            case let other: throw invalid(path, keyNode, "unknown top-level key \"\(other)\"; use name, description, parameters, checkpoint and pipeline")
             }
         }
         guard !steps.isEmpty else { throw FlowError(.invalidJob, "\(path): the job has no pipeline; add a pipeline list of steps") }
-        return JobFile(path: path, name: name, parameters: parameters, steps: steps)
+        return JobFile(path: path, name: name, parameters: parameters, steps: steps, checkpoint: checkpoint)
     }
 
     private static func parseParameters(_ node: Node, path: String) throws -> [JobFile.Parameter] {
@@ -60,23 +62,28 @@ public enum JobFileParser {
             guard let mapping = item.mapping, mapping.count == 1, let (keyNode, value) = mapping.first, let name = keyNode.string else {
                 throw invalid(path, item, "each pipeline step must be one operator name with its settings, like \"- top-k: {k: 20}\"")
             }
-            var step = JobFile.Step(operatorName: name, settings: [:], argument: nil, location: location(path, keyNode))
-            if let scalar = value.scalar {
-                if !scalar.string.isEmpty && scalar.string != "~" && scalar.string != "null" {
-                    step.argument = JobFile.Setting(value: scalar.string, location: location(path, value))
-                }
-            } else if let settings = value.mapping {
-                for (settingKey, settingValue) in settings {
-                    guard let key = settingKey.string, let scalar = settingValue.scalar else {
-                        throw invalid(path, settingKey, "setting of \(name) must be a plain value")
-                    }
-                    step.settings[key] = JobFile.Setting(value: scalar.string, location: location(path, settingValue))
-                }
-            } else {
-                throw invalid(path, value, "the settings of \(name) must be a mapping")
-            }
-            return step
+            return try parseStep(name, keyNode: keyNode, value: value, path: path)
         }
+    }
+
+    /// A name with a scalar argument or a mapping of settings (a pipeline step, or the checkpoint section).
+    private static func parseStep(_ name: String, keyNode: Node, value: Node, path: String) throws -> JobFile.Step {
+        var step = JobFile.Step(operatorName: name, settings: [:], argument: nil, location: location(path, keyNode))
+        if let scalar = value.scalar {
+            if !scalar.string.isEmpty && scalar.string != "~" && scalar.string != "null" {
+                step.argument = JobFile.Setting(value: scalar.string, location: location(path, value))
+            }
+        } else if let settings = value.mapping {
+            for (settingKey, settingValue) in settings {
+                guard let key = settingKey.string, let scalar = settingValue.scalar else {
+                    throw invalid(path, settingKey, "setting of \(name) must be a plain value")
+                }
+                step.settings[key] = JobFile.Setting(value: scalar.string, location: location(path, settingValue))
+            }
+        } else {
+            throw invalid(path, value, "the settings of \(name) must be a mapping")
+        }
+        return step
     }
 
     static func location(_ path: String, _ node: Node) -> JobFileLocation {

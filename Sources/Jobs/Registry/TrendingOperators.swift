@@ -15,11 +15,11 @@ enum TrendingOperators {
         let rejects = RejectFile(path: nonEmpty(settings.string("rejects")))
         build.rejectFiles.append(rejects)
         if !build.checkOnly { _ = try TweetLogFiles.list(path) }
-        var stream = build.job.source("tweet-log reader \(path)") { output, context in
+        var stream = build.job.source("tweet-log reader \(path)", stateName: "tweet-log") { output, context in
             try TweetLogReader(path: path, output: output, context: context)
         }
         .inParallel()
-        .apply("decode tweets") { output, context in TweetDecodeOperator(output: output, rejects: rejects, context: context) }
+        .apply("decode tweets", stateName: "decode") { output, context in try TweetDecodeOperator(output: output, rejects: rejects, context: context) }
         .inSequence()
         if case .factor(let factor) = speed {
             stream = stream.apply("replay at \(speed)") { output, _ in ReplayPacer(output: output, factor: factor) }
@@ -33,8 +33,8 @@ enum TrendingOperators {
     ) { stream, settings, _ in
         let delay = try settings.duration("out-of-orderness", default: "5s")
         guard case .tweets(let tweets) = stream else { preconditionFailure("watermarks applied to \(stream.kind)") }
-        return .tweets(tweets.apply("watermarks (\(DurationText.format(delay)) out of order)", assignsWatermarks: true) { output, context in
-            BoundedOutOfOrdernessWatermarks(output: output, delay: delay, context: context)
+        return .tweets(tweets.apply("watermarks (\(DurationText.format(delay)) out of order)", assignsWatermarks: true, stateName: "watermarks") { output, context in
+            try BoundedOutOfOrdernessWatermarks(output: output, delay: delay, context: context)
         })
     }
 
@@ -43,8 +43,8 @@ enum TrendingOperators {
         takes: [.tweets], gives: .hashtags
     ) { stream, _, _ in
         guard case .tweets(let tweets) = stream else { preconditionFailure("hashtags applied to \(stream.kind)") }
-        return .hashtags(tweets.apply("hashtags (lowercased)") { output, context in
-            HashtagExtractor(output: output, context: context)
+        return .hashtags(tweets.apply("hashtags (lowercased)", stateName: "hashtags") { output, context in
+            try HashtagExtractor(output: output, context: context)
         })
     }
 
@@ -108,11 +108,13 @@ enum TrendingOperators {
             throw FlowError(.invalidJob, "\(settings.location): top-k needs windows shared by all tags (sliding or tumbling); session windows differ per tag")
         }
         let late = choice.lateRecords
-        let local = keyed.apply("\(choice.description) → count → local top \(k)", watermarkGranularity: spec.slide) { output, context in
-            SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+        let local = keyed.apply("\(choice.description) → count → local top \(k)", watermarkGranularity: spec.slide, stateName: "window") { output, context in
+            try SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
                                  emission: .top(k: k, isGreater: >), lateRecords: late, context: context, describeKey: { $0.string })
         }
-        return .rankedCounts(local.global().apply("merge top \(k)") { output, _ in TopKMergeOperator(output: output, k: k, isGreater: >) })
+        return .rankedCounts(local.global().apply("merge top \(k)", stateName: "top-k") { output, context in
+            try TopKMergeOperator(output: output, k: k, isGreater: >, context: context)
+        })
     }
 
     static let sink = OperatorRegistry.Entry(
@@ -130,7 +132,7 @@ enum TrendingOperators {
             if path == "-" || path.isEmpty {
                 ranked.sink("console table") { _ in ConsoleTopKSink(keyColumn: keyColumn) }
             } else {
-                ranked.sink("\(format.rawValue) file \(path)") { context in
+                ranked.sink("\(format.rawValue) file \(path)", stateName: "file-sink") { context in
                     try RecordFileSink<RankedCount>(path: path, header: format.header(keyColumn: keyColumn), context: context) {
                         format.line($0, keyColumn: keyColumn)
                     }
@@ -140,8 +142,10 @@ enum TrendingOperators {
             guard path != "-" && !path.isEmpty else {
                 throw FlowError(.invalidJob, "\(settings.location): a sink of every count per window needs a file path; add top-k before it for a console table")
             }
-            countsPerWindow(keyed, choice).global().apply("order window results") { output, _ in WindowResultMerge(output: output) }
-                .sink("\(format.rawValue) file \(path)") { context in
+            countsPerWindow(keyed, choice).global().apply("order window results", stateName: "order") { output, context in
+                try WindowResultMerge(output: output, context: context)
+            }
+                .sink("\(format.rawValue) file \(path)", stateName: "file-sink") { context in
                     try RecordFileSink<KeyedCount>(path: path, header: format.countsHeader(keyColumn: keyColumn), context: context) {
                         format.line($0, keyColumn: keyColumn)
                     }
@@ -157,13 +161,13 @@ enum TrendingOperators {
         let late = choice.lateRecords
         switch choice.kind {
         case .sliding(let spec):
-            return keyed.apply("\(choice.description) → count", watermarkGranularity: spec.slide) { output, context in
-                SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+            return keyed.apply("\(choice.description) → count", watermarkGranularity: spec.slide, stateName: "window") { output, context in
+                try SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
                                      emission: .allKeys, lateRecords: late, context: context, describeKey: { $0.string })
             }
         case .session(let gap):
-            return keyed.apply("\(choice.description) → count", watermarkGranularity: 1) { output, context in
-                SessionWindowOperator(output: output, gap: gap, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+            return keyed.apply("\(choice.description) → count", watermarkGranularity: 1, stateName: "window") { output, context in
+                try SessionWindowOperator(output: output, gap: gap, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
                                       lateRecords: late, context: context, describeKey: { $0.string })
             }
         }

@@ -32,6 +32,8 @@ public final class ConsoleTopKSink: ElementReceiver {
 
     public func receive(watermark: EventTime) throws {}
 
+    /// The table is a view of the latest results, with nothing to keep.
+    public func receive(barrier: CheckpointBarrier) throws {}
     public func receiveEndOfInput() throws { draw() }
 
     private func draw() {

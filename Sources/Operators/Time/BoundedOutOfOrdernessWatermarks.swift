@@ -7,6 +7,8 @@ import Flow
 /// A watermark element is sent only when `(watermark + 1) / granularity` changes: downstream
 /// event-time operators (windows ending on multiples of the granularity) cannot tell the
 /// watermarks in between apart. It follows the record that moved it, in order.
+///
+/// Checkpointed state: the largest event time seen and the last watermark step sent.
 public final class BoundedOutOfOrdernessWatermarks<Record: Sendable & EventTimed>: ElementReceiver {
     private let output: Output<Record>
     private let delay: Int64
@@ -14,12 +16,27 @@ public final class BoundedOutOfOrdernessWatermarks<Record: Sendable & EventTimed
     private var maxEventTime = Int64.min
     private var lastStep = Int64.min
     private let metrics: JobMetrics
+    private let context: SubtaskContext
 
-    public init(output: Output<Record>, delay: Duration, context: SubtaskContext) {
+    public init(output: Output<Record>, delay: Duration, context: SubtaskContext) throws {
         self.output = output
         self.delay = delay.milliseconds
         granularity = max(1, context.watermarkGranularity)
         metrics = context.metrics
+        self.context = context
+        if let state = context.restored?.firstShared {
+            var reader = StateReader(state)
+            maxEventTime = try reader.readInt64()
+            lastStep = try reader.readInt64()
+        }
+    }
+
+    public func receive(barrier: CheckpointBarrier) throws {
+        var state = StateWriter()
+        state.write(maxEventTime)
+        state.write(lastStep)
+        context.acknowledge(barrier, shared: state)
+        try output.emit(barrier: barrier)
     }
 
     public func receive(_ batch: [Record]) throws {

@@ -68,5 +68,6 @@ public final class ReplayPacer<Record: Sendable & EventTimed>: ElementReceiver {
     }
 
     public func receive(watermark: EventTime) throws { try output.emit(watermark: watermark) }
+    public func receive(barrier: CheckpointBarrier) throws { try output.emit(barrier: barrier) }
     public func receiveEndOfInput() throws { try output.emitEndOfInput() }
 }

@@ -9,7 +9,23 @@ import Glibc
 protocol ByteStream: AnyObject {
     /// Reads up to `capacity` bytes into `buffer`; returns 0 at the end.
     func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int
+    /// Steps over the next `count` bytes; returns how many there were (fewer at the end).
+    func skip(_ count: Int) throws -> Int
     func close()
+}
+
+extension ByteStream {
+    /// Reads and discards, for streams that cannot seek (compressed ones).
+    func skip(_ count: Int) throws -> Int {
+        var scratch = [UInt8](repeating: 0, count: min(count, 1 << 20))
+        var skipped = 0
+        while skipped < count {
+            let read = try scratch.withUnsafeMutableBytes { try self.read(into: $0.baseAddress!, capacity: min($0.count, count - skipped)) }
+            if read == 0 { break }
+            skipped += read
+        }
+        return skipped
+    }
 }
 
 /// Opens a log file as a byte stream, choosing the decoder by the name's ending
@@ -46,6 +62,15 @@ final class PlainStream: ByteStream {
             if count >= 0 { return count }
             if errno != EINTR { throw FlowError(.missingInput, "cannot read \(path): \(String(cString: strerror(errno)))") }
         }
+    }
+
+    func skip(_ count: Int) throws -> Int {
+        let current = lseek(fd, 0, SEEK_CUR)
+        let end = lseek(fd, 0, SEEK_END)
+        guard current >= 0, end >= 0 else { throw FlowError(.missingInput, "cannot seek in \(path): \(String(cString: strerror(errno)))") }
+        let target = min(end, current + off_t(count))
+        lseek(fd, target, SEEK_SET)
+        return Int(target - current)
     }
 
     func close() {

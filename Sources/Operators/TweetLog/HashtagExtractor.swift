@@ -1,13 +1,23 @@
 import Flow
 
 /// Emits one ``Hashtag`` per hashtag of each tweet, lowercased with ``HashtagCase``.
+///
+/// Checkpointed state: its count of hashtags (all to subtask 0 on restore).
 public final class HashtagExtractor: ElementReceiver {
     private let output: Output<Hashtag>
-    private let hashtags: Counter
+    private let context: SubtaskContext
+    private var hashtags: TalliedCounter
 
-    public init(output: Output<Hashtag>, context: SubtaskContext) {
+    public init(output: Output<Hashtag>, context: SubtaskContext) throws {
         self.output = output
-        hashtags = context.metrics.counter("hashtags")
+        self.context = context
+        hashtags = TalliedCounter(context.metrics.counter("hashtags"))
+        if let restored = context.restored, context.subtaskIndex == 0 {
+            for state in restored.shared {
+                var reader = StateReader(state)
+                hashtags.add(try reader.readInt())
+            }
+        }
     }
 
     public func receive(_ batch: [Tweet]) throws {
@@ -23,5 +33,13 @@ public final class HashtagExtractor: ElementReceiver {
     }
 
     public func receive(watermark: EventTime) throws { try output.emit(watermark: watermark) }
+
+    public func receive(barrier: CheckpointBarrier) throws {
+        var state = StateWriter()
+        state.write(hashtags.total)
+        context.acknowledge(barrier, shared: state)
+        try output.emit(barrier: barrier)
+    }
+
     public func receiveEndOfInput() throws { try output.emitEndOfInput() }
 }

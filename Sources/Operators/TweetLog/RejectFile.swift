@@ -2,16 +2,34 @@ import Flow
 import Foundation
 import Synchronization
 
-/// Collects malformed lines from every decoder subtask and writes them, in log order, as JSON
-/// Lines: `{"file":…,"line":…,"reason":…,"text":…}`. Lines longer than 64 KiB are cut.
+/// The malformed lines of a tweet log, written as JSON Lines: `{"file":…,"line":…,"reason":…,"text":…}`.
+/// Lines longer than 64 KiB are cut.
 ///
-/// Written when the job ends, sorted by file and line, so the file is the same at every
-/// parallelism. Malformed lines are rare; they are held in memory until then.
+/// Each decoder subtask keeps its entries (they are part of its checkpointed state) and hands them
+/// over at the end of input; the file is written sorted by file and line, so it is the same at
+/// every parallelism. Malformed lines are rare; they are held in memory until then.
 public final class RejectFile: Sendable {
-    private struct Entry: Sendable {
+    /// One rejected line.
+    struct Entry: Sendable, StateCodable {
         var fileIndex: Int
         var line: Int
         var json: String
+
+        init(fileIndex: Int, line: Int, json: String) {
+            self.fileIndex = fileIndex
+            self.line = line
+            self.json = json
+        }
+
+        func encode(to writer: inout StateWriter) {
+            writer.write(fileIndex)
+            writer.write(line)
+            writer.write(json)
+        }
+
+        init(from reader: inout StateReader) throws {
+            self.init(fileIndex: try reader.readInt(), line: try reader.readInt(), json: try reader.readString())
+        }
     }
 
     /// Where the file goes; nil keeps only the count.
@@ -20,11 +38,16 @@ public final class RejectFile: Sendable {
 
     public init(path: String?) { self.path = path }
 
-    func add(fileIndex: Int, fileName: String, line: Int, reason: String, text: UnsafeBufferPointer<UInt8>) {
-        guard path != nil else { return }
+    /// The entry for a malformed line.
+    static func entry(fileIndex: Int, fileName: String, line: Int, reason: String, text: UnsafeBufferPointer<UInt8>) -> Entry {
         let cut = UnsafeBufferPointer(rebasing: text[..<min(text.count, 65_536)])
         let json = "{\"file\":\(JSONText.quoted(fileName)),\"line\":\(line),\"reason\":\(JSONText.quoted(reason)),\"text\":\(JSONText.quoted(String(decoding: cut, as: UTF8.self)))}\n"
-        entries.withLock { $0.append(Entry(fileIndex: fileIndex, line: line, json: json)) }
+        return Entry(fileIndex: fileIndex, line: line, json: json)
+    }
+
+    /// Takes a subtask's entries at the end of its input.
+    func collect(_ subtaskEntries: [Entry]) {
+        entries.withLock { $0.append(contentsOf: subtaskEntries) }
     }
 
     /// Writes the file (only if a path was given).

@@ -5,18 +5,43 @@ import Glibc
 
 /// Turns chunks of lines into tweets, counting what is not a tweet and setting malformed lines
 /// aside. Emits exactly one batch per chunk, so parallel decoders can be put back in order.
+///
+/// Checkpointed state: its counts and its rejected lines (all taken by subtask 0 on restore).
 public final class TweetDecodeOperator: ElementReceiver {
     private let output: Output<Tweet>
     private let rejects: RejectFile
-    private let tweets, notTweets, malformed, blank: Counter
+    private let context: SubtaskContext
+    private var tweets, notTweets, malformed, blank: TalliedCounter
+    private var rejected: [RejectFile.Entry] = []
 
-    public init(output: Output<Tweet>, rejects: RejectFile, context: SubtaskContext) {
+    public init(output: Output<Tweet>, rejects: RejectFile, context: SubtaskContext) throws {
         self.output = output
         self.rejects = rejects
-        tweets = context.metrics.counter("tweets")
-        notTweets = context.metrics.counter("non-tweet lines")
-        malformed = context.metrics.counter("malformed lines")
-        blank = context.metrics.counter("blank lines")
+        self.context = context
+        tweets = TalliedCounter(context.metrics.counter("tweets"))
+        notTweets = TalliedCounter(context.metrics.counter("non-tweet lines"))
+        malformed = TalliedCounter(context.metrics.counter("malformed lines"))
+        blank = TalliedCounter(context.metrics.counter("blank lines"))
+        if let restored = context.restored, context.subtaskIndex == 0 {
+            for bytes in restored.shared { try restore(bytes) }
+        }
+    }
+
+    private func restore(_ bytes: [UInt8]) throws {
+        var reader = StateReader(bytes)
+        tweets.add(try reader.readInt())
+        notTweets.add(try reader.readInt())
+        malformed.add(try reader.readInt())
+        blank.add(try reader.readInt())
+        rejected += try reader.readArray(of: RejectFile.Entry.self)
+    }
+
+    public func receive(barrier: CheckpointBarrier) throws {
+        var state = StateWriter()
+        for counter in [tweets, notTweets, malformed, blank] { state.write(counter.total) }
+        state.write(rejected)
+        context.acknowledge(barrier, shared: state)
+        try output.emit(barrier: barrier)
     }
 
     public func receive(_ batch: [LineChunk]) throws {
@@ -39,7 +64,9 @@ public final class TweetDecodeOperator: ElementReceiver {
                     case .blank: counts.blank += 1
                     case .malformed(let reason):
                         counts.malformed += 1
-                        rejects.add(fileIndex: chunk.fileIndex, fileName: chunk.fileName, line: lineNumber, reason: reason, text: line)
+                        if rejects.path != nil {
+                            rejected.append(RejectFile.entry(fileIndex: chunk.fileIndex, fileName: chunk.fileName, line: lineNumber, reason: reason, text: line))
+                        }
                     }
                     start = end + 1
                     lineNumber += 1
@@ -54,5 +81,8 @@ public final class TweetDecodeOperator: ElementReceiver {
     }
 
     public func receive(watermark: EventTime) throws { try output.emit(watermark: watermark) }
-    public func receiveEndOfInput() throws { try output.emitEndOfInput() }
+    public func receiveEndOfInput() throws {
+        rejects.collect(rejected)
+        try output.emitEndOfInput()
+    }
 }

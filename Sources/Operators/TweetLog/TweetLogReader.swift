@@ -6,27 +6,65 @@ import Glibc
 /// The tweet-log source: reads the files of a log in order and cuts them into chunks of whole
 /// lines, which parallel decoders turn into tweets. Reading and decompressing happen here, on the
 /// source's own thread.
+///
+/// Between chunks it asks the checkpoint coordinator whether a barrier is due; its position (file,
+/// byte offset after the last chunk, next line number) goes into the checkpoint, and a restored
+/// reader starts there. After a savepoint barrier it stops reading.
 public final class TweetLogReader: SourceRunner {
     /// Bytes per chunk; a longer line makes a longer chunk.
     public static let defaultChunkSize = 1 << 18
 
+    /// Where the reader is: the next byte of file `fileIndex` to read, at the start of line `nextLine`.
+    struct Position {
+        var fileIndex = 0
+        var offset = 0
+        var nextLine = 1
+    }
+
     private let files: [String]
     private let output: Output<LineChunk>
     private let chunkSize: Int
-    private let bytesRead: Counter
+    private var bytesRead: TalliedCounter
+    private let context: SubtaskContext
+    private var position = Position()
+    private var stopped = false
 
     public init(path: String, output: Output<LineChunk>, context: SubtaskContext, chunkSize: Int = defaultChunkSize) throws {
         files = try TweetLogFiles.list(path)
         self.output = output
         self.chunkSize = chunkSize
-        bytesRead = context.metrics.counter("bytes")
+        self.context = context
+        bytesRead = TalliedCounter(context.metrics.counter("bytes"))
+        if let state = context.restored?.firstShared { try restore(state) }
+    }
+
+    private func restore(_ state: [UInt8]) throws {
+        var reader = StateReader(state)
+        position = Position(fileIndex: try reader.readInt(), offset: try reader.readInt(), nextLine: try reader.readInt())
+        bytesRead.add(try reader.readInt())
+        let checkpointedFiles = try reader.readArray(of: String.self)
+        guard checkpointedFiles == files else {
+            throw FlowError(.invalidJob, "the checkpoint was taken reading \(checkpointedFiles.joined(separator: ", ")), but the tweet log now is \(files.joined(separator: ", ")); restore with the same input")
+        }
+        guard !files.contains("-") else {
+            throw FlowError(.invalidJob, "the checkpoint was taken reading standard input, which cannot be rewound; restore needs a tweet log file")
+        }
     }
 
     public func run() throws {
-        for (index, file) in files.enumerated() {
+        for index in position.fileIndex..<files.count {
+            let file = files[index]
             let stream = try openByteStream(path: file)
             defer { stream.close() }
+            if index == position.fileIndex && position.offset > 0 {
+                guard try stream.skip(position.offset) == position.offset else {
+                    throw FlowError(.invalidJob, "\(file) is shorter than the checkpoint's position (byte \(position.offset)); restore with the log the checkpoint was taken on")
+                }
+            } else {
+                position = Position(fileIndex: index, offset: 0, nextLine: 1)
+            }
             try readChunks(of: stream, fileIndex: index, fileName: file, isLive: file == "-")
+            if stopped { return }
         }
         try output.emitEndOfInput()
     }
@@ -36,7 +74,6 @@ public final class TweetLogReader: SourceRunner {
     /// soon as they arrive.
     private func readChunks(of stream: any ByteStream, fileIndex: Int, fileName: String, isLive: Bool) throws {
         var carry: [UInt8] = []
-        var nextLine = 1
         var atEnd = false
         while !atEnd {
             var chunk = try Array<UInt8>(unsafeUninitializedCapacity: max(carry.count * 2, carry.count + chunkSize)) { buffer, count in
@@ -45,7 +82,6 @@ public final class TweetLogReader: SourceRunner {
                     let readCount = try stream.read(into: buffer.baseAddress! + count, capacity: buffer.count - count)
                     if readCount == 0 { atEnd = true; break }
                     count += readCount
-                    bytesRead.add(readCount)
                     if isLive && Self.lastLineEnd(in: UnsafeBufferPointer(rebasing: buffer[..<count])) > 0 { break }
                 }
             }
@@ -54,10 +90,29 @@ public final class TweetLogReader: SourceRunner {
             guard cut > 0 else { continue }
             chunk.removeLast(chunk.count - cut)
             let lines = chunk.withUnsafeBufferPointer(Self.lineCount(in:))
-            output.emit(LineChunk(bytes: chunk, fileIndex: fileIndex, fileName: fileName, firstLine: nextLine))
+            output.emit(LineChunk(bytes: chunk, fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine))
             try output.flush()
-            nextLine += lines
+            position.offset += cut
+            bytesRead.add(cut)
+            position.nextLine += lines
+            if try emitBarrierIfDue() { return }
         }
+    }
+
+    /// Emits a checkpoint barrier if one is due, after recording the position; returns true after
+    /// a savepoint, when reading must stop.
+    private func emitBarrierIfDue() throws -> Bool {
+        guard let barrier = context.checkpoints?.barrierIfDue() else { return false }
+        var state = StateWriter()
+        state.write(position.fileIndex)
+        state.write(position.offset)
+        state.write(position.nextLine)
+        state.write(bytesRead.total)
+        state.write(files)
+        context.acknowledge(barrier, shared: state, position: "\(files[position.fileIndex]) byte \(position.offset) line \(position.nextLine)")
+        try output.emit(barrier: barrier)
+        stopped = barrier.isSavepoint
+        return stopped
     }
 
     /// The index just after the last line feed, or 0 if there is none.

@@ -5,7 +5,11 @@ import Flow
 /// event-time timer); at the end of input every open session fires. A record whose session would
 /// already have fired, and that joins no open session, is late: counted and written to the
 /// late-records file.
-public final class SessionWindowOperator<Record: Sendable & EventTimed, Key: Hashable & Comparable & Sendable, Aggregation: WindowAggregation>: ElementReceiver
+///
+/// Checkpointed state: each key's open sessions by key group (timers are rebuilt from them); the
+/// watermark, the late records and the counts per subtask.
+public final class SessionWindowOperator<Record: Sendable & EventTimed, Key: Hashable & Comparable & Sendable & StableHashable & StateCodable,
+                                         Aggregation: WindowAggregation>: ElementReceiver
 where Aggregation.Input == Record {
     public typealias Result = WindowResult<Key, Aggregation.Accumulator>
 
@@ -21,23 +25,27 @@ where Aggregation.Input == Record {
     private let aggregation: Aggregation
     private let lateRecords: LateRecordFile
     private let describeKey: @Sendable (Key) -> String
-    private let lateCounter: Counter
-    private let windowsCounter: Counter
+    private let context: SubtaskContext
+    private var lateCounter: TalliedCounter
+    private var windowsCounter: TalliedCounter
+    private var lateEntries: [LateRecordFile.Entry] = []
     /// Open sessions per key, sorted by start.
     private var sessions: [Key: [Session]] = [:]
     private var timers = EventTimeTimers<Key>()
     private var watermark = Int64.min
 
     public init(output: Output<Result>, gap: Duration, key: @escaping @Sendable (Record) -> Key, aggregation: Aggregation,
-                lateRecords: LateRecordFile, context: SubtaskContext, describeKey: @escaping @Sendable (Key) -> String = { "\($0)" }) {
+                lateRecords: LateRecordFile, context: SubtaskContext, describeKey: @escaping @Sendable (Key) -> String = { "\($0)" }) throws {
         self.output = output
         self.gap = gap.milliseconds
         keyOf = key
         self.aggregation = aggregation
         self.lateRecords = lateRecords
         self.describeKey = describeKey
-        lateCounter = context.metrics.counter("late records")
-        windowsCounter = context.metrics.counter("windows fired")
+        self.context = context
+        lateCounter = TalliedCounter(context.metrics.counter("late records"))
+        windowsCounter = TalliedCounter(context.metrics.counter("windows fired"))
+        if let restored = context.restored { try restore(restored) }
     }
 
     public func receive(_ batch: [Record]) throws {
@@ -61,7 +69,9 @@ where Aggregation.Input == Record {
         }
         if merged.end - 1 <= watermark {
             lateCounter.add(1)
-            lateRecords.add(key: describeKey(key), eventTime: time, watermark: watermark, missedWindows: 1)
+            if let entry = lateRecords.entry(key: describeKey(key), eventTime: time, watermark: watermark, missedWindows: 1) {
+                lateEntries.append(entry)
+            }
             return
         }
         kept.append(merged)
@@ -79,7 +89,64 @@ where Aggregation.Input == Record {
 
     public func receiveEndOfInput() throws {
         for timer in timers.popDue(atOrBefore: .max) { fire(key: timer.key, end: timer.time + 1) }
+        lateRecords.collect(lateEntries)
         try output.emitEndOfInput()
+    }
+
+    public func receive(barrier: CheckpointBarrier) throws {
+        var shared = StateWriter()
+        shared.write(watermark)
+        shared.write(lateCounter.total)
+        shared.write(windowsCounter.total)
+        shared.write(lateEntries)
+        var keysByGroup: [Int: [Key]] = [:]
+        for key in sessions.keys { keysByGroup[KeyGroup(of: key, maxParallelism: context.maxParallelism).index, default: []].append(key) }
+        var keyGroups: [Int: StateWriter] = [:]
+        for (group, keys) in keysByGroup {
+            var writer = StateWriter()
+            writer.write(keys.count)
+            for key in keys.sorted() {
+                writer.write(key)
+                let open = sessions[key]!
+                writer.write(open.count)
+                for session in open {
+                    writer.write(session.start)
+                    writer.write(session.end)
+                    writer.write(session.accumulator)
+                }
+            }
+            keyGroups[group] = writer
+        }
+        context.acknowledge(barrier, shared: shared, keyGroups: keyGroups)
+        try output.emit(barrier: barrier)
+    }
+
+    /// Starts from a checkpoint: the open sessions of the key groups this subtask owns, with a
+    /// timer each; the watermark from any subtask; counts and late records all to subtask 0.
+    private func restore(_ restored: OperatorRestore) throws {
+        for (index, bytes) in restored.shared.enumerated() {
+            var reader = StateReader(bytes)
+            let watermark = try reader.readInt64()
+            if index == 0 { self.watermark = watermark }
+            guard context.subtaskIndex == 0 else { break }
+            lateCounter.add(try reader.readInt())
+            windowsCounter.add(try reader.readInt())
+            lateEntries += try reader.readArray(of: LateRecordFile.Entry.self)
+        }
+        for (_, bytes) in restored.keyGroups {
+            var reader = StateReader(bytes)
+            for _ in 0..<(try reader.readCount()) {
+                let key = try reader.read(Key.self)
+                var open: [Session] = []
+                for _ in 0..<(try reader.readCount()) {
+                    let session = Session(start: try reader.readInt64(), end: try reader.readInt64(),
+                                          accumulator: try reader.read(Aggregation.Accumulator.self))
+                    open.append(session)
+                    timers.register(at: session.end - 1, for: key)
+                }
+                sessions[key] = open
+            }
+        }
     }
 
     /// Fires `key`'s session ending at `end`, if it is still open with that end (timers of

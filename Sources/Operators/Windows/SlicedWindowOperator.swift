@@ -14,7 +14,11 @@ import Flow
 ///
 /// Output per fired window: every key's result sorted by key, or only the `k` largest
 /// (ties by key), which a downstream ``TopKMergeOperator`` merges across subtasks.
-public final class SlicedWindowOperator<Record: Sendable & EventTimed, Key: Hashable & Comparable & Sendable, Aggregation: WindowAggregation>: ElementReceiver
+///
+/// Checkpointed state: each key's slices by key group; the watermark, how far windows fired,
+/// the late records and the counts per subtask.
+public final class SlicedWindowOperator<Record: Sendable & EventTimed, Key: Hashable & Comparable & Sendable & StableHashable & StateCodable,
+                                        Aggregation: WindowAggregation>: ElementReceiver
 where Aggregation.Input == Record {
     public typealias Result = WindowResult<Key, Aggregation.Accumulator>
 
@@ -31,9 +35,12 @@ where Aggregation.Input == Record {
     let aggregation: Aggregation
     let emission: Emission
     private let lateRecords: LateRecordFile
-    private let lateCounter: Counter
-    let windowsCounter: Counter
+    var lateCounter: TalliedCounter
+    var windowsCounter: TalliedCounter
     let describeKey: @Sendable (Key) -> String
+    let context: SubtaskContext
+    /// This subtask's late records, for the side file.
+    var lateEntries: [LateRecordFile.Entry] = []
 
     var directory = KeyDirectory<Key>()
     /// Per key number: how many live slices hold the key.
@@ -49,11 +56,11 @@ where Aggregation.Input == Record {
     var inWindow: [Int32] = []
     /// The end of the last window the watermark reached (whether or not it held data).
     var firedThrough: Int64?
-    private var watermark = EventTime.min
+    var watermark = EventTime.min
 
     public init(output: Output<Result>, spec: WindowSpec, key: @escaping @Sendable (Record) -> Key, aggregation: Aggregation,
                 emission: Emission, lateRecords: LateRecordFile, context: SubtaskContext,
-                describeKey: @escaping @Sendable (Key) -> String = { "\($0)" }) {
+                describeKey: @escaping @Sendable (Key) -> String = { "\($0)" }) throws {
         self.output = output
         self.spec = spec
         keyOf = key
@@ -61,8 +68,10 @@ where Aggregation.Input == Record {
         self.emission = emission
         self.lateRecords = lateRecords
         self.describeKey = describeKey
-        lateCounter = context.metrics.counter("late records")
-        windowsCounter = context.metrics.counter("windows fired")
+        self.context = context
+        lateCounter = TalliedCounter(context.metrics.counter("late records"))
+        windowsCounter = TalliedCounter(context.metrics.counter("windows fired"))
+        if let restored = context.restored { try restore(restored) }
     }
 
     /// Hashtag counting is the hot path; a specialised copy spares it generic dispatch across modules.
@@ -84,7 +93,13 @@ where Aggregation.Input == Record {
     @_specialize(where Record == Hashtag, Key == KeyString, Aggregation == CountAggregation<Hashtag>)
     public func receiveEndOfInput() throws {
         fireWindows(through: .max)
+        lateRecords.collect(lateEntries)
         try output.emitEndOfInput()
+    }
+
+    public func receive(barrier: CheckpointBarrier) throws {
+        snapshot(for: barrier)
+        try output.emit(barrier: barrier)
     }
 
     private func add(_ record: Record) {
@@ -94,8 +109,10 @@ where Aggregation.Input == Record {
         let lastEnd = (slice + spec.slicesPerWindow) * spec.slide
         if let fired = firedThrough, fired >= firstEnd {
             lateCounter.add(1)
-            lateRecords.add(key: describeKey(keyOf(record)), eventTime: time, watermark: watermark.milliseconds,
-                            missedWindows: (min(fired, lastEnd) - firstEnd) / spec.slide + 1)
+            if let entry = lateRecords.entry(key: describeKey(keyOf(record)), eventTime: time, watermark: watermark.milliseconds,
+                                             missedWindows: (min(fired, lastEnd) - firstEnd) / spec.slide + 1) {
+                lateEntries.append(entry)
+            }
             if fired >= lastEnd { return }
         }
         let (id, isNewKey) = directory.id(for: keyOf(record))
@@ -110,7 +127,7 @@ where Aggregation.Input == Record {
         }
     }
 
-    private func growArrays(to count: Int) {
+    func growArrays(to count: Int) {
         while sliceCount.count < count {
             sliceCount.append(0)
             inWindow.append(0)
@@ -118,7 +135,7 @@ where Aggregation.Input == Record {
         }
     }
 
-    private func insertSliceIndex(_ slice: Int64) {
+    func insertSliceIndex(_ slice: Int64) {
         if let last = sliceOrder.last, last > slice {
             let position = sliceOrder.firstIndex { $0 > slice }!
             sliceOrder.insert(slice, at: position)

@@ -1,3 +1,5 @@
+import Flow
+
 /// How records of one key are folded into a window's aggregate.
 ///
 /// Sliding windows keep one accumulator per slice and combine slices into windows; when the
@@ -5,7 +7,7 @@
 /// slice that enters and removing the one that leaves, instead of combining every slice again.
 public protocol WindowAggregation<Input, Accumulator>: Sendable {
     associatedtype Input
-    associatedtype Accumulator: Sendable
+    associatedtype Accumulator: Sendable & StateCodable
     /// The accumulator of no records.
     var identity: Accumulator { get }
     func add(_ input: Input, to accumulator: inout Accumulator)
@@ -39,7 +41,7 @@ public struct SumAggregation<Input>: WindowAggregation {
 
 /// Reduces a field of the records with an associative function (max, min …); not invertible,
 /// so each window combines its slices afresh.
-public struct ReduceAggregation<Input, Value: Sendable>: WindowAggregation {
+public struct ReduceAggregation<Input, Value: Sendable & StateCodable>: WindowAggregation {
     public let value: @Sendable (Input) -> Value
     public let reduce: @Sendable (Value, Value) -> Value
     public init(_ value: @escaping @Sendable (Input) -> Value, _ reduce: @escaping @Sendable (Value, Value) -> Value) {

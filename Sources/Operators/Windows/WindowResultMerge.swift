@@ -3,11 +3,38 @@ import Flow
 /// Gathers window results from every keyed subtask and emits them in a fixed order — by window
 /// end, then start, then key — once the combined watermark shows a window is complete, so the
 /// output does not depend on which subtask delivered first.
-public final class WindowResultMerge<Key: Comparable & Sendable, Value: Sendable>: ElementReceiver {
+///
+/// Checkpointed state: the results waiting for their window to complete.
+public final class WindowResultMerge<Key: Comparable & Sendable & StateCodable, Value: Sendable & StateCodable>: ElementReceiver {
     private let output: Output<WindowResult<Key, Value>>
+    private let context: SubtaskContext
     private var pending: [WindowResult<Key, Value>] = []
 
-    public init(output: Output<WindowResult<Key, Value>>) { self.output = output }
+    public init(output: Output<WindowResult<Key, Value>>, context: SubtaskContext) throws {
+        self.output = output
+        self.context = context
+        if let state = context.restored?.firstShared {
+            var reader = StateReader(state)
+            for _ in 0..<(try reader.readCount()) {
+                pending.append(WindowResult(windowStart: EventTime(milliseconds: try reader.readInt64()),
+                                            windowEnd: EventTime(milliseconds: try reader.readInt64()),
+                                            key: try reader.read(Key.self), value: try reader.read(Value.self)))
+            }
+        }
+    }
+
+    public func receive(barrier: CheckpointBarrier) throws {
+        var state = StateWriter()
+        state.write(pending.count)
+        for result in pending {
+            state.write(result.windowStart.milliseconds)
+            state.write(result.windowEnd.milliseconds)
+            state.write(result.key)
+            state.write(result.value)
+        }
+        context.acknowledge(barrier, shared: state)
+        try output.emit(barrier: barrier)
+    }
 
     public func receive(_ batch: [WindowResult<Key, Value>]) throws { pending.append(contentsOf: batch) }
 

@@ -1,0 +1,157 @@
+import Foundation
+import Synchronization
+
+/// Triggers checkpoints on an interval, collects the snapshots of every stateful operator subtask,
+/// and writes each complete checkpoint off the task threads; stops the job with a savepoint
+/// when asked.
+///
+/// Sources ask ``barrierIfDue()`` between batches; every stateful operator subtask reports its
+/// snapshot with ``acknowledge(_:)`` when the barrier reaches it. When all have, a writer
+/// thread compresses and writes the files and the manifest, then prunes old checkpoints.
+public final class CheckpointCoordinator: SnapshotReceiver {
+    /// Where and how often.
+    public struct Settings: Sendable {
+        public var directory: String
+        public var interval: Duration
+        /// Complete checkpoints kept.
+        public var retain: Int
+
+        public init(directory: String, interval: Duration, retain: Int) {
+            self.directory = directory
+            self.interval = interval
+            self.retain = retain
+        }
+    }
+
+    public let settings: Settings
+    public let storage: CheckpointStorage
+    private let jobName: String
+    private let clock: any WallClock
+    private let state: Mutex<State>
+    private let writer = DispatchQueue(label: "flow.checkpoint-writer")
+    private let writes = DispatchGroup()
+
+    private struct State {
+        var nextID: Int64
+        var lastTrigger: Double
+        var expectedAcks = 0
+        var maxParallelism = 128
+        var pending: [Int64: [OperatorSnapshot]] = [:]
+        var stopRequested = false
+        var savepointID: Int64?
+        var savepointCompleted = false
+        var completed = 0
+        var lastCompleted: CheckpointManifest?
+        var failure: FlowError?
+        var stopJob: (@Sendable () -> Void)?
+    }
+
+    /// - Parameter firstID: the id of the first checkpoint (one after the restored one).
+    public init(settings: Settings, jobName: String, firstID: Int64 = 1, clock: any WallClock = SystemClock()) {
+        self.settings = settings
+        storage = CheckpointStorage(directory: settings.directory)
+        self.jobName = jobName
+        self.clock = clock
+        state = Mutex(State(nextID: firstID, lastTrigger: clock.now()))
+    }
+
+    /// Called by the executor before the tasks start.
+    func begin(expectedAcks: Int, maxParallelism: Int, stopJob: @escaping @Sendable () -> Void) {
+        state.withLock {
+            $0.expectedAcks = expectedAcks
+            $0.maxParallelism = maxParallelism
+            $0.stopJob = stopJob
+            $0.lastTrigger = clock.now()
+        }
+    }
+
+    /// For sources, between batches: the barrier to emit now, if a checkpoint is due or a stop
+    /// was requested. A source that gets a savepoint barrier emits it and then stops reading.
+    public func barrierIfDue() -> CheckpointBarrier? {
+        let now = clock.now()
+        return state.withLock { state -> CheckpointBarrier? in
+            if state.stopRequested && state.savepointID == nil {
+                let barrier = CheckpointBarrier(id: state.nextID, isSavepoint: true)
+                state.savepointID = barrier.id
+                state.nextID += 1
+                return barrier
+            }
+            guard state.savepointID == nil, now - state.lastTrigger >= settings.interval.seconds else { return nil }
+            state.lastTrigger = now
+            state.nextID += 1
+            return CheckpointBarrier(id: state.nextID - 1)
+        }
+    }
+
+    /// Asks the job to stop with a savepoint (first SIGINT or SIGTERM).
+    public func requestStop() { state.withLock { $0.stopRequested = true } }
+
+    /// Whether a stop was requested.
+    public var isStopRequested: Bool { state.withLock { $0.stopRequested } }
+
+    /// The savepoint's id once the job stopped with one.
+    public var completedSavepoint: Int64? { state.withLock { $0.savepointCompleted ? $0.savepointID : nil } }
+
+    /// Checkpoints completed in this run, and the newest one's manifest.
+    public var completedCount: Int { state.withLock { $0.completed } }
+    public var lastCompleted: CheckpointManifest? { state.withLock { $0.lastCompleted } }
+
+    /// Takes one operator subtask's snapshot for the barrier's checkpoint; the last one to arrive
+    /// hands the checkpoint to the writer thread.
+    public func acknowledge(_ barrier: CheckpointBarrier, _ snapshot: OperatorSnapshot) {
+        let complete = state.withLock { state -> [OperatorSnapshot]? in
+            state.pending[barrier.id, default: []].append(snapshot)
+            guard state.pending[barrier.id]!.count == state.expectedAcks else { return nil }
+            return state.pending.removeValue(forKey: barrier.id)
+        }
+        guard let complete else { return }
+        writes.enter()
+        writer.async { [self] in
+            defer { writes.leave() }
+            write(barrier, complete)
+        }
+    }
+
+    private func write(_ barrier: CheckpointBarrier, _ snapshots: [OperatorSnapshot]) {
+        let maxParallelism = state.withLock { $0.maxParallelism }
+        do {
+            let manifest = try storage.write(id: barrier.id, job: jobName, isSavepoint: barrier.isSavepoint,
+                                             maxParallelism: maxParallelism, snapshots: snapshots)
+            storage.prune(retain: settings.retain)
+            let stop = state.withLock { state -> (@Sendable () -> Void)? in
+                state.completed += 1
+                state.lastCompleted = manifest
+                guard barrier.isSavepoint else { return nil }
+                state.savepointCompleted = true
+                return state.stopJob
+            }
+            stop?()
+        } catch {
+            let failure = error as? FlowError ?? FlowError(.output, "checkpoint \(barrier.id) could not be written: \(error)")
+            let stop = state.withLock { state -> (@Sendable () -> Void)? in
+                if state.failure == nil { state.failure = failure }
+                return state.stopJob
+            }
+            stop?()
+        }
+    }
+
+    /// Waits until every checkpoint handed to the writer is on disk.
+    func waitForWrites() { writes.wait() }
+
+    /// The first error writing a checkpoint, which stops the job.
+    var failure: FlowError? { state.withLock { $0.failure } }
+}
+
+/// Takes the snapshots operator subtasks report at barriers.
+public protocol SnapshotReceiver: AnyObject, Sendable {
+    func acknowledge(_ barrier: CheckpointBarrier, _ snapshot: OperatorSnapshot)
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

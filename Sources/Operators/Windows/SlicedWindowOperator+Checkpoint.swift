@@ -1,0 +1,72 @@
+import Flow
+
+extension SlicedWindowOperator {
+    /// Reports the state: per key group, each key with its slices' accumulators (the running
+    /// totals are not kept; they are rebuilt from the slices after a restore).
+    func snapshot(for barrier: CheckpointBarrier) {
+        var shared = StateWriter()
+        shared.write(watermark.milliseconds)
+        shared.write(firedThrough)
+        shared.write(lateCounter.total)
+        shared.write(windowsCounter.total)
+        shared.write(lateEntries)
+
+        var slicesByKey: [Int32: [(slice: Int64, accumulator: Aggregation.Accumulator)]] = [:]
+        for slice in sliceOrder {
+            for (id, accumulator) in slices[slice]! { slicesByKey[id, default: []].append((slice, accumulator)) }
+        }
+        var keysByGroup: [Int: [(key: Key, slices: [(slice: Int64, accumulator: Aggregation.Accumulator)])]] = [:]
+        for (id, keySlices) in slicesByKey {
+            let key = directory.keys[Int(id)]!
+            keysByGroup[KeyGroup(of: key, maxParallelism: context.maxParallelism).index, default: []].append((key, keySlices))
+        }
+        var keyGroups: [Int: StateWriter] = [:]
+        for (group, keys) in keysByGroup {
+            var writer = StateWriter()
+            writer.write(keys.count)
+            for (key, keySlices) in keys.sorted(by: { $0.key < $1.key }) {
+                writer.write(key)
+                writer.write(keySlices.count)
+                for (slice, accumulator) in keySlices {
+                    writer.write(slice)
+                    writer.write(accumulator)
+                }
+            }
+            keyGroups[group] = writer
+        }
+        context.acknowledge(barrier, shared: shared, keyGroups: keyGroups)
+    }
+
+    /// Starts from a checkpoint: the key groups this subtask owns now; the watermark from any
+    /// subtask (they all saw the same); counts and late records all to subtask 0.
+    func restore(_ restored: OperatorRestore) throws {
+        for (index, bytes) in restored.shared.enumerated() {
+            var reader = StateReader(bytes)
+            let watermark = try reader.readInt64()
+            let firedThrough = try reader.read(Int64?.self)
+            if index == 0 {
+                self.watermark = EventTime(milliseconds: watermark)
+                self.firedThrough = firedThrough
+            }
+            guard context.subtaskIndex == 0 else { break }
+            lateCounter.add(try reader.readInt())
+            windowsCounter.add(try reader.readInt())
+            lateEntries += try reader.readArray(of: LateRecordFile.Entry.self)
+        }
+        for (_, bytes) in restored.keyGroups {
+            var reader = StateReader(bytes)
+            for _ in 0..<(try reader.readCount()) {
+                let (id, isNew) = directory.id(for: try reader.read(Key.self))
+                if isNew { growArrays(to: directory.capacity) }
+                for _ in 0..<(try reader.readCount()) {
+                    let slice = try reader.readInt64()
+                    let accumulator = try reader.read(Aggregation.Accumulator.self)
+                    if slices[slice] == nil { insertSliceIndex(slice) }
+                    slices[slice, default: [:]][id] = accumulator
+                    sliceCount[Int(id)] += 1
+                }
+            }
+        }
+        totalsEnd = nil
+    }
+}
