@@ -4,9 +4,9 @@ import Operators
 import Testing
 
 struct SessionWindowOperatorTests {
-    private func makeHarness() -> OperatorHarness<Hashtag, KeyedCount> {
-        OperatorHarness { output, context in
-            SessionWindowOperator(output: output, gap: .seconds(10), key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+    private func makeHarness() throws -> OperatorHarness<Hashtag, KeyedCount> {
+        try OperatorHarness { output, context in
+            try SessionWindowOperator(output: output, gap: .seconds(10), key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
                                   lateRecords: LateRecordFile(path: nil), context: context)
         }
     }
@@ -18,7 +18,7 @@ struct SessionWindowOperatorTests {
     }
 
     @Test func recordsCloserThanTheGapShareASession() throws {
-        let harness = makeHarness()
+        let harness = try makeHarness()
         try harness.process([tag("a", at: 0), tag("a", at: 8_000), tag("b", at: 1_000), tag("a", at: 30_000)])
         try harness.process(watermark: 17_999)
         // b's session ends first (11 s), then a's (18 s); a's later session is still open.
@@ -28,14 +28,14 @@ struct SessionWindowOperatorTests {
     }
 
     @Test func sessionsMergeWhenARecordBridgesThem() throws {
-        let harness = makeHarness()
+        let harness = try makeHarness()
         try harness.process([tag("a", at: 0), tag("a", at: 15_000), tag("a", at: 7_000)])
         try harness.finish()
         #expect(rows(harness) == ["a [0,25000) 3"])
     }
 
     @Test func recordForAFiredSessionIsLate() throws {
-        let harness = makeHarness()
+        let harness = try makeHarness()
         try harness.process([tag("a", at: 50_000)])
         try harness.process(watermark: 40_000)
         try harness.process([tag("b", at: 1_000)])

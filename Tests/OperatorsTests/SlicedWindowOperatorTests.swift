@@ -9,8 +9,8 @@ struct SlicedWindowOperatorTests {
 
     private func makeHarness(size: Duration = .seconds(30), slide: Duration = .seconds(10), top: Int? = nil, late: LateRecordFile = LateRecordFile(path: nil)) throws -> Harness {
         let spec = try WindowSpec(size: size, slide: slide)
-        return Harness { output, context in
-            SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+        return try Harness { output, context in
+            try SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
                                  emission: top.map { .top(k: $0, isGreater: >) } ?? .allKeys, lateRecords: late, context: context)
         }
     }

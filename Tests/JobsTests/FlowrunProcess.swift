@@ -1,0 +1,47 @@
+import Foundation
+
+/// `flowrun` (the debug build) as a child process, for tests that kill it for real.
+struct FlowrunProcess {
+    static let executable = Fixtures.path(".build/debug/flowrun")
+
+    let process = Process()
+    let stderrPath: String
+
+    /// Starts `flowrun arguments…` in the repository, its standard error going to `stderrPath`.
+    init(_ arguments: [String], stderrPath: String) throws {
+        self.stderrPath = stderrPath
+        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = Fixtures.root
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        try process.run()
+    }
+
+    /// Waits for the end; returns the exit status and what it wrote to standard error.
+    func finish() -> (status: Int32, stderr: String) {
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")
+    }
+
+    /// Sends `signal` if the process still runs; returns whether it did.
+    func send(_ signal: Int32) -> Bool {
+        guard process.isRunning else { return false }
+        kill(process.processIdentifier, signal)
+        return true
+    }
+}
+
+/// SplitMix64: a small seeded generator, so the kill times repeat from run to run.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

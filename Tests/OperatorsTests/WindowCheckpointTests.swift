@@ -1,0 +1,69 @@
+import Flow
+import FlowTesting
+import Operators
+import Testing
+
+/// Window state snapshotted at one parallelism and restored at another: the windows fired after
+/// the restore are those an uninterrupted operator fires.
+struct WindowCheckpointTests {
+    typealias Harness = OperatorHarness<Hashtag, KeyedCount>
+
+    private static let spec = try! WindowSpec(size: .seconds(30), slide: .seconds(10))
+
+    private func window(subtask: Int, of parallelism: Int, restored: OperatorRestore? = nil, top: Int? = nil) throws -> Harness {
+        try Harness(subtask: subtask, parallelism: parallelism, restored: restored) { output, context in
+            try SlicedWindowOperator(output: output, spec: Self.spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+                                     emission: top.map { .top(k: $0, isGreater: >) } ?? .allKeys, lateRecords: LateRecordFile(path: nil), context: context)
+        }
+    }
+
+    /// 600 hashtags over 100 keys and two minutes, up to 12 s out of order (some late).
+    private let records: [Hashtag] = {
+        var random = SplitMix(seed: 3)
+        return (0..<600).map { index in
+            Hashtag(tag: KeyString("tag\(Int(random.next() % 100))"), eventTime: EventTime(milliseconds: 20_000 + Int64(index) * 200 - Int64(random.next() % 12_000)))
+        }
+    }()
+
+    /// Feeds `records` to the subtasks that own their keys, with a watermark after each batch of 50.
+    private func feed(_ records: ArraySlice<Hashtag>, to harnesses: [Harness]) throws {
+        var watermark = Int64.min
+        for batch in stride(from: records.startIndex, to: records.endIndex, by: 50) {
+            let part = records[batch..<min(batch + 50, records.endIndex)]
+            for (subtask, harness) in harnesses.enumerated() {
+                try harness.process(part.filter { KeyGroup(of: $0.tag, maxParallelism: 128).subtask(parallelism: harnesses.count, maxParallelism: 128) == subtask })
+            }
+            watermark = max(watermark, part.map(\.eventTime.milliseconds).max()! - 3_000)
+            for harness in harnesses { try harness.process(watermark: watermark) }
+        }
+    }
+
+    private func rows(_ harnesses: [Harness]) -> [String] {
+        harnesses.flatMap(\.records).map { "\($0.windowEnd.milliseconds) \($0.key) \($0.value)" }.sorted()
+    }
+
+    @Test(arguments: [(2, 1), (2, 4), (3, 2), (1, 3)])
+    func restoredAtAnotherParallelismFiresTheSameWindows(before: Int, after: Int) throws {
+        let uninterrupted = [try window(subtask: 0, of: 1)]
+        try feed(records[...], to: uninterrupted)
+        try uninterrupted[0].finish()
+
+        let first = try (0..<before).map { try window(subtask: $0, of: before) }
+        try feed(records[..<300], to: first)
+        for harness in first { try harness.process(barrier: CheckpointBarrier(id: 1)) }
+        let snapshots = first.flatMap(\.snapshots)
+        #expect(snapshots.count == before)
+        #expect(snapshots.allSatisfy { snapshot in snapshot.keyGroups.allSatisfy { snapshot.keyGroupRange.contains(KeyGroup($0.group)) } })
+
+        let second = try (0..<after).map { subtask in
+            try window(subtask: subtask, of: after, restored: OperatorRestore(
+                snapshots: snapshots, range: KeyGroupRange(subtask: subtask, parallelism: after, maxParallelism: 128), checkpointID: 1))
+        }
+        try feed(records[300...], to: second)
+        for harness in second { try harness.finish() }
+        #expect((rows(first) + rows(second)).sorted() == rows(uninterrupted))
+        // The late records counted before the checkpoint are carried over (to subtask 0).
+        #expect(second.reduce(0) { $0 + $1.metrics.value("late records") } == uninterrupted[0].metrics.value("late records"))
+        #expect(uninterrupted[0].metrics.value("late records") > 0)
+    }
+}
