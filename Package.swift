@@ -20,8 +20,10 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // hiredis ships a pkg-config file whose -D_FILE_OFFSET_BITS flag SwiftPM rejects; its headers are in /usr/include.
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .target(name: "Flow", dependencies: ["CZstd", "CZlib"], swiftSettings: strictSettings),
-        .target(name: "Operators", dependencies: ["Flow", "CZstd", "CZlib"], swiftSettings: strictSettings),
+        .target(name: "Operators", dependencies: ["Flow", "CZstd", "CZlib", "CHiredis"], swiftSettings: strictSettings),
         .target(
             name: "Jobs",
             dependencies: ["Flow", "Operators", .product(name: "Yams", package: "Yams")],

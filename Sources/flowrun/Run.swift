@@ -76,6 +76,7 @@ struct RunSummary {
     var text: String {
         let tweets = metrics.value("tweets")
         var parts = Self.counters.map { "\($0): \(metrics.value($0))" }
+        if metrics.value("windows published") > 0 { parts.append("windows published to Redis: \(metrics.value("windows published"))") }
         parts.append(String(format: "time: %.2f s (%.0f tweets/s, CPU %.2f s, peak memory %.0f MB)",
                             seconds, Double(tweets) / max(seconds, 1e-9), usage.cpuSeconds, Double(usage.peakMemoryBytes) / 1e6))
         return "summary — " + parts.joined(separator: ", ")
@@ -84,6 +85,7 @@ struct RunSummary {
     var json: String {
         var fields = Self.counters.map { "\"\($0)\": \(metrics.value($0))" }
         fields.append("\"bytes\": \(metrics.value("bytes"))")
+        fields.append("\"windows published\": \(metrics.value("windows published"))")
         fields.append("\"seconds\": \(seconds)")
         fields.append("\"cpu_seconds\": \(usage.cpuSeconds)")
         fields.append("\"peak_memory_bytes\": \(usage.peakMemoryBytes)")

@@ -118,10 +118,24 @@ enum TrendingOperators {
     }
 
     static let sink = OperatorRegistry.Entry(
-        name: "sink", summary: "writes ranked counts (path - shows a console table) or every count per window; format csv or jsonl (from the path's ending)",
+        name: "sink", summary: "writes ranked counts (path - shows a console table; redis: URL publishes to a Redis sorted set) or every count per window; format csv or jsonl (from the path's ending)",
         takes: [.rankedCounts, .counts], gives: .finished
     ) { stream, settings, _ in
         let path = settings.string("path", default: "-")
+        let redis = settings.string("redis", default: "")
+        if !redis.isEmpty {
+            guard case .rankedCounts(let ranked) = stream else {
+                throw FlowError(.invalidJob, "\(settings.location): the Redis sink takes ranked counts; put top-k before it")
+            }
+            guard path == "-" || path.isEmpty else {
+                throw FlowError(.invalidJob, "\(settings.location): the sink writes to Redis or to the file \(path), not both; drop one of them")
+            }
+            let redisSettings = try RedisOperators.sinkSettings(redis, &settings)
+            ranked.sink("redis sorted set \(redisSettings.key) at \(redisSettings.endpoint)", stateName: "redis-sink") { context in
+                try RedisTopKSink(settings: redisSettings, context: context)
+            }
+            return .finished
+        }
         let keyColumn = settings.string("key-column", default: "hashtag")
         let formatText = settings.string("format") ?? (path.hasSuffix(".jsonl") || path.hasSuffix(".json") ? "jsonl" : "csv")
         guard let format = RankedCountFormat(rawValue: formatText) else {

@@ -24,6 +24,13 @@ public struct RankedResult<Key: Sendable, Value: Sendable>: Sendable {
     public var rank: Int
     public var key: Key
     public var value: Value
+
+    public init(windowEnd: EventTime, rank: Int, key: Key, value: Value) {
+        self.windowEnd = windowEnd
+        self.rank = rank
+        self.key = key
+        self.value = value
+    }
 }
 
 /// Counts per key and window, as the trending job produces them.

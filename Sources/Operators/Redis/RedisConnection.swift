@@ -1,0 +1,131 @@
+import CHiredis
+import Flow
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A reply from Redis, copied out of hiredis's reply object.
+public enum RedisReply: Equatable, Sendable {
+    case status(String)
+    case error(String)
+    case integer(Int64)
+    case string(String)
+    case array([RedisReply])
+    case null
+
+    init(_ reply: UnsafePointer<redisReply>) {
+        let value = reply.pointee
+        func text() -> String {
+            guard let pointer = value.str else { return "" }
+            return String(decoding: UnsafeRawBufferPointer(start: pointer, count: value.len), as: UTF8.self)
+        }
+        switch value.type {
+        case REDIS_REPLY_STATUS: self = .status(text())
+        case REDIS_REPLY_ERROR: self = .error(text())
+        case REDIS_REPLY_INTEGER: self = .integer(value.integer)
+        case REDIS_REPLY_STRING: self = .string(text())
+        case REDIS_REPLY_ARRAY: self = .array((0..<value.elements).map { RedisReply(UnsafePointer(value.element[$0]!)) })
+        default: self = .null
+        }
+    }
+}
+
+/// The connection broke or could not be made: worth retrying.
+public struct RedisConnectionLost: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// One connection to a Redis server through hiredis, used by one task's thread. Commands can be
+/// pipelined: ``append(_:)`` several, then ``readReply()`` once for each.
+public final class RedisConnection {
+    public let endpoint: RedisEndpoint
+    private var context: UnsafeMutablePointer<redisContext>?
+
+    /// Connects, logs in (AUTH) and selects the database. A refused login is a ``FlowError``;
+    /// an unreachable server is ``RedisConnectionLost``.
+    public init(_ endpoint: RedisEndpoint) throws {
+        self.endpoint = endpoint
+        let timeout = Self.timeval(endpoint.connectTimeout)
+        switch endpoint.address {
+        case .tcp(let host, let port): context = redisConnectWithTimeout(host, Int32(port), timeout)
+        case .unixSocket(let path): context = redisConnectUnixWithTimeout(path, timeout)
+        }
+        guard let context, context.pointee.err == 0 else {
+            let reason = context.map { Self.errorText($0) } ?? "out of memory"
+            if let context { redisFree(context) }
+            self.context = nil
+            throw RedisConnectionLost(description: "cannot connect to \(endpoint): \(reason)")
+        }
+        redisSetTimeout(context, Self.timeval(endpoint.commandTimeout))
+        redisEnableKeepAlive(context)
+        if let password = endpoint.password {
+            let login = endpoint.username.map { ["AUTH", $0, password] } ?? ["AUTH", password]
+            if case .error(let message) = try command(login) {
+                close()
+                throw FlowError(.external, "Redis at \(endpoint) refused the login (\(message)); check REDIS_PASSWORD (and REDIS_USERNAME)")
+            }
+        }
+        if case .error(let message) = try command(["PING"]) {
+            close()
+            throw FlowError(.external, "Redis at \(endpoint) refused to serve (\(message)); set REDIS_PASSWORD (and REDIS_USERNAME) to the server's credentials")
+        }
+        if endpoint.database != 0, case .error(let message) = try command(["SELECT", String(endpoint.database)]) {
+            close()
+            throw FlowError(.external, "Redis at \(endpoint) cannot select database \(endpoint.database) (\(message))")
+        }
+    }
+
+    /// Queues a command without waiting for its reply.
+    public func append(_ arguments: [String]) throws {
+        guard let context else { throw RedisConnectionLost(description: "the connection to \(endpoint) is closed") }
+        var lengths = arguments.map { $0.utf8.count }
+        var pointers = arguments.map { strdup($0) }
+        defer { pointers.forEach { free($0) } }
+        let status = pointers.withUnsafeMutableBufferPointer { argv in
+            argv.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constArgv in
+                redisAppendCommandArgv(context, Int32(arguments.count), constArgv.baseAddress, &lengths)
+            }
+        }
+        guard status == REDIS_OK else { throw lost() }
+    }
+
+    /// Sends what is queued and reads the next reply.
+    public func readReply() throws -> RedisReply {
+        guard let context else { throw RedisConnectionLost(description: "the connection to \(endpoint) is closed") }
+        var raw: UnsafeMutableRawPointer?
+        guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw lost() }
+        defer { freeReplyObject(raw) }
+        return RedisReply(raw.assumingMemoryBound(to: redisReply.self))
+    }
+
+    /// Sends one command and waits for its reply.
+    public func command(_ arguments: [String]) throws -> RedisReply {
+        try append(arguments)
+        return try readReply()
+    }
+
+    public func close() {
+        if let context { redisFree(context) }
+        context = nil
+    }
+
+    deinit { close() }
+
+    private func lost() -> RedisConnectionLost {
+        let reason = context.map { Self.errorText($0) } ?? "closed"
+        close()
+        return RedisConnectionLost(description: "lost the connection to \(endpoint): \(reason)")
+    }
+
+    private static func errorText(_ context: UnsafeMutablePointer<redisContext>) -> String {
+        let text = withUnsafeBytes(of: context.pointee.errstr) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        return text.isEmpty ? "error \(context.pointee.err)" : text
+    }
+
+    private static func timeval(_ duration: Duration) -> Glibc.timeval {
+        let milliseconds = max(1, duration.milliseconds)
+        return Glibc.timeval(tv_sec: Int(milliseconds / 1000), tv_usec: Int(milliseconds % 1000) * 1000)
+    }
+}
