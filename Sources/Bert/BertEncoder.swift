@@ -9,6 +9,8 @@ public final class BertEncoder {
     public let model: BertModel
     private var hidden: [Float] = [], query: [Float] = [], key: [Float] = [], value: [Float] = []
     private var context: [Float] = [], scratch: [Float] = [], intermediate: [Float] = [], scores: [Float] = []
+    private var sequenceLengths: [Int] = []
+    private var paddedLength = 0
 
     public init(model: BertModel) {
         self.model = model
@@ -26,6 +28,8 @@ public final class BertEncoder {
         let length = batch.map(\.count).max() ?? 0
         let rows = batch.count * length
         resize(rows: rows, length: length)
+        sequenceLengths = batch.map(\.count)
+        paddedLength = length
         lastFlops = 0
         embed(batch, types: types, length: length)
         for layer in model.layers {
@@ -97,7 +101,9 @@ public final class BertEncoder {
         }
     }
 
-    /// `output = input Wᵀ + b` for `rows` rows.
+    /// `output = input Wᵀ + b` for the rows of each sequence. One product per sequence, never one
+    /// over the whole batch: BLAS may sum in another order for another number of rows, and a
+    /// text's embedding must not depend on the batch it happens to be in.
     private func linear(_ layer: BertModel.Linear, _ input: [Float], into output: inout [Float], rows: Int) {
         guard rows > 0 else { return }
         output.withUnsafeMutableBufferPointer { out in
@@ -106,12 +112,16 @@ public final class BertEncoder {
             }
             input.withUnsafeBufferPointer { x in
                 layer.weight.withUnsafeBufferPointer { w in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(layer.outputs), Int32(layer.inputs),
-                                1, x.baseAddress, Int32(layer.inputs), w.baseAddress, Int32(layer.inputs), 1, out.baseAddress, Int32(layer.outputs))
+                    for (index, count) in sequenceLengths.enumerated() where count > 0 {
+                        let first = index * paddedLength
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(layer.outputs), Int32(layer.inputs),
+                                    1, x.baseAddress! + first * layer.inputs, Int32(layer.inputs), w.baseAddress, Int32(layer.inputs),
+                                    1, out.baseAddress! + first * layer.outputs, Int32(layer.outputs))
+                        lastFlops += 2 * Double(count) * Double(layer.outputs) * Double(layer.inputs)
+                    }
                 }
             }
         }
-        lastFlops += 2 * Double(rows) * Double(layer.outputs) * Double(layer.inputs)
     }
 
     /// Self-attention of every sequence and head over its own tokens only (padding is masked out

@@ -83,3 +83,22 @@ struct BertParityTests {
         }
     }
 }
+
+/// The same text gives bit-identical embeddings whatever batch it is in, so scores do not depend
+/// on batch size or on the worker that computed them.
+struct BertDeterminismTests {
+    @Test func embeddingsDoNotDependOnTheBatch() throws {
+        let model = try BertParityTests.minilm.get()
+        let embedder = SentenceEmbedder(encoder: BertEncoder(model: model))
+        let texts = (try BertParityTests.json("minilm_embeddings.json")["texts"] as! [String]).filter { !$0.isEmpty }
+        let alone = texts.map { embedder.embed([$0])[0] }
+        for size in [2, 3, 7, texts.count] {
+            for start in stride(from: 0, to: texts.count, by: size) {
+                let batch = embedder.embed(Array(texts[start..<min(start + size, texts.count)]))
+                for (offset, vector) in batch.enumerated() {
+                    #expect(vector == alone[start + offset], "text \(start + offset) differs in a batch of \(size)")
+                }
+            }
+        }
+    }
+}
