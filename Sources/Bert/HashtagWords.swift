@@ -1,5 +1,5 @@
 /// Turns a hashtag into the words a language model reads: `#MerryChristmas` → "merry christmas",
-/// `#covid19` → "covid 19", `#new_year` → "new year", `#NASAlaunch` → "nasa launch".
+/// `#covid19` → "covid 19", `#new_year` → "new year", `#NASALaunch` → "nasa launch".
 public enum HashtagWords {
     public static func words(_ hashtag: String) -> String {
         let scalars = Array(hashtag.unicodeScalars.drop { $0 == "#" })

@@ -72,13 +72,16 @@ struct RunSummary {
     let usage: (cpuSeconds: Double, peakMemoryBytes: Int)
 
     private static let counters = ["tweets", "non-tweet lines", "malformed lines", "blank lines", "hashtags", "late records", "windows fired", "output lines"]
+    private static let documentCounters = ["documents", "malformed lines", "documents scored", "output lines"]
 
+    /// A tweet job's counts (all of them), or a document job's.
     var text: String {
-        let tweets = metrics.value("tweets")
-        var parts = Self.counters.map { "\($0): \(metrics.value($0))" }
+        let isDocumentJob = metrics.value("documents") > 0 && metrics.value("tweets") == 0
+        var parts = (isDocumentJob ? Self.documentCounters : Self.counters).map { "\($0): \(metrics.value($0))" }
         if metrics.value("windows published") > 0 { parts.append("windows published to Redis: \(metrics.value("windows published"))") }
-        parts.append(String(format: "time: %.2f s (%.0f tweets/s, CPU %.2f s, peak memory %.0f MB)",
-                            seconds, Double(tweets) / max(seconds, 1e-9), usage.cpuSeconds, Double(usage.peakMemoryBytes) / 1e6))
+        let (count, unit) = isDocumentJob ? (metrics.value("documents"), "documents") : (metrics.value("tweets"), "tweets")
+        parts.append(String(format: "time: %.2f s (%.0f %@/s, CPU %.2f s, peak memory %.0f MB)",
+                            seconds, Double(count) / max(seconds, 1e-9), unit, usage.cpuSeconds, Double(usage.peakMemoryBytes) / 1e6))
         return "summary — " + parts.joined(separator: ", ")
     }
 

@@ -20,7 +20,7 @@ public struct OperatorRegistry: Sendable {
     public static let standard = OperatorRegistry(entries: Dictionary(uniqueKeysWithValues: [
         TrendingOperators.tweetLog, TrendingOperators.watermarks, TrendingOperators.hashtags, TrendingOperators.keyBy,
         TrendingOperators.window, TrendingOperators.count, TrendingOperators.topK, TrendingOperators.sink,
-        RedisOperators.redisTop,
+        RedisOperators.redisTop, ScoringOperators.documents, ScoringOperators.score,
     ].map { ($0.name, $0) }))
 
     func entry(named name: String) -> Entry? { entries[name] }

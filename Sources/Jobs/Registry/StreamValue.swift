@@ -10,6 +10,9 @@ enum StreamValue {
     case windowedHashtags(KeyedStream<Hashtag, KeyString>, WindowChoice)
     case counts(KeyedStream<Hashtag, KeyString>, WindowChoice)
     case rankedCounts(DataStream<RankedCount>)
+    case documents(DataStream<Document>)
+    /// Scored documents with the labels, in the order of each document's scores.
+    case scoredDocuments(DataStream<ScoredDocument>, labels: [String])
     case finished
 
     /// The record type, as `flowrun validate` names it.
@@ -22,6 +25,8 @@ enum StreamValue {
         case .windowedHashtags: .windowedHashtags
         case .counts: .counts
         case .rankedCounts: .rankedCounts
+        case .documents: .documents
+        case .scoredDocuments: .scoredDocuments
         case .finished: .finished
         }
     }
@@ -36,6 +41,8 @@ public enum StreamKind: String, Sendable {
     case windowedHashtags = "windowed hashtags"
     case counts = "counts per window"
     case rankedCounts = "ranked counts"
+    case documents = "documents"
+    case scoredDocuments = "scored documents"
     case finished = "nothing (a sink ends the pipeline)"
 }
 

@@ -1,4 +1,5 @@
 import Flow
+import Foundation
 import Operators
 
 /// The registry entries of the operators the trending-hashtags job is made of.
@@ -119,7 +120,7 @@ enum TrendingOperators {
 
     static let sink = OperatorRegistry.Entry(
         name: "sink", summary: "writes ranked counts (path - shows a console table; redis: URL publishes to a Redis sorted set) or every count per window; format csv or jsonl (from the path's ending)",
-        takes: [.rankedCounts, .counts], gives: .finished
+        takes: [.rankedCounts, .counts, .scoredDocuments], gives: .finished
     ) { stream, settings, _ in
         let path = settings.string("path", default: "-")
         let redis = settings.string("redis", default: "")
@@ -142,6 +143,16 @@ enum TrendingOperators {
             throw FlowError(.invalidJob, "\(settings.location): sink format \"\(formatText)\" is unknown; use csv or jsonl")
         }
         switch stream {
+        case .scoredDocuments(let scored, let labels):
+            guard path != "-" && !path.isEmpty else {
+                throw FlowError(.invalidJob, "\(settings.location): scored documents need a file path (JSON Lines)")
+            }
+            let fields = labels.map(ClassificationField.name(for:))
+            scored.sink("jsonl file \(path)", stateName: "file-sink") { context in
+                try RecordFileSink<ScoredDocument>(path: path, header: nil, context: context) { document in
+                    "{\"id\":\(document.idJSON)" + zip(fields, document.scores).map { ",\"\($0)\":\(String(format: "%.6f", $1))" }.joined() + "}\n"
+                }
+            }
         case .rankedCounts(let ranked):
             if path == "-" || path.isEmpty {
                 ranked.sink("console table") { _ in ConsoleTopKSink(keyColumn: keyColumn) }

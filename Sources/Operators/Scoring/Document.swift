@@ -17,7 +17,7 @@ public struct Document: Sendable {
 /// Reads JSON Lines documents: each line an object with an id field and one or more text fields
 /// (joined with ". " when several are given and present). Lines that are not such objects are
 /// counted and their line numbers kept, never fatal.
-public struct DocumentLines {
+public struct DocumentLines: Sendable {
     public var idField = "id"
     public var textFields = ["text"]
 
