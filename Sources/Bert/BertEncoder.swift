@@ -7,7 +7,7 @@ import Foundation
 /// softmax with the padding mask, exact GELU, layer norm) is plain Swift over contiguous rows.
 public final class BertEncoder {
     public let model: BertModel
-    private var hidden: [Float] = [], query: [Float] = [], key: [Float] = [], value: [Float] = []
+    private var hidden: [Float] = [], queryKeyValue: [Float] = []
     private var context: [Float] = [], scratch: [Float] = [], intermediate: [Float] = [], scores: [Float] = []
     private var sequenceLengths: [Int] = []
     private var paddedLength = 0
@@ -35,9 +35,7 @@ public final class BertEncoder {
         lastFlops = 0
         embed(batch, types: types, length: length)
         for layer in model.layers {
-            linear(layer.query, hidden, into: &query, rows: rows)
-            linear(layer.key, hidden, into: &key, rows: rows)
-            linear(layer.value, hidden, into: &value, rows: rows)
+            linear(layer.queryKeyValue, hidden, into: &queryKeyValue, rows: rows)
             attention(batch.map(\.count), length: length)
             linear(layer.attentionOutput, context, into: &scratch, rows: rows)
             addAndNormalize(&scratch, residual: hidden, norm: layer.attentionNorm, rows: rows, into: &hidden)
@@ -75,9 +73,10 @@ public final class BertEncoder {
 
     private func resize(rows: Int, length: Int) {
         let width = model.config.hiddenSize
-        for buffer in [\BertEncoder.hidden, \.query, \.key, \.value, \.context, \.scratch] where self[keyPath: buffer].count < rows * width {
+        for buffer in [\BertEncoder.hidden, \.context, \.scratch] where self[keyPath: buffer].count < rows * width {
             self[keyPath: buffer] = Array(repeating: 0, count: rows * width)
         }
+        if queryKeyValue.count < rows * 3 * width { queryKeyValue = Array(repeating: 0, count: rows * 3 * width) }
         if intermediate.count < rows * model.config.intermediateSize { intermediate = Array(repeating: 0, count: rows * model.config.intermediateSize) }
         if scores.count < length * length { scores = Array(repeating: 0, count: length * length) }
     }
@@ -133,24 +132,22 @@ public final class BertEncoder {
         let heads = model.config.heads
         let size = width / heads
         let scale = 1 / Float(size).squareRoot()
-        query.withUnsafeBufferPointer { q in
-            key.withUnsafeBufferPointer { k in
-                value.withUnsafeBufferPointer { v in
-                    context.withUnsafeMutableBufferPointer { c in
-                        scores.withUnsafeMutableBufferPointer { s in
-                            for (index, count) in lengths.enumerated() where count > 0 {
-                                let base = index * length * width
-                                for head in 0..<heads {
-                                    let offset = base + head * size
-                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(count), Int32(size), scale,
-                                                q.baseAddress! + offset, Int32(width), k.baseAddress! + offset, Int32(width), 0, s.baseAddress, Int32(count))
-                                    for row in 0..<count { softmax(s.baseAddress! + row * count, count: count) }
-                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(size), Int32(count), 1,
-                                                s.baseAddress, Int32(count), v.baseAddress! + offset, Int32(width), 0, c.baseAddress! + offset, Int32(width))
-                                }
-                                countFlops(4 * Double(count) * Double(count) * Double(width))
-                            }
+        let stride = 3 * width
+        queryKeyValue.withUnsafeBufferPointer { qkv in
+            context.withUnsafeMutableBufferPointer { c in
+                scores.withUnsafeMutableBufferPointer { s in
+                    for (index, count) in lengths.enumerated() where count > 0 {
+                        let rows = qkv.baseAddress! + index * length * stride
+                        let output = c.baseAddress! + index * length * width
+                        for head in 0..<heads {
+                            let q = rows + head * size, k = rows + width + head * size, v = rows + 2 * width + head * size
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(count), Int32(size), scale,
+                                        q, Int32(stride), k, Int32(stride), 0, s.baseAddress, Int32(count))
+                            for row in 0..<count { softmax(s.baseAddress! + row * count, count: count) }
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(size), Int32(count), 1,
+                                        s.baseAddress, Int32(count), v, Int32(stride), 0, output + head * size, Int32(width))
                         }
+                        countFlops(4 * Double(count) * Double(count) * Double(width))
                     }
                 }
             }

@@ -20,7 +20,9 @@ public final class BertModel: Sendable {
     }
 
     struct Layer: Sendable {
-        var query, key, value, attentionOutput: Linear
+        /// Query, key and value in one: outputs `[q | k | v]`, each `hidden` wide.
+        var queryKeyValue: Linear
+        var attentionOutput: Linear
         var attentionNorm: LayerNorm
         var intermediate, output: Linear
         var outputNorm: LayerNorm
@@ -78,10 +80,9 @@ public final class BertModel: Sendable {
         embeddingNorm = try norm(prefix + "embeddings.LayerNorm")
         layers = try (0..<config.layers).map { index in
             let name = prefix + "encoder.layer.\(index)."
+            let parts = try ["query", "key", "value"].map { try linear(name + "attention.self." + $0, inputs: hidden, outputs: hidden) }
             return Layer(
-                query: try linear(name + "attention.self.query", inputs: hidden, outputs: hidden),
-                key: try linear(name + "attention.self.key", inputs: hidden, outputs: hidden),
-                value: try linear(name + "attention.self.value", inputs: hidden, outputs: hidden),
+                queryKeyValue: Linear(weight: parts.flatMap(\.weight), bias: parts.flatMap(\.bias), inputs: hidden, outputs: 3 * hidden),
                 attentionOutput: try linear(name + "attention.output.dense", inputs: hidden, outputs: hidden),
                 attentionNorm: try norm(name + "attention.output.LayerNorm"),
                 intermediate: try linear(name + "intermediate.dense", inputs: hidden, outputs: config.intermediateSize),
