@@ -23,9 +23,10 @@ let package = Package(
         // hiredis ships a pkg-config file whose -D_FILE_OFFSET_BITS flag SwiftPM rejects; its headers are in /usr/include.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "Flow", dependencies: ["CZstd", "CZlib"], swiftSettings: strictSettings),
         .target(name: "Bert", dependencies: ["Flow", "CBLAS"], swiftSettings: strictSettings),
-        .target(name: "Operators", dependencies: ["Flow", "Bert", "CZstd", "CZlib", "CHiredis"], swiftSettings: strictSettings),
+        .target(name: "Operators", dependencies: ["Flow", "Bert", "CZstd", "CZlib", "CHiredis", "CCurl"], swiftSettings: strictSettings),
         .target(
             name: "Jobs",
             dependencies: ["Flow", "Operators", .product(name: "Yams", package: "Yams")],

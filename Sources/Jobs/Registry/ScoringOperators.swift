@@ -3,16 +3,30 @@ import Flow
 import Foundation
 import Operators
 
-/// The registry entries of document scoring: a JSON Lines document source and the zero-shot
-/// `score` operator.
+/// The registry entries of document scoring: documents from a JSON Lines file or an
+/// Elasticsearch/OpenSearch index, the zero-shot `score` operator, and the score sinks.
 enum ScoringOperators {
     static let documents = OperatorRegistry.Entry(
-        name: "documents", summary: "reads documents from a JSON Lines file (id field, one or more text fields joined)",
+        name: "documents", summary: "reads documents from a JSON Lines file or an index (http://HOST:PORT/INDEX): an id field and text fields joined",
         takes: [.none], gives: .documents
     ) { _, settings, build in
         let path = try settings.requiredString("path")
-        let lines = DocumentLines(idField: settings.string("id", default: "id"),
-                                  textFields: settings.string("text", default: "text").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        let idField = settings.string("id", default: "id")
+        let textFields = settings.string("text", default: "text").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let sortField = settings.string("sort", default: "id")
+        let pageSize = try settings.integer("page-size", default: 500, range: 1...10_000)
+        if path.hasPrefix("http://") || path.hasPrefix("https://") {
+            var source = ElasticsearchDocumentSource.Settings(endpoint: try endpoint(path, settings.location))
+            source.idField = idField
+            source.textFields = textFields
+            source.sortField = sortField
+            source.pageSize = pageSize
+            let chosen = source
+            return .documents(build.job.source("documents of \(chosen.endpoint)", stateName: "documents") { output, context in
+                try ElasticsearchDocumentSource(settings: chosen, output: output, context: context)
+            })
+        }
+        let lines = DocumentLines(idField: idField, textFields: textFields)
         if !build.checkOnly && !FileManager.default.fileExists(atPath: path) {
             throw FlowError(.missingInput, "\(settings.location): the documents file \(path) does not exist; give an existing JSON Lines file")
         }
@@ -22,22 +36,73 @@ enum ScoringOperators {
     }
 
     static let score = OperatorRegistry.Entry(
-        name: "score", summary: "zero-shot scores of documents against labels (hashtags or words) with a BERT model, batched on a worker pool",
+        name: "score", summary: "zero-shot scores of documents against labels (a list, or the top N of a Redis sorted set) with a BERT model, batched on a worker pool",
         takes: [.documents], gives: .scoredDocuments
     ) { stream, settings, _ in
         guard case .documents(let documents) = stream else { preconditionFailure("score applied to \(stream.kind)") }
-        let labels = try settings.requiredString("labels").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !labels.isEmpty else { throw FlowError(.invalidJob, "\(settings.location): score needs at least one label") }
+        let labels = settings.string("labels", default: "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let redis = settings.string("redis", default: "")
+        let top = try settings.integer("top", default: 20, range: 1...1000)
+        let key = settings.string("redis-key", default: "hashtags")
+        guard !labels.isEmpty || !redis.isEmpty else {
+            throw FlowError(.invalidJob, "\(settings.location): score needs labels, or a redis address to read the top \(top) hashtags from")
+        }
+        let endpoint = labels.isEmpty ? try redisEndpoint(redis, settings.location) : nil
         let template = settings.string("template", default: ZeroShotScorer.defaultTemplate)
         guard template.contains("{}") else { throw FlowError(.invalidJob, "\(settings.location): the template \"\(template)\" has no {} for the label") }
         let model = settings.string("model", default: "")
         let workers = try settings.integer("workers", default: 0, range: 0...256)
         let batchSize = try settings.integer("batch-size", default: 32, range: 1...4096)
-        let scored = documents.apply("score \(labels.count) labels (batches of \(batchSize))", stateName: "score") { output, context in
+        let description = labels.isEmpty ? "the top \(top) of \(key) at \(redis)" : "\(labels.count) labels"
+        let scored = documents.apply("score \(description) (batches of \(batchSize))", stateName: "score") { output, context in
+            let chosen = try endpoint.map { try topLabels($0, key: key, count: top) } ?? labels
             let bert = try BertModel(folder: try ModelDirectory.locate(model.isEmpty ? nil : model))
-            let scorer = try ZeroShotScorer(pool: EncoderPool(model: bert, workers: workers, batchSize: batchSize), labels: labels, template: template)
+            let scorer = try ZeroShotScorer(pool: EncoderPool(model: bert, workers: workers, batchSize: batchSize), labels: chosen, template: template)
             return try ScoreOperator(output: output, scorer: scorer, context: context)
         }
-        return .scoredDocuments(scored, labels: labels)
+        return .scoredDocuments(scored)
+    }
+
+    /// The sink of scored documents: a JSON Lines file (one line per document), or an index.
+    static func sinkScores(_ scored: DataStream<ScoredDocument>, path: String, _ settings: inout ResolvedSettings) throws {
+        let deadLetters = settings.string("dead-letters", default: "dead-letters.jsonl")
+        if path.hasPrefix("http://") || path.hasPrefix("https://") {
+            let sink = ElasticsearchScoreSink.Settings(endpoint: try endpoint(path, settings.location), deadLetters: deadLetters)
+            scored.sink("index \(sink.endpoint) (partial updates)", stateName: "es-sink") { context in
+                try ElasticsearchScoreSink(settings: sink, context: context)
+            }
+            return
+        }
+        guard path != "-" && !path.isEmpty else {
+            throw FlowError(.invalidJob, "\(settings.location): scored documents need a JSON Lines file or an index (http://HOST:PORT/INDEX)")
+        }
+        scored.sink("jsonl file \(path)", stateName: "file-sink") { context in
+            try RecordFileSink<ScoredDocument>(path: path, header: nil, context: context) { document in
+                "{\"id\":\(document.idJSON)" + zip(document.labels, document.scores).map {
+                    ",\"\(ClassificationField.name(for: $0))\":\(String(format: "%.6f", $1))"
+                }.joined() + "}\n"
+            }
+        }
+    }
+
+    private static func endpoint(_ url: String, _ location: JobFileLocation) throws -> ElasticsearchEndpoint {
+        do { return try ElasticsearchEndpoint(url: url) } catch let error as FlowError { throw FlowError(.invalidJob, "\(location): \(error.message)") }
+    }
+
+    private static func redisEndpoint(_ url: String, _ location: JobFileLocation) throws -> RedisEndpoint {
+        do { return try RedisEndpoint(url: url) } catch let error as FlowError { throw FlowError(.invalidJob, "\(location): \(error.message)") }
+    }
+
+    /// The top `count` members of a sorted set, highest first (ties by member).
+    private static func topLabels(_ endpoint: RedisEndpoint, key: String, count: Int) throws -> [String] {
+        var connection: RedisConnection?
+        let reply = try RedisRetry().run(connection: &connection, endpoint: endpoint) { try $0.command(["ZREVRANGE", key, "0", String(count - 1), "WITHSCORES"]) }
+        guard case .array(let flat) = reply else { throw FlowError(.external, "Redis at \(endpoint) has no sorted set \(key) (\(reply))") }
+        var pairs: [(member: String, score: Double)] = []
+        for index in stride(from: 0, to: flat.count - 1, by: 2) {
+            if case .string(let member) = flat[index], case .string(let score) = flat[index + 1] { pairs.append((member, Double(score) ?? 0)) }
+        }
+        guard !pairs.isEmpty else { throw FlowError(.external, "Redis at \(endpoint): the sorted set \(key) is empty; run the trending job with -p redis=… first") }
+        return pairs.sorted { $0.score != $1.score ? $0.score > $1.score : $0.member.utf8.lexicographicallyPrecedes($1.member.utf8) }.map(\.member)
     }
 }

@@ -11,8 +11,7 @@ enum StreamValue {
     case counts(KeyedStream<Hashtag, KeyString>, WindowChoice)
     case rankedCounts(DataStream<RankedCount>)
     case documents(DataStream<Document>)
-    /// Scored documents with the labels, in the order of each document's scores.
-    case scoredDocuments(DataStream<ScoredDocument>, labels: [String])
+    case scoredDocuments(DataStream<ScoredDocument>)
     case finished
 
     /// The record type, as `flowrun validate` names it.

@@ -143,16 +143,8 @@ enum TrendingOperators {
             throw FlowError(.invalidJob, "\(settings.location): sink format \"\(formatText)\" is unknown; use csv or jsonl")
         }
         switch stream {
-        case .scoredDocuments(let scored, let labels):
-            guard path != "-" && !path.isEmpty else {
-                throw FlowError(.invalidJob, "\(settings.location): scored documents need a file path (JSON Lines)")
-            }
-            let fields = labels.map(ClassificationField.name(for:))
-            scored.sink("jsonl file \(path)", stateName: "file-sink") { context in
-                try RecordFileSink<ScoredDocument>(path: path, header: nil, context: context) { document in
-                    "{\"id\":\(document.idJSON)" + zip(fields, document.scores).map { ",\"\($0)\":\(String(format: "%.6f", $1))" }.joined() + "}\n"
-                }
-            }
+        case .scoredDocuments(let scored):
+            try ScoringOperators.sinkScores(scored, path: path, &settings)
         case .rankedCounts(let ranked):
             if path == "-" || path.isEmpty {
                 ranked.sink("console table") { _ in ConsoleTopKSink(keyColumn: keyColumn) }

@@ -17,7 +17,7 @@ public struct RedisRetry: Sendable {
     }
 
     /// Runs `body` until it succeeds; `body` gets a connection, made afresh after each failure.
-    func run<T>(connection: inout RedisConnection?, endpoint: RedisEndpoint, _ body: (RedisConnection) throws -> T) throws -> T {
+    public func run<T>(connection: inout RedisConnection?, endpoint: RedisEndpoint, _ body: (RedisConnection) throws -> T) throws -> T {
         var delay = initialDelay
         var lastProblem = ""
         for attempt in 1...max(1, attempts) {

@@ -4,6 +4,8 @@ import Flow
 /// A document with its score for each label, in the labels' order.
 public struct ScoredDocument: Sendable {
     public var idJSON: String
+    /// The labels scored (the same array for every document of a run).
+    public var labels: [String]
     public var scores: [Double]
 }
 
@@ -29,7 +31,7 @@ public final class ScoreOperator: ElementReceiver {
 
     public func receive(_ batch: [Document]) throws {
         let scores = scorer.score(batch.map(\.text))
-        for (document, row) in zip(batch, scores) { output.emit(ScoredDocument(idJSON: document.idJSON, scores: row)) }
+        for (document, row) in zip(batch, scores) { output.emit(ScoredDocument(idJSON: document.idJSON, labels: scorer.labels, scores: row)) }
         scored.add(batch.count)
         try output.flush()
     }

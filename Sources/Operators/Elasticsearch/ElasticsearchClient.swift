@@ -1,0 +1,118 @@
+import CCurl
+import Flow
+import Foundation
+
+/// Where an Elasticsearch or OpenSearch index is, parsed from `http(s)://HOST:PORT/INDEX`, with
+/// credentials from the environment only: `ES_USERNAME`/`ES_PASSWORD` (basic auth) or
+/// `ES_API_KEY` (Elasticsearch's `ApiKey` header, the base64 `encoded` form). Never printed.
+public struct ElasticsearchEndpoint: Sendable, CustomStringConvertible {
+    public var baseURL: String
+    public var index: String
+    public var username: String?
+    public var password: String?
+    public var apiKey: String?
+    public var timeout: Duration = .seconds(30)
+    public var connectTimeout: Duration = .seconds(5)
+
+    public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, scheme == "http" || scheme == "https",
+              let host = components.host, !host.isEmpty else {
+            throw FlowError(.invalidJob, "\(url) is not an Elasticsearch address; write http://HOST:PORT/INDEX")
+        }
+        let index = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        guard !index.isEmpty, !index.contains("/"), index == index.lowercased() else {
+            throw FlowError(.invalidJob, "\(url) names no index (or an index with capitals or /); write http://HOST:PORT/INDEX with a lowercase index")
+        }
+        baseURL = "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+        self.index = index
+        username = environment["ES_USERNAME"]
+        password = environment["ES_PASSWORD"]
+        apiKey = environment["ES_API_KEY"]
+    }
+
+    public var description: String { "\(baseURL)/\(index)" }
+}
+
+/// The server could not be reached, timed out, or dropped the connection: worth retrying.
+public struct ElasticsearchUnavailable: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// An HTTP client for Elasticsearch and OpenSearch on one reused libcurl handle (keep-alive
+/// connections, timeouts, HTTPS, basic auth or API key). One per task thread.
+public final class ElasticsearchClient {
+    public let endpoint: ElasticsearchEndpoint
+    private let handle: UnsafeMutableRawPointer
+    private var received = Data()
+
+    public struct Response {
+        public var status: Int
+        public var body: Data
+
+        /// The body as a JSON object (nil when it is not one).
+        public var json: [String: Any]? { try? JSONSerialization.jsonObject(with: body) as? [String: Any] }
+
+        /// The server's reason for an error, from `error.root_cause[0].reason`, `error.reason` or a string `error`.
+        public var errorReason: String {
+            guard let error = json?["error"] else { return String(decoding: body.prefix(300), as: UTF8.self) }
+            if let text = error as? String { return text }
+            guard let object = error as? [String: Any] else { return "\(error)" }
+            if let causes = object["root_cause"] as? [[String: Any]], let reason = causes.first?["reason"] as? String { return reason }
+            return (object["reason"] as? String) ?? (object["type"] as? String) ?? "\(object)"
+        }
+    }
+
+    public init(_ endpoint: ElasticsearchEndpoint) {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        self.endpoint = endpoint
+        handle = curl_easy_init()
+    }
+
+    deinit { curl_easy_cleanup(handle) }
+
+    /// Sends one request; a transport failure throws ``ElasticsearchUnavailable``, any HTTP status returns.
+    public func send(_ method: String, _ path: String, json body: Any? = nil) throws -> Response {
+        let bytes = try body.map { try JSONSerialization.data(withJSONObject: $0) }
+        return try send(method, path, body: bytes, contentType: "application/json")
+    }
+
+    public func send(_ method: String, _ path: String, body: Data?, contentType: String) throws -> Response {
+        curl_easy_reset(handle)
+        received = Data()
+        let url = endpoint.baseURL + path
+        var headers: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "Content-Type: \(contentType)")
+        headers = curl_slist_append(headers, "Accept: application/json")
+        if let apiKey = endpoint.apiKey { headers = curl_slist_append(headers, "Authorization: ApiKey \(apiKey)") }
+        defer { curl_slist_free_all(headers) }
+        flow_curl_set_string(handle, CURLOPT_URL, url)
+        flow_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, method)
+        flow_curl_set_slist(handle, CURLOPT_HTTPHEADER, headers)
+        flow_curl_set_long(handle, CURLOPT_TIMEOUT_MS, Int(endpoint.timeout.milliseconds))
+        flow_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(endpoint.connectTimeout.milliseconds))
+        flow_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
+        if let username = endpoint.username, let password = endpoint.password {
+            flow_curl_set_long(handle, CURLOPT_HTTPAUTH, 1) // CURLAUTH_BASIC
+            flow_curl_set_string(handle, CURLOPT_USERNAME, username)
+            flow_curl_set_string(handle, CURLOPT_PASSWORD, password)
+        }
+        flow_curl_set_write_function(handle) { pointer, size, count, context in
+            let client = Unmanaged<ElasticsearchClient>.fromOpaque(context!).takeUnretainedValue()
+            client.received.append(UnsafeRawPointer(pointer!).assumingMemoryBound(to: UInt8.self), count: size * count)
+            return size * count
+        }
+        flow_curl_set_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque())
+        let result: CURLcode = (body ?? Data()).withUnsafeBytes { raw in
+            if body != nil {
+                flow_curl_set_long(handle, CURLOPT_POSTFIELDSIZE, raw.count)
+                flow_curl_set_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+            }
+            return curl_easy_perform(handle)
+        }
+        guard result == CURLE_OK else {
+            throw ElasticsearchUnavailable(description: "\(method) \(endpoint.baseURL)\(path) failed: \(String(cString: curl_easy_strerror(result)))")
+        }
+        var status = 0
+        flow_curl_response_code(handle, &status)
+        return Response(status: status, body: received)
+    }
+}
