@@ -6,6 +6,9 @@ import Synchronization
 /// single-threaded BLAS). Sequences are sorted by length and cut into batches of `batchSize`, so
 /// a batch holds similar lengths and little padding; workers take batches in turn; results come
 /// back in input order. The work of one call is spread over the workers; calls run one at a time.
+///
+/// `@unchecked Sendable`: the encoders (which are not) are touched only inside ``map(_:types:_:)``,
+/// whose calls are serialised by `lock`, and there by one worker each.
 public final class EncoderPool: @unchecked Sendable {
     public let model: BertModel
     public let workers: Int

@@ -112,6 +112,33 @@ struct ElasticsearchTests {
         #expect(letters.allSatisfy { $0["status"] as? Int == 400 && $0["type"] as? String == "mapper_parsing_exception" })
     }
 
+    @Test func aCrashInTheMiddleOfClassificationLosesNoUpdate() throws {
+        let movies = try Self.movies.get()
+        let stub = try ElasticsearchServer(stubWith: [])
+        let arguments = ["-p", "labels=space,christmas", "-p", "batch=1", "--checkpoint-interval", "100ms", "--restore", "latest"]
+        let crashing = try FlowrunProcess(["run", "configs/classify-movies.yaml", "--quiet", "-p", "movies=\(movies.file)", "-p", "output=\(stub.url)/movies",
+                                           "-p", "dead-letters=\(movies.folder)/crash-dead.jsonl", "--checkpoint-dir", movies.folder + "/crash-checkpoints"] + arguments,
+                                          stderrPath: movies.folder + "/crash.err")
+        var appliedBeforeCrash = 0
+        while crashing.process.isRunning && appliedBeforeCrash < 6 {
+            Thread.sleep(forTimeInterval: 0.1)
+            appliedBeforeCrash = (try stub.json("GET", "/_stub/applied")["applied"] as? [String: Any])?.count ?? 0
+        }
+        #expect(crashing.send(SIGKILL), "the job ended before it could be killed")
+        _ = crashing.finish()
+        #expect(appliedBeforeCrash < 30)
+        let restored = try classify(movies, from: movies.file, to: stub.url + "/movies", extra: arguments, name: "crash")
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(restored.stderr.contains("restoring checkpoint"), "\(restored.stderr)")
+        let applied = try stub.json("GET", "/_stub/applied")["applied"] as! [String: [String: Double]]
+        #expect(Set(applied.keys) == Set(movies.ids.map(String.init)))
+        for (id, fields) in applied {
+            for field in ["classification_space", "classification_christmas"] {
+                #expect(abs(fields[field]! - movies.expected[Int(id)!]![field]!) < 2e-6, "movie \(id) has a wrong \(field)")
+            }
+        }
+    }
+
     @Test func badCredentialsAreOneSentenceAndNeverPrinted() throws {
         let movies = try Self.movies.get()
         let stub = try ElasticsearchServer(stubWith: ["--require-auth", "flow:right-secret"])

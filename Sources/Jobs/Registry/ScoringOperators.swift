@@ -15,6 +15,7 @@ enum ScoringOperators {
         let textFields = settings.string("text", default: "text").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let sortField = settings.string("sort", default: "id")
         let pageSize = try settings.integer("page-size", default: 500, range: 1...10_000)
+        let batch = try settings.integer("batch", default: 256, range: 1...100_000)
         if path.hasPrefix("http://") || path.hasPrefix("https://") {
             var source = ElasticsearchDocumentSource.Settings(endpoint: try endpoint(path, settings.location))
             source.idField = idField
@@ -31,7 +32,7 @@ enum ScoringOperators {
             throw FlowError(.missingInput, "\(settings.location): the documents file \(path) does not exist; give an existing JSON Lines file")
         }
         return .documents(build.job.source("documents \(path)", stateName: "documents") { output, context in
-            try DocumentFileSource(path: path, lines: lines, output: output, context: context)
+            try DocumentFileSource(path: path, lines: lines, output: output, context: context, batchSize: batch)
         })
     }
 
