@@ -35,7 +35,7 @@ def main():
     status, body = request("PUT", url, {
         "settings": {"index.mapping.total_fields.limit": 10000},
         "mappings": {
-            "dynamic_templates": [{"classification_scores": {"match": "classification_*", "mapping": {"type": "float"}}}],
+            "dynamic_templates": [{"classification_scores": {"match": "classification_*", "unmatch": "classification_model", "mapping": {"type": "float"}}}],
             "properties": {"id": {"type": "long"}, "genres": {"type": "keyword"}, "title": {"type": "text"}, "overview": {"type": "text"}},
         },
     })

@@ -37,6 +37,11 @@ public final class BertModel: Sendable {
     let pooler: Linear?
     let classifier: Linear?
 
+    /// A name for the model that changes when its weights do: the folder's name and the size and
+    /// modification time of its weights file (stored with scores, so they are made again only by
+    /// another model).
+    public let identity: String
+
     /// Whether the checkpoint has a sequence-classification head.
     public var hasClassifier: Bool { classifier != nil }
     /// The sentence-embedding size.
@@ -59,6 +64,9 @@ public final class BertModel: Sendable {
         }
         tokenizer = try BertTokenizer(vocabularyPath: folder + "/vocab.txt", maxLength: maxLength)
         let tensors = try SafeTensors(path: folder + "/model.safetensors")
+        let attributes = try? FileManager.default.attributesOfItem(atPath: folder + "/model.safetensors")
+        let modified = (attributes?[.modificationDate] as? Date).map { Int($0.timeIntervalSince1970) } ?? 0
+        identity = "\((folder as NSString).lastPathComponent):\(attributes?[.size] as? Int ?? 0):\(modified)"
         let prefix = tensors.tensors["bert.embeddings.word_embeddings.weight"] != nil ? "bert." : ""
         let hidden = config.hiddenSize
         func linear(_ name: String, inputs: Int, outputs: Int) throws -> Linear {

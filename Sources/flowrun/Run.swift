@@ -72,7 +72,7 @@ struct RunSummary {
     let usage: (cpuSeconds: Double, peakMemoryBytes: Int)
 
     private static let counters = ["tweets", "non-tweet lines", "malformed lines", "blank lines", "hashtags", "late records", "windows fired", "output lines"]
-    private static let documentCounters = ["documents", "malformed lines", "documents scored", "output lines"]
+    private static let documentCounters = ["documents", "malformed lines", "documents scored", "documents already scored", "output lines"]
 
     /// A tweet job's counts (all of them), or a document job's.
     var text: String {

@@ -53,7 +53,7 @@ public final class ElasticsearchDocumentSource: SourceRunner {
         context.metrics.counter("documents").add(emitted)
         while true {
             var body: [String: Any] = ["size": settings.pageSize, "pit": ["id": pit, "keep_alive": "2m"], "track_total_hits": false,
-                                       "sort": [[settings.sortField: ["order": "asc"]]], "_source": [settings.idField] + settings.textFields]
+                                       "sort": [[settings.sortField: ["order": "asc"]]], "_source": [settings.idField, "classification_*"] + settings.textFields]
             if let after { body["search_after"] = after }
             let page = try request("POST", "/_search", body)
             guard page.status == 200, let json = page.json else {
@@ -72,7 +72,7 @@ public final class ElasticsearchDocumentSource: SourceRunner {
     private func readByScroll() throws {
         let index = settings.endpoint.index
         var page = try request("POST", "/\(index)/_search?scroll=2m", ["size": settings.pageSize, "sort": [[settings.sortField: ["order": "asc"]]],
-                                                                       "_source": [settings.idField] + settings.textFields])
+                                                                       "_source": [settings.idField, "classification_*"] + settings.textFields])
         var skip = emitted
         context.metrics.counter("documents").add(emitted)
         while true {
@@ -103,7 +103,8 @@ public final class ElasticsearchDocumentSource: SourceRunner {
             let fallback = try JSONSerialization.data(withJSONObject: hit["_id"] as? String ?? "", options: [.fragmentsAllowed])
             let id = source[settings.idField].flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed]) } ?? fallback
             let text = settings.textFields.compactMap { source[$0] as? String }.filter { !$0.isEmpty }.joined(separator: ". ")
-            output.emit(Document(idJSON: String(decoding: id, as: UTF8.self), text: text))
+            let scored = Document.scores(in: source)
+            output.emit(Document(idJSON: String(decoding: id, as: UTF8.self), text: text, scoredFields: scored.fields, scoredBy: scored.model))
         }
         try output.flush()
         emitted += hits.count

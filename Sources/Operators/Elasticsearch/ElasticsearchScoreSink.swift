@@ -69,6 +69,7 @@ public final class ElasticsearchScoreSink: ElementReceiver {
             let id = Self.documentID(document.idJSON)
             var fields: [String: Any] = [:]
             for (field, score) in zip(names, document.scores) { fields[field] = score }
+            fields[ClassificationField.modelField] = document.model
             var lines = try JSONSerialization.data(withJSONObject: ["update": ["_index": settings.endpoint.index, "_id": id]])
             lines.append(0x0A)
             lines.append(try JSONSerialization.data(withJSONObject: ["doc": fields], options: [.sortedKeys]))
@@ -195,7 +196,7 @@ public final class ElasticsearchScoreSink: ElementReceiver {
         let created = try withRetries {
             try client.send("PUT", "/\(index)", json: [
                 "settings": ["index.mapping.total_fields.limit": 10_000],
-                "mappings": ["dynamic_templates": [["classification_scores": ["match": "classification_*", "mapping": ["type": "float"]]]]],
+                "mappings": ["dynamic_templates": [["classification_scores": ["match": "classification_*", "unmatch": ClassificationField.modelField, "mapping": ["type": "float"]]]]],
             ])
         }
         let exists = created.status == 400 && created.errorReason.contains("already exists")
@@ -203,7 +204,8 @@ public final class ElasticsearchScoreSink: ElementReceiver {
         guard created.status == 200 || exists else {
             throw FlowError(.external, "\(settings.endpoint): cannot create the index (\(created.status): \(created.errorReason))")
         }
-        let properties = Dictionary(uniqueKeysWithValues: fields.map { ($0, ["type": "float"]) })
+        var properties = Dictionary(uniqueKeysWithValues: fields.map { ($0, ["type": "float"]) })
+        properties[ClassificationField.modelField] = ["type": "keyword"]
         let mapped = try withRetries { try client.send("PUT", "/\(index)/_mapping", json: ["properties": properties]) }
         guard mapped.status == 200 else {
             throw FlowError(.external, "\(settings.endpoint): cannot map the score fields as float (\(mapped.status): \(mapped.errorReason)); an existing field of another type must be removed first")

@@ -7,10 +7,22 @@ public struct Document: Sendable {
     /// The id as JSON text, e.g. `5` or `"tt0111161"`.
     public var idJSON: String
     public var text: String
+    /// The `classification_*` fields the document already has, and the model that scored them
+    /// (`classification_model`), so scores made by the same model need not be made again.
+    public var scoredFields: Set<String>
+    public var scoredBy: String?
 
-    public init(idJSON: String, text: String) {
+    public init(idJSON: String, text: String, scoredFields: Set<String> = [], scoredBy: String? = nil) {
         self.idJSON = idJSON
         self.text = text
+        self.scoredFields = scoredFields
+        self.scoredBy = scoredBy
+    }
+
+    /// The scores a document already holds, from its JSON object.
+    static func scores(in object: [String: Any]) -> (fields: Set<String>, model: String?) {
+        let model = object[ClassificationField.modelField] as? String
+        return (Set(object.keys.filter { $0.hasPrefix("classification_") && $0 != ClassificationField.modelField && object[$0] is NSNumber }), model)
     }
 }
 
@@ -61,6 +73,8 @@ public struct DocumentLines: Sendable {
         }
         let texts = textFields.compactMap { object[$0] as? String }
         guard !texts.isEmpty else { return .failure(Problem(reason: "no string \(textFields.joined(separator: " or "))")) }
-        return .success(Document(idJSON: String(decoding: idData, as: UTF8.self), text: texts.filter { !$0.isEmpty }.joined(separator: ". ")))
+        let scored = Document.scores(in: object)
+        return .success(Document(idJSON: String(decoding: idData, as: UTF8.self), text: texts.filter { !$0.isEmpty }.joined(separator: ". "),
+                                 scoredFields: scored.fields, scoredBy: scored.model))
     }
 }

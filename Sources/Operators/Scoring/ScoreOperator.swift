@@ -7,32 +7,46 @@ public struct ScoredDocument: Sendable {
     /// The labels scored (the same array for every document of a run).
     public var labels: [String]
     public var scores: [Double]
+    /// The model that made the scores (see ``BertModel/identity``).
+    public var model: String
 }
 
 /// Scores each batch of documents against the labels on the encoder pool's workers and emits the
 /// results in input order. It works through one batch at a time, so a slow model slows the source
 /// through the bounded channel before it (backpressure) instead of queueing without limit.
+///
+/// A document that already holds every label's score made by the same model is passed over, so a
+/// re-run after a restore, or with one new hashtag, scores only what is missing.
 public final class ScoreOperator: ElementReceiver {
     private let output: Output<ScoredDocument>
     private let scorer: ZeroShotScorer
-    private var scored: TalliedCounter
+    private var scored, skipped: TalliedCounter
     private let context: SubtaskContext
+    private let fields: Set<String>
 
     public init(output: Output<ScoredDocument>, scorer: ZeroShotScorer, context: SubtaskContext) throws {
         self.output = output
         self.scorer = scorer
         self.context = context
         scored = TalliedCounter(context.metrics.counter("documents scored"))
+        skipped = TalliedCounter(context.metrics.counter("documents already scored"))
+        fields = Set(scorer.labels.map(ClassificationField.name(for:)))
         if let state = context.restored?.firstShared {
             var reader = StateReader(state)
             scored.add(try reader.readInt())
+            skipped.add(try reader.readInt())
         }
     }
 
     public func receive(_ batch: [Document]) throws {
-        let scores = scorer.score(batch.map(\.text))
-        for (document, row) in zip(batch, scores) { output.emit(ScoredDocument(idJSON: document.idJSON, labels: scorer.labels, scores: row)) }
-        scored.add(batch.count)
+        let model = scorer.pool.model.identity
+        let needed = batch.filter { $0.scoredBy != model || !fields.isSubset(of: $0.scoredFields) }
+        let scores = scorer.score(needed.map(\.text))
+        for (document, row) in zip(needed, scores) {
+            output.emit(ScoredDocument(idJSON: document.idJSON, labels: scorer.labels, scores: row, model: model))
+        }
+        scored.add(needed.count)
+        skipped.add(batch.count - needed.count)
         try output.flush()
     }
 
@@ -41,6 +55,7 @@ public final class ScoreOperator: ElementReceiver {
     public func receive(barrier: CheckpointBarrier) throws {
         var state = StateWriter()
         state.write(scored.total)
+        state.write(skipped.total)
         context.acknowledge(barrier, shared: state)
         try output.emit(barrier: barrier)
     }
@@ -51,6 +66,9 @@ public final class ScoreOperator: ElementReceiver {
 /// Field names for scores: `classification_` and the label lowercased, with every character other
 /// than a–z, 0–9 and `_` dropped (`#MerryChristmas` → `classification_merrychristmas`).
 public enum ClassificationField {
+    /// The field naming the model that made a document's scores.
+    public static let modelField = "classification_model"
+
     public static func name(for label: String) -> String {
         "classification_" + String(label.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }.map(Character.init))
     }
