@@ -126,8 +126,11 @@ struct ElasticsearchTests {
         let crashing = try FlowrunProcess(["run", "configs/classify-movies.yaml", "--quiet", "-p", "movies=\(movies.file)", "-p", "output=\(stub.url)/movies",
                                            "-p", "dead-letters=\(movies.folder)/crash-dead.jsonl", "--checkpoint-dir", movies.folder + "/crash-checkpoints"] + arguments,
                                           stderrPath: movies.folder + "/crash.err")
+        // Kill it once some updates are applied and a checkpoint is complete.
+        let storage = CheckpointStorage(directory: movies.folder + "/crash-checkpoints")
         var appliedBeforeCrash = 0
-        while crashing.process.isRunning && appliedBeforeCrash < 6 {
+        while crashing.process.isRunning
+            && (appliedBeforeCrash < 6 || !storage.folders().contains { FileManager.default.fileExists(atPath: $0.path + "/" + CheckpointManifest.fileName) }) {
             Thread.sleep(forTimeInterval: 0.1)
             appliedBeforeCrash = (try stub.json("GET", "/_stub/applied")["applied"] as? [String: Any])?.count ?? 0
         }

@@ -118,6 +118,16 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, {"took": 1, "errors": any("error" in item["update"] for item in items), "items": items})
 
 
+def exit_with_parent(parent):
+    # A test that dies without stopping the stub must not leave it running.
+    import os
+    import time
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
 server = ThreadingHTTPServer(("127.0.0.1", options.port), Handler)
+threading.Thread(target=exit_with_parent, args=(__import__("os").getppid(),), daemon=True).start()
 print("ready", flush=True)
 server.serve_forever()
