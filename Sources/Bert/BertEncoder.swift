@@ -17,9 +17,7 @@ public final class BertEncoder {
         openblas_set_num_threads(1)
     }
 
-    /// Floating-point operations of the last batch (matrix products only), for GFLOP/s.
-    public private(set) var lastFlops: Double = 0
-    /// Floating-point operations of every batch so far.
+    /// Floating-point operations (matrix products only) of every batch so far, for GFLOP/s.
     public private(set) var totalFlops: Double = 0
 
     /// The last hidden states of a batch, `[batch × length × hidden]` row-major, where `length` is
@@ -32,7 +30,6 @@ public final class BertEncoder {
         resize(rows: rows, length: length)
         sequenceLengths = batch.map(\.count)
         paddedLength = length
-        lastFlops = 0
         embed(batch, types: types, length: length)
         for layer in model.layers {
             linear(layer.queryKeyValue, hidden, into: &queryKeyValue, rows: rows)
@@ -118,7 +115,7 @@ public final class BertEncoder {
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(layer.outputs), Int32(layer.inputs),
                                     1, x.baseAddress! + first * layer.inputs, Int32(layer.inputs), w.baseAddress, Int32(layer.inputs),
                                     1, out.baseAddress! + first * layer.outputs, Int32(layer.outputs))
-                        countFlops(2 * Double(count) * Double(layer.outputs) * Double(layer.inputs))
+                        totalFlops += 2 * Double(count) * Double(layer.outputs) * Double(layer.inputs)
                     }
                 }
             }
@@ -147,16 +144,11 @@ public final class BertEncoder {
                             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(size), Int32(count), 1,
                                         s.baseAddress, Int32(count), v, Int32(stride), 0, output + head * size, Int32(width))
                         }
-                        countFlops(4 * Double(count) * Double(count) * Double(width))
+                        totalFlops += 4 * Double(count) * Double(count) * Double(width)
                     }
                 }
             }
         }
-    }
-
-    private func countFlops(_ amount: Double) {
-        lastFlops += amount
-        totalFlops += amount
     }
 
     private func softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {

@@ -85,6 +85,9 @@ public final class BertModel: Sendable {
         guard wordEmbeddings.count == config.vocabSize * hidden, positionEmbeddings.count == config.maxPositions * hidden else {
             throw FlowError(.missingInput, "\(tensors.path): the embeddings do not match config.json; the model folder is inconsistent")
         }
+        guard let largestID = tokenizer.vocabulary.values.max(), largestID < config.vocabSize else {
+            throw FlowError(.missingInput, "\(folder)/vocab.txt has more pieces than config.json's vocab_size \(config.vocabSize); the model folder is inconsistent")
+        }
         embeddingNorm = try norm(prefix + "embeddings.LayerNorm")
         layers = try (0..<config.layers).map { index in
             let name = prefix + "encoder.layer.\(index)."

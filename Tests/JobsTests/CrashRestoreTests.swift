@@ -1,4 +1,5 @@
 import Flow
+import FlowTesting
 import Foundation
 import Jobs
 import Testing
@@ -50,7 +51,7 @@ struct CrashRestoreTests {
         let scenario = try Self.scenario.get()
         let prefix = scenario.folder + "/" + name
         let checkpoints = prefix + "-checkpoints"
-        var random = SeededGenerator(state: seed)
+        var random = SplitMix64(seed: seed)
         var kills = 0, restores = 0, attempt = 0
         while kills < 20 {
             let arguments = Scenario.arguments(log: scenario.log, outputs: prefix, parallelism: parallelisms[attempt % parallelisms.count])

@@ -14,4 +14,18 @@ enum Fixtures {
     }
 
     static func read(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+    /// The independent Python reference's trending output for `log`, written as `folder`/reference.csv.
+    static func trendingReference(log: String, folder: String) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", path("Tests/Fixtures/reference/trending_reference.py"), log, "--out", folder + "/reference.csv"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw ReferenceFailed(status: process.terminationStatus) }
+        return try read(folder + "/reference.csv")
+    }
+
+    struct ReferenceFailed: Error { var status: Int32 }
 }

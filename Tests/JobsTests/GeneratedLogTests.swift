@@ -21,21 +21,10 @@ struct GeneratedLogTests {
         configuration.tweetsPerSecond = 50
         let summary = try TweetLogGenerator(configuration).write(toPath: log)
         #expect(summary.tweets == 20_000)
-        let expected = try referenceOutput(log: log, folder: folder)
+        let expected = try Fixtures.trendingReference(log: log, folder: folder)
         for parallelism in [1, 2, 4] {
             let output = try TrendingRun.run(job: Fixtures.trendingJob, input: log, parallelism: parallelism, batchSize: parallelism == 4 ? 13 : 1024)
             #expect(output == expected, "parallelism \(parallelism) differs from the reference")
         }
-    }
-
-    private func referenceOutput(log: String, folder: String) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Fixtures.path("Tests/Fixtures/reference/trending_reference.py"), log, "--out", folder + "/reference.csv"]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return try Fixtures.read(folder + "/reference.csv")
     }
 }

@@ -1,4 +1,5 @@
 import Flow
+import FlowTesting
 import Foundation
 import Jobs
 import Operators
@@ -25,13 +26,7 @@ struct RedisTests {
             var configuration = TweetLogGenerator.Configuration(tweets: 30_000, seed: 21)
             configuration.tweetsPerSecond = 5
             _ = try TweetLogGenerator(configuration).write(toPath: log)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", Fixtures.path("Tests/Fixtures/reference/trending_reference.py"), log, "--out", folder + "/reference.csv"]
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            rows = try String(contentsOfFile: folder + "/reference.csv", encoding: .utf8).split(separator: "\n").dropFirst().map(String.init)
+            rows = String(decoding: try Fixtures.trendingReference(log: log, folder: folder), as: UTF8.self).split(separator: "\n").dropFirst().map(String.init)
             var windows: [Int64: [String]] = [:]
             for row in rows {
                 let cells = row.split(separator: ",")
@@ -99,7 +94,7 @@ struct RedisTests {
     @Test func aCrashedJobRestoredFromACheckpointPublishesTheSameSet() throws {
         let replay = try Self.replay.get()
         let server = try RedisServer()
-        var random = SeededGenerator(state: 4)
+        var random = SplitMix64(seed: 4)
         for attempt in 0..<3 {
             let run = try publish(replay, to: server, extra: ["--checkpoint-interval", "100ms", "--restore", "latest"], checkpoints: "crash", stderr: "crash-\(attempt)")
             Thread.sleep(forTimeInterval: Double.random(in: 0.4...0.9, using: &random))

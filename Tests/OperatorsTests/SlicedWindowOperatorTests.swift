@@ -79,7 +79,7 @@ struct SlicedWindowOperatorTests {
 
     @Test(arguments: [1, 7, 1000])
     func outputDoesNotDependOnBatchSize(batchSize: Int) throws {
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         var records: [Hashtag] = []
         for index in 0..<3_000 {
             let time = Int64(index * 40) - Int64(generator.next() % 6_000)
@@ -109,18 +109,5 @@ struct SlicedWindowOperatorTests {
         try harness.process(batch)
         try harness.finish()
         return rows(harness)
-    }
-}
-
-/// A tiny deterministic generator for test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -19,7 +19,7 @@ struct WindowCheckpointTests {
 
     /// 600 hashtags over 100 keys and two minutes, up to 12 s out of order (some late).
     private let records: [Hashtag] = {
-        var random = SplitMix(seed: 3)
+        var random = SplitMix64(seed: 3)
         return (0..<600).map { index in
             Hashtag(tag: KeyString("tag\(Int(random.next() % 100))"), eventTime: EventTime(milliseconds: 20_000 + Int64(index) * 200 - Int64(random.next() % 12_000)))
         }

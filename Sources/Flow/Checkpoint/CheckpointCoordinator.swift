@@ -40,8 +40,6 @@ public final class CheckpointCoordinator: SnapshotReceiver {
         var stopRequested = false
         var savepointID: Int64?
         var savepointCompleted = false
-        var completed = 0
-        var lastCompleted: CheckpointManifest?
         var failure: FlowError?
         var stopJob: (@Sendable () -> Void)?
     }
@@ -92,10 +90,6 @@ public final class CheckpointCoordinator: SnapshotReceiver {
     /// The savepoint's id once the job stopped with one.
     public var completedSavepoint: Int64? { state.withLock { $0.savepointCompleted ? $0.savepointID : nil } }
 
-    /// Checkpoints completed in this run, and the newest one's manifest.
-    public var completedCount: Int { state.withLock { $0.completed } }
-    public var lastCompleted: CheckpointManifest? { state.withLock { $0.lastCompleted } }
-
     /// Takes one operator subtask's snapshot for the barrier's checkpoint; the last one to arrive
     /// hands the checkpoint to the writer thread.
     public func acknowledge(_ barrier: CheckpointBarrier, _ snapshot: OperatorSnapshot) {
@@ -115,12 +109,10 @@ public final class CheckpointCoordinator: SnapshotReceiver {
     private func write(_ barrier: CheckpointBarrier, _ snapshots: [OperatorSnapshot]) {
         let maxParallelism = state.withLock { $0.maxParallelism }
         do {
-            let manifest = try storage.write(id: barrier.id, job: jobName, isSavepoint: barrier.isSavepoint,
+            _ = try storage.write(id: barrier.id, job: jobName, isSavepoint: barrier.isSavepoint,
                                              maxParallelism: maxParallelism, snapshots: snapshots)
             storage.prune(retain: settings.retain)
             let stop = state.withLock { state -> (@Sendable () -> Void)? in
-                state.completed += 1
-                state.lastCompleted = manifest
                 guard barrier.isSavepoint else { return nil }
                 state.savepointCompleted = true
                 return state.stopJob

@@ -101,7 +101,11 @@ struct JobExecutor {
                     operatorID: operatorID, checkpoints: checkpoints,
                     restored: operatorID.flatMap { restoredFrom?.restore(operatorID: $0, range: range) }
                 )
-                downstream = try nodes[nodeIndex].build(downstream, context)
+                do {
+                    downstream = try nodes[nodeIndex].build(downstream, context)
+                } catch let damaged as StateReader.Damaged {
+                    throw FlowError(.invalidJob, "the checkpoint's state of operator \(operatorID ?? nodes[nodeIndex].name) cannot be read (\(damaged)); restore it with the job file it was taken with")
+                }
             }
             if let incoming {
                 try incoming.runGate(downstream: subtask, into: downstream)

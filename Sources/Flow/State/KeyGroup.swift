@@ -39,6 +39,4 @@ public struct KeyGroupRange: Hashable, Sendable {
 
     public func contains(_ group: KeyGroup) -> Bool { group.index >= lowerBound && group.index < upperBound }
 
-    /// The key groups in the range.
-    public var groups: Range<Int> { lowerBound..<upperBound }
 }

@@ -43,8 +43,9 @@ public final class ElasticsearchScoreSink: ElementReceiver {
     private var oldestPending: Double?
     private var updated, retried, deadLettered: TalliedCounter
     private var random = SystemRandomNumberGenerator()
-    /// The score fields already mapped as float.
-    private var mappedFields: [String]?
+    /// The labels whose fields are mapped as float, and those fields' names.
+    private var mappedLabels: [String]?
+    private var fieldNames: [String] = []
 
     public init(settings: Settings, context: SubtaskContext, clock: any WallClock = SystemClock()) throws {
         self.settings = settings
@@ -64,11 +65,10 @@ public final class ElasticsearchScoreSink: ElementReceiver {
 
     public func receive(_ batch: [ScoredDocument]) throws {
         for document in batch {
-            let names = document.labels.map(ClassificationField.name(for:))
-            if mappedFields != names { try ensureMapping(names) }
+            if mappedLabels != document.labels { try ensureMapping(document.labels) }
             let id = Self.documentID(document.idJSON)
             var fields: [String: Any] = [:]
-            for (field, score) in zip(names, document.scores) { fields[field] = score }
+            for (field, score) in zip(fieldNames, document.scores) { fields[field] = score }
             fields[ClassificationField.modelField] = document.model
             var lines = try JSONSerialization.data(withJSONObject: ["update": ["_index": settings.endpoint.index, "_id": id]])
             lines.append(0x0A)
@@ -191,7 +191,8 @@ public final class ElasticsearchScoreSink: ElementReceiver {
 
     /// Creates the index if it does not exist, with `classification_*` as float and a raised field
     /// limit, and maps this job's fields as float.
-    private func ensureMapping(_ fields: [String]) throws {
+    private func ensureMapping(_ labels: [String]) throws {
+        let fields = labels.map(ClassificationField.name(for:))
         let index = settings.endpoint.index
         let created = try withRetries {
             try client.send("PUT", "/\(index)", json: [
@@ -210,7 +211,8 @@ public final class ElasticsearchScoreSink: ElementReceiver {
         guard mapped.status == 200 else {
             throw FlowError(.external, "\(settings.endpoint): cannot map the score fields as float (\(mapped.status): \(mapped.errorReason)); an existing field of another type must be removed first")
         }
-        mappedFields = fields
+        mappedLabels = labels
+        fieldNames = fields
     }
 
     private func withRetries(_ request: () throws -> ElasticsearchClient.Response) throws -> ElasticsearchClient.Response {

@@ -23,12 +23,9 @@ where Aggregation.Input == Record {
     private let gap: Int64
     private let keyOf: @Sendable (Record) -> Key
     private let aggregation: Aggregation
-    private let lateRecords: LateRecordFile
     private let describeKey: @Sendable (Key) -> String
     private let context: SubtaskContext
-    private var lateCounter: TalliedCounter
-    private var windowsCounter: TalliedCounter
-    private var lateEntries: [LateRecordFile.Entry] = []
+    private var bookkeeping: WindowBookkeeping
     /// Open sessions per key, sorted by start.
     private var sessions: [Key: [Session]] = [:]
     private var timers = EventTimeTimers<Key>()
@@ -40,11 +37,9 @@ where Aggregation.Input == Record {
         self.gap = gap.milliseconds
         keyOf = key
         self.aggregation = aggregation
-        self.lateRecords = lateRecords
         self.describeKey = describeKey
         self.context = context
-        lateCounter = TalliedCounter(context.metrics.counter("late records"))
-        windowsCounter = TalliedCounter(context.metrics.counter("windows fired"))
+        bookkeeping = WindowBookkeeping(file: lateRecords, context: context)
         if let restored = context.restored { try restore(restored) }
     }
 
@@ -68,10 +63,7 @@ where Aggregation.Input == Record {
             }
         }
         if merged.end - 1 <= watermark {
-            lateCounter.add(1)
-            if let entry = lateRecords.entry(key: describeKey(key), eventTime: time, watermark: watermark, missedWindows: 1) {
-                lateEntries.append(entry)
-            }
+            bookkeeping.recordLate(key: describeKey(key), eventTime: time, watermark: watermark, missedWindows: 1)
             return
         }
         kept.append(merged)
@@ -89,16 +81,14 @@ where Aggregation.Input == Record {
 
     public func receiveEndOfInput() throws {
         for timer in timers.popDue(atOrBefore: .max) { fire(key: timer.key, end: timer.time + 1) }
-        lateRecords.collect(lateEntries)
+        bookkeeping.handOver()
         try output.emitEndOfInput()
     }
 
     public func receive(barrier: CheckpointBarrier) throws {
         var shared = StateWriter()
         shared.write(watermark)
-        shared.write(lateCounter.total)
-        shared.write(windowsCounter.total)
-        shared.write(lateEntries)
+        bookkeeping.write(to: &shared)
         var keysByGroup: [Int: [Key]] = [:]
         for key in sessions.keys { keysByGroup[KeyGroup(of: key, maxParallelism: context.maxParallelism).index, default: []].append(key) }
         var keyGroups: [Int: StateWriter] = [:]
@@ -129,9 +119,7 @@ where Aggregation.Input == Record {
             let watermark = try reader.readInt64()
             if index == 0 { self.watermark = watermark }
             guard context.subtaskIndex == 0 else { break }
-            lateCounter.add(try reader.readInt())
-            windowsCounter.add(try reader.readInt())
-            lateEntries += try reader.readArray(of: LateRecordFile.Entry.self)
+            try bookkeeping.add(from: &reader)
         }
         for (_, bytes) in restored.keyGroups {
             var reader = StateReader(bytes)
@@ -157,6 +145,6 @@ where Aggregation.Input == Record {
         sessions[key] = open.isEmpty ? nil : open
         output.emit(WindowResult(windowStart: EventTime(milliseconds: session.start), windowEnd: EventTime(milliseconds: end),
                                  key: key, value: session.accumulator))
-        windowsCounter.add(1)
+        bookkeeping.recordFired()
     }
 }

@@ -7,9 +7,7 @@ extension SlicedWindowOperator {
         var shared = StateWriter()
         shared.write(watermark.milliseconds)
         shared.write(firedThrough)
-        shared.write(lateCounter.total)
-        shared.write(windowsCounter.total)
-        shared.write(lateEntries)
+        bookkeeping.write(to: &shared)
 
         var slicesByKey: [Int32: [(slice: Int64, accumulator: Aggregation.Accumulator)]] = [:]
         for slice in sliceOrder {
@@ -49,9 +47,7 @@ extension SlicedWindowOperator {
                 self.firedThrough = firedThrough
             }
             guard context.subtaskIndex == 0 else { break }
-            lateCounter.add(try reader.readInt())
-            windowsCounter.add(try reader.readInt())
-            lateEntries += try reader.readArray(of: LateRecordFile.Entry.self)
+            try bookkeeping.add(from: &reader)
         }
         for (_, bytes) in restored.keyGroups {
             var reader = StateReader(bytes)

@@ -7,7 +7,7 @@ extension SlicedWindowOperator {
             moveTotals(to: end)
             emitWindow(ending: end)
             firedThrough = end
-            windowsCounter.add(1)
+            bookkeeping.recordFired()
         }
     }
 

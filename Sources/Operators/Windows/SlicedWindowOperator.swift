@@ -34,13 +34,9 @@ where Aggregation.Input == Record {
     private let keyOf: @Sendable (Record) -> Key
     let aggregation: Aggregation
     let emission: Emission
-    private let lateRecords: LateRecordFile
-    var lateCounter: TalliedCounter
-    var windowsCounter: TalliedCounter
+    var bookkeeping: WindowBookkeeping
     let describeKey: @Sendable (Key) -> String
     let context: SubtaskContext
-    /// This subtask's late records, for the side file.
-    var lateEntries: [LateRecordFile.Entry] = []
 
     var directory = KeyDirectory<Key>()
     /// Per key number: how many live slices hold the key.
@@ -66,11 +62,9 @@ where Aggregation.Input == Record {
         keyOf = key
         self.aggregation = aggregation
         self.emission = emission
-        self.lateRecords = lateRecords
         self.describeKey = describeKey
         self.context = context
-        lateCounter = TalliedCounter(context.metrics.counter("late records"))
-        windowsCounter = TalliedCounter(context.metrics.counter("windows fired"))
+        bookkeeping = WindowBookkeeping(file: lateRecords, context: context)
         if let restored = context.restored { try restore(restored) }
     }
 
@@ -93,7 +87,7 @@ where Aggregation.Input == Record {
     @_specialize(where Record == Hashtag, Key == KeyString, Aggregation == CountAggregation<Hashtag>)
     public func receiveEndOfInput() throws {
         fireWindows(through: .max)
-        lateRecords.collect(lateEntries)
+        bookkeeping.handOver()
         try output.emitEndOfInput()
     }
 
@@ -108,11 +102,8 @@ where Aggregation.Input == Record {
         let firstEnd = (slice + 1) * spec.slide
         let lastEnd = (slice + spec.slicesPerWindow) * spec.slide
         if let fired = firedThrough, fired >= firstEnd {
-            lateCounter.add(1)
-            if let entry = lateRecords.entry(key: describeKey(keyOf(record)), eventTime: time, watermark: watermark.milliseconds,
-                                             missedWindows: (min(fired, lastEnd) - firstEnd) / spec.slide + 1) {
-                lateEntries.append(entry)
-            }
+            bookkeeping.recordLate(key: describeKey(keyOf(record)), eventTime: time, watermark: watermark.milliseconds,
+                                   missedWindows: (min(fired, lastEnd) - firstEnd) / spec.slide + 1)
             if fired >= lastEnd { return }
         }
         let (id, isNewKey) = directory.id(for: keyOf(record))
