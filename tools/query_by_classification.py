@@ -3,14 +3,30 @@
 first), and prints id, score and title.
 
 Usage: tools/query_by_classification.py http://HOST:PORT/INDEX --label christmas --genre Family [--size 10]
+Credentials from ES_USERNAME/ES_PASSWORD or ES_API_KEY, like flowrun.
 """
 import argparse
+import base64
 import json
+import os
 import re
 import sys
+import urllib.error
+import urllib.request
 
-sys.path.insert(0, __import__("os").path.dirname(__file__))
-from index_movies import request  # noqa: E402
+
+def request(method, url, body):
+    headers = {"Content-Type": "application/json"}
+    if os.environ.get("ES_API_KEY"):
+        headers["Authorization"] = "ApiKey " + os.environ["ES_API_KEY"]
+    elif os.environ.get("ES_USERNAME"):
+        token = base64.b64encode(f"{os.environ['ES_USERNAME']}:{os.environ.get('ES_PASSWORD', '')}".encode()).decode()
+        headers["Authorization"] = "Basic " + token
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=json.dumps(body).encode(), method=method, headers=headers), timeout=60) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
 
 
 def main():

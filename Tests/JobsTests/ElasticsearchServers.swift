@@ -13,8 +13,10 @@ final class ElasticsearchServer {
     let port: Int
     private let process = Process()
     private let folder: String
+    /// The PEM file of the authority behind an HTTPS stub's certificate.
+    private var certificateAuthority: String?
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    var url: String { (certificateAuthority == nil ? "http" : "https") + "://127.0.0.1:\(port)" }
 
     init(_ kind: Kind) throws {
         port = RedisServer.freePort()
@@ -30,10 +32,12 @@ final class ElasticsearchServer {
         try start()
     }
 
-    /// The fault stub with `faults` (see Tests/Fixtures/es-stub/es_fault_stub.py).
-    init(stubWith faults: [String]) throws {
+    /// The fault stub with `faults` (see Tests/Fixtures/es-stub/es_fault_stub.py); with `--tls`,
+    /// `certificateAuthority` is the certificate's authority, for the test's own requests.
+    init(stubWith faults: [String], certificateAuthority: String? = nil) throws {
         port = RedisServer.freePort()
         folder = try Fixtures.scratchFolder()
+        self.certificateAuthority = certificateAuthority
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Fixtures.path("Tests/Fixtures/es-stub/es_fault_stub.py"), String(port)] + faults
         try start()
@@ -44,7 +48,7 @@ final class ElasticsearchServer {
         process.standardError = FileHandle.nullDevice
         try process.run()
         for _ in 0..<300 {
-            if let response = try? ElasticsearchClient(ElasticsearchEndpoint(url: url + "/probe", environment: [:])).send("GET", "/"), response.status > 0 { return }
+            if let response = try? client().send("GET", "/"), response.status > 0 { return }
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw ServerDidNotStart(port: port)
@@ -62,8 +66,15 @@ final class ElasticsearchServer {
 
     /// A JSON request to the server (for checks), returning the decoded body.
     func json(_ method: String, _ path: String, _ body: Any? = nil) throws -> [String: Any] {
-        let response = try ElasticsearchClient(ElasticsearchEndpoint(url: url + "/probe", environment: [:])).send(method, path, json: body)
+        let response = try client().send(method, path, json: body)
         return response.json ?? [:]
+    }
+
+    /// A client for the test's own requests (the stub's fault options do not apply to `GET /`).
+    private func client() throws -> ElasticsearchClient {
+        var environment: [String: String] = [:]
+        environment["ES_CA_CERT"] = certificateAuthority
+        return ElasticsearchClient(try ElasticsearchEndpoint(url: url + "/probe", environment: environment))
     }
 
     private static func packageFile(_ package: String, _ file: String) throws -> String {

@@ -55,6 +55,15 @@ struct ElasticsearchTests {
                            stderrPath: movies.folder + "/\(name).err", environment: environment).finish()
     }
 
+    /// Runs configs/index-movies.yaml (bulk `index` actions) and checks that all 30 movies went in.
+    private func indexMovies(_ movies: Movies, into index: String, name: String) throws {
+        let run = try FlowrunProcess(["run", "configs/index-movies.yaml", "--quiet", "-p", "movies=\(movies.file)", "-p", "index=\(index)",
+                                      "-p", "dead-letters=\(movies.folder)/\(name)-dead.jsonl", "--checkpoint-dir", movies.folder + "/\(name)-checkpoints"],
+                                     stderrPath: movies.folder + "/\(name).err").finish()
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("es indexed: 30"), "\(run.stderr)")
+    }
+
     @Test(arguments: ElasticsearchServer.Kind.allCases)
     func trendingToRedisToClassificationToASortedQuery(kind: ElasticsearchServer.Kind) throws {
         let movies = try Self.movies.get()
@@ -62,13 +71,7 @@ struct ElasticsearchTests {
         try redis.connection().command(["ZADD", "hashtags", "9", "space", "7", "christmas", "1", "other"])
         let server = try ElasticsearchServer(kind)
         let index = server.url + "/movies"
-        let indexer = Process()
-        indexer.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        indexer.arguments = ["python3", Fixtures.path("tools/index_movies.py"), index, movies.file]
-        indexer.standardOutput = FileHandle.nullDevice
-        try indexer.run()
-        indexer.waitUntilExit()
-        #expect(indexer.terminationStatus == 0)
+        try indexMovies(movies, into: index, name: "index-\(kind)")
 
         let result = try classify(movies, from: index, to: index, extra: ["-p", "redis=\(redis.url)", "-p", "top=2"], name: "e2e-\(kind)")
         #expect(result.status == 0, "\(result.stderr)")
@@ -80,6 +83,7 @@ struct ElasticsearchTests {
         for hit in hits {
             let source = hit["_source"] as! [String: Any]
             let id = source["id"] as! Int
+            #expect(hit["_id"] as? String == String(id))
             for field in ["classification_space", "classification_christmas"] {
                 let stored = (source[field] as? Double) ?? -1
                 #expect(abs(stored - movies.expected[id]![field]!) < 2e-6, "\(kind): movie \(id) \(field) is \(stored), flowrun score says \(movies.expected[id]![field]!)")
@@ -104,7 +108,7 @@ struct ElasticsearchTests {
         let result = try classify(movies, from: movies.file, to: stub.url + "/movies", extra: ["-p", "labels=space,christmas"], name: "faults")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("es updates: 28, es retries:"), "\(result.stderr)")
-        #expect(result.stderr.contains("es dead letters: 2"), "\(result.stderr)")
+        #expect(result.stderr.contains("es dead letters: 2, es dead letters (400 mapper_parsing_exception): 2"), "\(result.stderr)")
         let state = try stub.json("GET", "/_stub/applied")
         let applied = state["applied"] as! [String: [String: Any]]
         #expect((state["bulk_requests"] as? Int ?? 0) >= 5, "the faults were not all met")
@@ -170,5 +174,78 @@ struct ElasticsearchTests {
         #expect(result.status == 4)
         #expect(result.stderr.hasPrefix("flowrun: http://127.0.0.1:\(port)/movies: "), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    /// Reading an index is resumed where the checkpoint left it, by point in time (osmem) and by
+    /// the scroll fallback (the stub has no point in time): killed after a checkpoint, restored,
+    /// the exactly-once output file holds every movie once with `flowrun score`'s scores.
+    @Test(arguments: ["osmem", "stub"])
+    func readingAnIndexResumesFromTheCheckpoint(server kind: String) throws {
+        let movies = try Self.movies.get()
+        let server = kind == "osmem" ? try ElasticsearchServer(.osmem) : try ElasticsearchServer(stubWith: ["--documents", movies.file])
+        if kind == "osmem" { try indexMovies(movies, into: server.url + "/movies", name: "resume-index") }
+        let output = movies.folder + "/resume-\(kind).jsonl"
+        let checkpoints = movies.folder + "/resume-\(kind)-checkpoints"
+        let arguments = ["run", "configs/classify-movies.yaml", "--quiet", "-p", "movies=\(server.url)/movies", "-p", "output=\(output)", "-p", "labels=space,christmas",
+                         "-p", "page-size=1", "--checkpoint-dir", checkpoints, "--checkpoint-interval", "100ms", "--restore", "latest"]
+        let crashing = try FlowrunProcess(arguments, stderrPath: movies.folder + "/resume-\(kind)-crash.err")
+        let storage = CheckpointStorage(directory: checkpoints)
+        while crashing.process.isRunning && storage.folders().filter({ FileManager.default.fileExists(atPath: $0.path + "/" + CheckpointManifest.fileName) }).count < 2 {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(crashing.send(SIGKILL), "the job ended before it could be killed")
+        _ = crashing.finish()
+        let restored = try FlowrunProcess(arguments, stderrPath: movies.folder + "/resume-\(kind).err").finish()
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(restored.stderr.contains("restoring checkpoint"), "\(restored.stderr)")
+        let rows = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(rows.map { $0["id"] as! Int }.sorted() == movies.ids.sorted(), "every movie exactly once")
+        for row in rows {
+            let id = row["id"] as! Int
+            #expect(abs(row["classification_christmas"] as! Double - movies.expected[id]!["classification_christmas"]!) < 2e-6, "movie \(id)")
+        }
+        if kind == "stub" { #expect((try server.json("GET", "/_stub/applied")["scroll_requests"] as? Int ?? 0) > 30, "the stub was not read by scroll") }
+    }
+
+    /// HTTPS with a certificate of the server's own authority (ES_CA_CERT) and an API key
+    /// (ES_API_KEY); without the authority, one sentence saying what to set.
+    @Test func httpsWithAnAuthorityAndAnAPIKey() throws {
+        let movies = try Self.movies.get()
+        let certificate = movies.folder + "/stub-cert.pem", key = movies.folder + "/stub-key.pem"
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "2",
+                             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        #expect(openssl.terminationStatus == 0)
+        let stub = try ElasticsearchServer(stubWith: ["--tls", certificate, key, "--require-api-key", "the-key"], certificateAuthority: certificate)
+        #expect(stub.url.hasPrefix("https://"))
+        let untrusted = try classify(movies, from: movies.file, to: stub.url + "/movies", extra: ["-p", "labels=space"],
+                                     environment: ["ES_API_KEY": "the-key"], name: "tls-untrusted")
+        #expect(untrusted.status == 4)
+        #expect(untrusted.stderr.contains("cannot be trusted") && untrusted.stderr.contains("set ES_CA_CERT"), "\(untrusted.stderr)")
+        #expect(untrusted.stderr.split(separator: "\n").count == 1, "\(untrusted.stderr)")
+        let wrongKey = try classify(movies, from: movies.file, to: stub.url + "/movies", extra: ["-p", "labels=space"],
+                                    environment: ["ES_API_KEY": "another-key", "ES_CA_CERT": certificate], name: "tls-wrong-key")
+        #expect(wrongKey.status == 4)
+        #expect(wrongKey.stderr.contains("refused the credentials") && !wrongKey.stderr.contains("another-key"), "\(wrongKey.stderr)")
+        let trusted = try classify(movies, from: movies.file, to: stub.url + "/movies", extra: ["-p", "labels=space"],
+                                   environment: ["ES_API_KEY": "the-key", "ES_CA_CERT": certificate], name: "tls")
+        #expect(trusted.status == 0, "\(trusted.stderr)")
+        #expect((try stub.json("GET", "/_stub/applied")["applied"] as? [String: Any])?.count == 30)
+    }
+
+    /// A bulk request answered after the timeout is abandoned and sent again; nothing is lost.
+    @Test func aSlowAnswerTimesOutAndIsSentAgain() throws {
+        let movies = try Self.movies.get()
+        let stub = try ElasticsearchServer(stubWith: ["--slow", "1:4"])
+        let result = try classify(movies, from: movies.file, to: stub.url + "/movies", extra: ["-p", "labels=space", "-p", "timeout=1s"], name: "slow")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("es updates: 30, es retries:"), "\(result.stderr)")
+        let state = try stub.json("GET", "/_stub/applied")
+        #expect((state["applied"] as? [String: Any])?.count == 30)
+        #expect((state["bulk_requests"] as? Int ?? 0) >= 2)
     }
 }

@@ -11,7 +11,7 @@ struct FlowrunProcess {
     /// with `environment` added to the test's own.
     init(_ arguments: [String], stderrPath: String, environment: [String: String] = [:]) throws {
         self.stderrPath = stderrPath
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = arguments
         process.currentDirectoryURL = Fixtures.root

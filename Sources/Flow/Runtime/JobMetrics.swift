@@ -24,6 +24,11 @@ public final class JobMetrics: Sendable {
         counters.withLock { $0[name]?.value ?? 0 }
     }
 
+    /// The names of the counters that start with `prefix`, sorted.
+    public func counterNames(startingWith prefix: String) -> [String] {
+        counters.withLock { $0.keys.filter { $0.hasPrefix(prefix) }.sorted() }
+    }
+
     /// Sets gauge `name` to `value` if it is larger (for "event time reached").
     public func raiseGauge(_ name: String, to value: Int64) {
         gauges.withLock { all in

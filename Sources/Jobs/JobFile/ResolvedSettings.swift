@@ -66,6 +66,17 @@ public struct ResolvedSettings {
         return duration
     }
 
+    mutating func boolean(_ key: String, default defaultValue: Bool) throws -> Bool {
+        guard let text = string(key) else { return defaultValue }
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off", "": return false
+        default:
+            let place = values[key]?.location ?? location
+            throw FlowError(.invalidJob, "\(place): \(step.operatorName) \(key) \"\(text)\" is not true or false")
+        }
+    }
+
     mutating func integer(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text = string(key) else { return defaultValue }
         guard let value = Int(text), range.contains(value) else {

@@ -16,8 +16,11 @@ enum ScoringOperators {
         let sortField = settings.string("sort", default: "id")
         let pageSize = try settings.integer("page-size", default: 500, range: 1...10_000)
         let batch = try settings.integer("batch", default: 256, range: 1...100_000)
+        let keepsSource = try settings.boolean("keep-source", default: false)
+        let timeout = try settings.duration("timeout", default: "30s")
         if path.hasPrefix("http://") || path.hasPrefix("https://") {
-            var source = ElasticsearchDocumentSource.Settings(endpoint: try endpoint(path, settings.location))
+            guard !keepsSource else { throw FlowError(.invalidJob, "\(settings.location): keep-source reads whole documents from JSON Lines files only") }
+            var source = ElasticsearchDocumentSource.Settings(endpoint: try endpoint(path, settings.location, timeout: timeout))
             source.idField = idField
             source.textFields = textFields
             source.sortField = sortField
@@ -27,7 +30,7 @@ enum ScoringOperators {
                 try ElasticsearchDocumentSource(settings: chosen, output: output, context: context)
             })
         }
-        let lines = DocumentLines(idField: idField, textFields: textFields)
+        let lines = DocumentLines(idField: idField, textFields: textFields, keepsSource: keepsSource)
         if !build.checkOnly && !FileManager.default.fileExists(atPath: path) {
             throw FlowError(.missingInput, "\(settings.location): the documents file \(path) does not exist; give an existing JSON Lines file")
         }
@@ -64,11 +67,32 @@ enum ScoringOperators {
         return .scoredDocuments(scored)
     }
 
+    /// The sink of whole documents: an index (`index` actions), created if absent with the
+    /// settings and mappings of the JSON file `mapping`.
+    static func sinkDocuments(_ documents: DataStream<Document>, path: String, _ settings: inout ResolvedSettings) throws {
+        guard path.hasPrefix("http://") || path.hasPrefix("https://") else {
+            throw FlowError(.invalidJob, "\(settings.location): documents are written to an index (http://HOST:PORT/INDEX), not to \(path)")
+        }
+        let sink = try bulkSettings(path, &settings)()
+        let mapping = settings.string("mapping", default: "")
+        var indexBody: Data?
+        if !mapping.isEmpty {
+            guard let data = FileManager.default.contents(atPath: mapping), (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
+                throw FlowError(.invalidJob, "\(settings.location): the mapping file \(mapping) is missing or not a JSON object; give a file with the index's settings and mappings")
+            }
+            indexBody = data
+        }
+        let chosenBody = indexBody
+        documents.sink("index \(sink.endpoint) (whole documents)", stateName: "es-sink") { context in
+            try ElasticsearchIndexSink(settings: sink, indexBody: chosenBody, context: context)
+        }
+    }
+
     /// The sink of scored documents: a JSON Lines file (one line per document), or an index.
     static func sinkScores(_ scored: DataStream<ScoredDocument>, path: String, _ settings: inout ResolvedSettings) throws {
-        let deadLetters = settings.string("dead-letters", default: "dead-letters.jsonl")
+        let bulk = try bulkSettings(path, &settings)
         if path.hasPrefix("http://") || path.hasPrefix("https://") {
-            let sink = ElasticsearchScoreSink.Settings(endpoint: try endpoint(path, settings.location), deadLetters: deadLetters)
+            let sink = try bulk()
             scored.sink("index \(sink.endpoint) (partial updates)", stateName: "es-sink") { context in
                 try ElasticsearchScoreSink(settings: sink, context: context)
             }
@@ -86,8 +110,28 @@ enum ScoringOperators {
         }
     }
 
-    private static func endpoint(_ url: String, _ location: JobFileLocation) throws -> ElasticsearchEndpoint {
-        do { return try ElasticsearchEndpoint(url: url) } catch let error as FlowError { throw FlowError(.invalidJob, "\(location): \(error.message)") }
+    /// An index address with a request timeout.
+    private static func endpoint(_ url: String, _ location: JobFileLocation, timeout: Duration) throws -> ElasticsearchEndpoint {
+        var endpoint: ElasticsearchEndpoint
+        do { endpoint = try ElasticsearchEndpoint(url: url) } catch let error as FlowError { throw FlowError(.invalidJob, "\(location): \(error.message)") }
+        endpoint.timeout = timeout
+        return endpoint
+    }
+
+    /// Reads a sink's bulk settings (all of them, whether or not the sink is an index); the
+    /// result makes them for the index at `url`.
+    private static func bulkSettings(_ url: String, _ settings: inout ResolvedSettings) throws -> () throws -> ElasticsearchBulkSettings {
+        let deadLetters = settings.string("dead-letters", default: "dead-letters.jsonl")
+        let timeout = try settings.duration("timeout", default: "30s")
+        let flushActions = try settings.integer("flush-actions", default: 500, range: 1...100_000)
+        let flushInterval = try settings.duration("flush-interval", default: "1s")
+        let location = settings.location
+        return {
+            var bulk = ElasticsearchBulkSettings(endpoint: try endpoint(url, location, timeout: timeout), deadLetters: deadLetters)
+            bulk.flushActions = flushActions
+            bulk.flushInterval = flushInterval
+            return bulk
+        }
     }
 
     private static func redisEndpoint(_ url: String, _ location: JobFileLocation) throws -> RedisEndpoint {

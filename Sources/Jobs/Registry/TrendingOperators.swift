@@ -119,8 +119,8 @@ enum TrendingOperators {
     }
 
     static let sink = OperatorRegistry.Entry(
-        name: "sink", summary: "writes ranked counts (path - shows a console table; redis: URL publishes to a Redis sorted set) or every count per window; format csv or jsonl (from the path's ending)",
-        takes: [.rankedCounts, .counts, .scoredDocuments], gives: .finished
+        name: "sink", summary: "writes ranked counts (path - shows a console table; redis: URL publishes to a Redis sorted set) or every count per window, format csv or jsonl (from the path's ending); scored documents to a JSON Lines file or an index (partial updates); documents to an index",
+        takes: [.rankedCounts, .counts, .scoredDocuments, .documents], gives: .finished
     ) { stream, settings, _ in
         let path = settings.string("path", default: "-")
         let redis = settings.string("redis", default: "")
@@ -145,6 +145,8 @@ enum TrendingOperators {
         switch stream {
         case .scoredDocuments(let scored):
             try ScoringOperators.sinkScores(scored, path: path, &settings)
+        case .documents(let documents):
+            try ScoringOperators.sinkDocuments(documents, path: path, &settings)
         case .rankedCounts(let ranked):
             if path == "-" || path.isEmpty {
                 ranked.sink("console table") { _ in ConsoleTopKSink(keyColumn: keyColumn) }

@@ -4,13 +4,17 @@ import Foundation
 
 /// Where an Elasticsearch or OpenSearch index is, parsed from `http(s)://HOST:PORT/INDEX`, with
 /// credentials from the environment only: `ES_USERNAME`/`ES_PASSWORD` (basic auth) or
-/// `ES_API_KEY` (Elasticsearch's `ApiKey` header, the base64 `encoded` form). Never printed.
+/// `ES_API_KEY` (Elasticsearch's `ApiKey` header, the base64 `encoded` form). Never printed. For
+/// HTTPS with a certificate of the server's own authority (as Elasticsearch 8 makes at install),
+/// `ES_CA_CERT` names that authority's PEM file.
 public struct ElasticsearchEndpoint: Sendable, CustomStringConvertible {
     public var baseURL: String
     public var index: String
     public var username: String?
     public var password: String?
     public var apiKey: String?
+    public var certificateAuthority: String?
+    /// How long one request may take in all before it is abandoned (and retried).
     public var timeout: Duration = .seconds(30)
     public var connectTimeout: Duration = .seconds(5)
 
@@ -28,6 +32,7 @@ public struct ElasticsearchEndpoint: Sendable, CustomStringConvertible {
         username = environment["ES_USERNAME"]
         password = environment["ES_PASSWORD"]
         apiKey = environment["ES_API_KEY"]
+        certificateAuthority = environment["ES_CA_CERT"]
     }
 
     public var description: String { "\(baseURL)/\(index)" }
@@ -90,6 +95,7 @@ public final class ElasticsearchClient {
         flow_curl_set_long(handle, CURLOPT_TIMEOUT_MS, Int(endpoint.timeout.milliseconds))
         flow_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(endpoint.connectTimeout.milliseconds))
         flow_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
+        if let authority = endpoint.certificateAuthority { flow_curl_set_string(handle, CURLOPT_CAINFO, authority) }
         if let username = endpoint.username, let password = endpoint.password {
             flow_curl_set_long(handle, CURLOPT_HTTPAUTH, 1) // CURLAUTH_BASIC
             flow_curl_set_string(handle, CURLOPT_USERNAME, username)
@@ -107,6 +113,10 @@ public final class ElasticsearchClient {
                 flow_curl_set_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
             }
             return curl_easy_perform(handle)
+        }
+        if result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CACERT_BADFILE {
+            let hint = endpoint.certificateAuthority == nil ? "set ES_CA_CERT to the PEM file of the authority that signed it" : "check that ES_CA_CERT names the authority that signed it"
+            throw FlowError(.external, "\(endpoint.baseURL) presented a certificate that cannot be trusted (\(String(cString: curl_easy_strerror(result)))); \(hint)")
         }
         guard result == CURLE_OK else {
             throw ElasticsearchUnavailable(description: "\(method) \(endpoint.baseURL)\(path) failed: \(String(cString: curl_easy_strerror(result)))")

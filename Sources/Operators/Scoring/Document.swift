@@ -11,12 +11,15 @@ public struct Document: Sendable {
     /// (`classification_model`), so scores made by the same model need not be made again.
     public var scoredFields: Set<String>
     public var scoredBy: String?
+    /// The whole document as one line of JSON, when its source was asked to keep it (for indexing).
+    public var sourceJSON: String?
 
-    public init(idJSON: String, text: String, scoredFields: Set<String> = [], scoredBy: String? = nil) {
+    public init(idJSON: String, text: String, scoredFields: Set<String> = [], scoredBy: String? = nil, sourceJSON: String? = nil) {
         self.idJSON = idJSON
         self.text = text
         self.scoredFields = scoredFields
         self.scoredBy = scoredBy
+        self.sourceJSON = sourceJSON
     }
 
     /// The scores a document already holds, from its JSON object.
@@ -32,10 +35,13 @@ public struct Document: Sendable {
 public struct DocumentLines: Sendable {
     public var idField = "id"
     public var textFields = ["text"]
+    /// Whether each document keeps its whole line (``Document/sourceJSON``).
+    public var keepsSource = false
 
-    public init(idField: String = "id", textFields: [String] = ["text"]) {
+    public init(idField: String = "id", textFields: [String] = ["text"], keepsSource: Bool = false) {
         self.idField = idField
         self.textFields = textFields
+        self.keepsSource = keepsSource
     }
 
     /// What a file held: its documents, and the lines that were not documents.
@@ -74,7 +80,8 @@ public struct DocumentLines: Sendable {
         let texts = textFields.compactMap { object[$0] as? String }
         guard !texts.isEmpty else { return .failure(Problem(reason: "no string \(textFields.joined(separator: " or "))")) }
         let scored = Document.scores(in: object)
+        let source = keepsSource ? String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil
         return .success(Document(idJSON: String(decoding: idData, as: UTF8.self), text: texts.filter { !$0.isEmpty }.joined(separator: ". "),
-                                 scoredFields: scored.fields, scoredBy: scored.model))
+                                 scoredFields: scored.fields, scoredBy: scored.model, sourceJSON: source))
     }
 }

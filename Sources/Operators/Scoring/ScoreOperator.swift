@@ -72,4 +72,10 @@ public enum ClassificationField {
     public static func name(for label: String) -> String {
         "classification_" + String(label.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }.map(Character.init))
     }
+
+    /// An index's `mappings` part that makes every `classification_*` score field a `float` (and
+    /// leaves the model field to be mapped as a keyword).
+    public static var dynamicMapping: [String: Any] {
+        ["dynamic_templates": [["classification_scores": ["match": "classification_*", "unmatch": modelField, "mapping": ["type": "float"]]]]]
+    }
 }

@@ -1,0 +1,224 @@
+import Flow
+import Foundation
+
+/// How a sink writes to an index with `_bulk`: where refused actions go, when to flush, how long
+/// to keep retrying.
+public struct ElasticsearchBulkSettings: Sendable {
+    public var endpoint: ElasticsearchEndpoint
+    /// The dead-letter JSON Lines file for actions the index refused for good (4xx).
+    public var deadLetters: String
+    public var flushActions = 500
+    public var flushBytes = 5 << 20
+    public var flushInterval: Duration = .seconds(1)
+    public var attempts = 8
+    public var initialBackoff: Duration = .milliseconds(250)
+    public var maximumBackoff: Duration = .seconds(10)
+
+    public init(endpoint: ElasticsearchEndpoint, deadLetters: String) {
+        self.endpoint = endpoint
+        self.deadLetters = deadLetters
+    }
+}
+
+/// One `_bulk` action: the document id (for messages and dead letters) and its NDJSON lines.
+struct BulkAction {
+    var id: String
+    var lines: Data
+}
+
+/// Queues `_bulk` actions and sends them until each is applied or dead-lettered.
+///
+/// Flushes by count, bytes and age, and whenever its sink asks (at barriers and the end). Each
+/// item's result is read: 429 and 5xx items are sent again with jittered exponential backoff
+/// within a bounded number of attempts, other failed items go to the dead-letter file with status,
+/// type and reason, counted per reason; nothing is dropped silently. When the budget is spent the
+/// job stops with one sentence, and the last checkpoint still holds every unconfirmed action.
+final class ElasticsearchBulkWriter {
+    let settings: ElasticsearchBulkSettings
+    let client: ElasticsearchClient
+    private let context: SubtaskContext
+    private let clock: any WallClock
+    private let verb: String
+    private var pending: [BulkAction] = []
+    private var pendingBytes = 0
+    private var oldestPending: Double?
+    private var applied, retried, deadLettered: TalliedCounter
+    /// Dead letters per "status type", kept in the checkpoint with the totals.
+    private var deadLettersByReason: [String: Int] = [:]
+    private var random = SystemRandomNumberGenerator()
+
+    /// `counter` names the applied actions in the summary ("es updates", "es indexed").
+    init(settings: ElasticsearchBulkSettings, context: SubtaskContext, clock: any WallClock, counter: String, verb: String) {
+        self.settings = settings
+        self.context = context
+        self.clock = clock
+        self.verb = verb
+        client = ElasticsearchClient(settings.endpoint)
+        applied = TalliedCounter(context.metrics.counter(counter))
+        retried = TalliedCounter(context.metrics.counter("es retries"))
+        deadLettered = TalliedCounter(context.metrics.counter("es dead letters"))
+    }
+
+    /// The summary counter of dead letters for one reason.
+    static func deadLetterCounter(_ reason: String) -> String { "es dead letters (\(reason))" }
+
+    func add(_ action: BulkAction) throws {
+        if pending.isEmpty { oldestPending = clock.now() }
+        pending.append(action)
+        pendingBytes += action.lines.count
+        if pending.count >= settings.flushActions || pendingBytes >= settings.flushBytes { try flush() }
+    }
+
+    /// Flushes when the oldest queued action has waited the flush interval.
+    func flushIfDue() throws {
+        if let oldest = oldestPending, clock.now() - oldest >= settings.flushInterval.seconds { try flush() }
+    }
+
+    /// The counters, for a checkpoint.
+    func write(_ state: inout StateWriter) {
+        state.write(applied.total)
+        state.write(retried.total)
+        state.write(deadLettered.total)
+        state.write(deadLettersByReason.count)
+        for (reason, count) in deadLettersByReason.sorted(by: { $0.key < $1.key }) {
+            state.write(reason)
+            state.write(count)
+        }
+    }
+
+    func restore(_ reader: inout StateReader) throws {
+        applied.add(try reader.readInt())
+        retried.add(try reader.readInt())
+        deadLettered.add(try reader.readInt())
+        for _ in 0..<(try reader.readInt()) {
+            let reason = try reader.readString()
+            let count = try reader.readInt()
+            deadLettersByReason[reason] = count
+            context.metrics.counter(Self.deadLetterCounter(reason)).add(count)
+        }
+    }
+
+    /// Sends the queued actions until each is applied or dead-lettered.
+    func flush() throws {
+        var actions = pending
+        pending = []
+        pendingBytes = 0
+        oldestPending = nil
+        var delay = settings.initialBackoff
+        var attempt = 1
+        while !actions.isEmpty {
+            var body = Data()
+            for action in actions { body.append(action.lines) }
+            let retry: [BulkAction]
+            do {
+                let response = try client.send("POST", "/_bulk", body: body, contentType: "application/x-ndjson")
+                retry = try handle(response, for: actions)
+            } catch let unavailable as ElasticsearchUnavailable {
+                guard attempt < settings.attempts else { throw giveUp(unavailable.description, count: actions.count) }
+                retry = actions
+            }
+            guard !retry.isEmpty else { return }
+            guard attempt < settings.attempts else { throw giveUp("\(retry.count) \(verb) were still refused (429/5xx)", count: retry.count) }
+            retried.add(retry.count)
+            let jittered = Double(delay.milliseconds) * Double.random(in: 0.5...1.0, using: &random)
+            usleep(UInt32(jittered * 1000))
+            delay = min(delay * 2, settings.maximumBackoff)
+            attempt += 1
+            actions = retry
+        }
+    }
+
+    /// Reads a `_bulk` response item by item; returns the actions to send again.
+    private func handle(_ response: ElasticsearchClient.Response, for actions: [BulkAction]) throws -> [BulkAction] {
+        switch response.status {
+        case 200:
+            break
+        case 429, 502, 503, 504:
+            return actions
+        case 401, 403:
+            throw refusedCredentials(response)
+        default:
+            throw FlowError(.external, "\(settings.endpoint) rejected a bulk request (\(response.status): \(response.errorReason))")
+        }
+        guard let items = response.json?["items"] as? [[String: Any]], items.count == actions.count else {
+            throw FlowError(.external, "\(settings.endpoint) answered a bulk request of \(actions.count) actions without one result per action")
+        }
+        var retry: [BulkAction] = []
+        var letters = ""
+        for (action, item) in zip(actions, items) {
+            guard let result = item.values.first as? [String: Any] else { continue }
+            let status = result["status"] as? Int ?? 0
+            guard let error = result["error"] else {
+                applied.add(1)
+                continue
+            }
+            if status == 429 || status >= 500 {
+                retry.append(action)
+                continue
+            }
+            let details = error as? [String: Any]
+            let type = details?["type"] as? String ?? ""
+            let letter: [String: Any] = ["id": action.id, "status": status, "type": type, "reason": details?["reason"] as? String ?? "\(error)",
+                                         "action": String(decoding: action.lines, as: UTF8.self)]
+            letters += String(decoding: try JSONSerialization.data(withJSONObject: letter, options: [.sortedKeys]), as: UTF8.self) + "\n"
+            deadLettered.add(1)
+            let reason = type.isEmpty ? "\(status)" : "\(status) \(type)"
+            deadLettersByReason[reason, default: 0] += 1
+            context.metrics.counter(Self.deadLetterCounter(reason)).add(1)
+        }
+        if !letters.isEmpty { try appendDeadLetters(letters) }
+        return retry
+    }
+
+    private func appendDeadLetters(_ text: String) throws {
+        let path = settings.deadLetters
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let file = FileHandle(forWritingAtPath: path) else {
+            throw FlowError(.output, "cannot write the dead-letter file \(path); check that its folder exists and is writable")
+        }
+        defer { try? file.close() }
+        file.seekToEndOfFile()
+        file.write(Data(text.utf8))
+    }
+
+    func giveUp(_ problem: String, count: Int) -> FlowError {
+        FlowError(.external, "\(settings.endpoint): \(problem) after \(settings.attempts) attempts; \(count) \(verb) were not applied and the job stops (restore from the last checkpoint to retry)")
+    }
+
+    func refusedCredentials(_ response: ElasticsearchClient.Response) -> FlowError {
+        FlowError(.external, "\(settings.endpoint) refused the credentials (\(response.status): \(response.errorReason)); check ES_USERNAME and ES_PASSWORD, or ES_API_KEY")
+    }
+
+    /// Sends one request (creating or mapping the index), retrying 429/5xx answers and transport
+    /// failures with backoff.
+    func withRetries(_ request: () throws -> ElasticsearchClient.Response) throws -> ElasticsearchClient.Response {
+        var delay = settings.initialBackoff
+        for attempt in 1...settings.attempts {
+            do {
+                let response = try request()
+                if [429, 502, 503, 504].contains(response.status) && attempt < settings.attempts {
+                    usleep(UInt32(delay.milliseconds * 1000))
+                    delay = min(delay * 2, settings.maximumBackoff)
+                    continue
+                }
+                if response.status == 401 || response.status == 403 { throw refusedCredentials(response) }
+                return response
+            } catch let unavailable as ElasticsearchUnavailable {
+                guard attempt < settings.attempts else { throw giveUp(unavailable.description, count: 0) }
+                usleep(UInt32(delay.milliseconds * 1000))
+                delay = min(delay * 2, settings.maximumBackoff)
+            }
+        }
+        throw giveUp("no answer", count: 0)
+    }
+
+    /// Creates the index with `body` (settings and mappings) unless it exists already.
+    func createIndexIfAbsent(_ body: Data) throws {
+        let created = try withRetries { try client.send("PUT", "/\(settings.endpoint.index)", body: body, contentType: "application/json") }
+        let exists = created.status == 400 && created.errorReason.contains("already exists")
+            || (created.json?["error"] as? [String: Any])?["type"] as? String == "resource_already_exists_exception"
+        guard created.status == 200 || exists else {
+            throw FlowError(.external, "\(settings.endpoint): cannot create the index (\(created.status): \(created.errorReason))")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Flow
+import Foundation
+
+/// Writes whole documents into an Elasticsearch or OpenSearch index: `_bulk` `index` actions with
+/// `_id` = the document's id, replacing any document with that id.
+///
+/// Before the first write it creates the index, if absent, with the given settings and mappings
+/// (by default only `classification_*` fields as `float`). Flushing, retries and dead letters are
+/// ``ElasticsearchBulkWriter``'s; it flushes at each checkpoint barrier and at the end, and
+/// refreshes the index at the end so that searches see every document.
+public final class ElasticsearchIndexSink: ElementReceiver {
+    private let writer: ElasticsearchBulkWriter
+    private let context: SubtaskContext
+    private let indexBody: Data
+    private var indexReady = false
+
+    /// `indexBody` is the `PUT /INDEX` body (`settings`, `mappings`) used when the index is absent.
+    public init(settings: ElasticsearchBulkSettings, indexBody: Data?, context: SubtaskContext, clock: any WallClock = SystemClock()) throws {
+        self.context = context
+        self.indexBody = try indexBody ?? JSONSerialization.data(withJSONObject: ["mappings": ClassificationField.dynamicMapping])
+        writer = ElasticsearchBulkWriter(settings: settings, context: context, clock: clock, counter: "es indexed", verb: "documents")
+        if let state = context.restored?.firstShared {
+            var reader = StateReader(state)
+            try writer.restore(&reader)
+        }
+    }
+
+    public func receive(_ batch: [Document]) throws {
+        if !indexReady {
+            try writer.createIndexIfAbsent(indexBody)
+            indexReady = true
+        }
+        let index = writer.settings.endpoint.index
+        for document in batch {
+            guard let source = document.sourceJSON else {
+                throw FlowError(.invalidJob, "documents to index must keep their whole source; set keep-source: true on the documents step")
+            }
+            let id = Self.documentID(document.idJSON)
+            var lines = try JSONSerialization.data(withJSONObject: ["index": ["_index": index, "_id": id]])
+            lines.append(0x0A)
+            lines.append(contentsOf: source.utf8)
+            lines.append(0x0A)
+            try writer.add(BulkAction(id: id, lines: lines))
+        }
+        try writer.flushIfDue()
+    }
+
+    public func receive(watermark: EventTime) throws {}
+
+    public func receive(barrier: CheckpointBarrier) throws {
+        try writer.flush()
+        var state = StateWriter()
+        writer.write(&state)
+        context.acknowledge(barrier, shared: state)
+    }
+
+    public func receiveEndOfInput() throws {
+        try writer.flush()
+        _ = try? writer.client.send("POST", "/\(writer.settings.endpoint.index)/_refresh")
+    }
+
+    /// The `_id` for a document id written as JSON: a string's content, a number's digits.
+    static func documentID(_ idJSON: String) -> String {
+        if idJSON.hasPrefix("\""), let text = try? JSONSerialization.jsonObject(with: Data(idJSON.utf8), options: [.fragmentsAllowed]) as? String { return text }
+        return idJSON
+    }
+}
