@@ -24,9 +24,11 @@ let package = Package(
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The tweet decoder's fast path on simdjson (libsimdjson-dev), behind a C interface.
+        .target(name: "CTweetScan", cxxSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("simdjson")]),
         .target(name: "Flow", dependencies: ["CZstd", "CZlib"], swiftSettings: strictSettings),
         .target(name: "Bert", dependencies: ["Flow", "CBLAS"], swiftSettings: strictSettings),
-        .target(name: "Operators", dependencies: ["Flow", "Bert", "CZstd", "CZlib", "CHiredis", "CCurl"], swiftSettings: strictSettings),
+        .target(name: "Operators", dependencies: ["Flow", "Bert", "CZstd", "CZlib", "CHiredis", "CCurl", "CTweetScan"], swiftSettings: strictSettings),
         .target(
             name: "Jobs",
             dependencies: ["Flow", "Operators", .product(name: "Yams", package: "Yams")],
@@ -48,5 +50,6 @@ let package = Package(
             swiftSettings: strictSettings
         ),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

@@ -111,7 +111,8 @@ struct CheckpointRecoveryTests {
         let crashed = try Self.crashed.get()
         let folder = crashed.folder + "/savepoint"
         let arguments = Crashed.arguments(log: crashed.log, output: folder + "/out.csv", checkpoints: folder + "/checkpoints")
-        let run = try FlowrunProcess(arguments + ["--checkpoint-interval", "1h"], stderrPath: folder + "/stop.err")
+        // Paced at 200x, the 800 s of event time take 4 s: Ctrl-C comes in the middle.
+        let run = try FlowrunProcess(arguments + ["--checkpoint-interval", "1h", "-p", "speed=200x"], stderrPath: folder + "/stop.err")
         Thread.sleep(forTimeInterval: 1)
         #expect(run.send(SIGINT), "the job ended before it could be stopped")
         let stopped = run.finish()

@@ -80,7 +80,8 @@ struct RedisTests {
     @Test func aRedisRestartInTheMiddleLosesNothing() throws {
         let replay = try Self.replay.get()
         let server = try RedisServer()
-        let run = try publish(replay, to: server, stderr: "restart")
+        // Paced at 2000x, the 6000 s of event time take 3 s: Redis goes away in the middle.
+        let run = try publish(replay, to: server, extra: ["-p", "speed=2000x"], stderr: "restart")
         Thread.sleep(forTimeInterval: 0.8)
         #expect(run.process.isRunning, "the replay ended before Redis could be killed")
         server.kill()
@@ -96,7 +97,8 @@ struct RedisTests {
         let server = try RedisServer()
         var random = SplitMix64(seed: 4)
         for attempt in 0..<3 {
-            let run = try publish(replay, to: server, extra: ["--checkpoint-interval", "100ms", "--restore", "latest"], checkpoints: "crash", stderr: "crash-\(attempt)")
+            let run = try publish(replay, to: server, extra: ["--checkpoint-interval", "100ms", "--restore", "latest", "-p", "speed=2000x"],
+                                  checkpoints: "crash", stderr: "crash-\(attempt)")
             Thread.sleep(forTimeInterval: Double.random(in: 0.4...0.9, using: &random))
             #expect(run.send(SIGKILL))
             _ = run.finish()

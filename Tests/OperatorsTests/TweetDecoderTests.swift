@@ -1,12 +1,46 @@
 import Flow
 import Foundation
-import Operators
+@testable import Operators
 import Testing
 
 struct TweetDecoderTests {
+    /// Decodes with the Swift scanner and with the simdjson fast path, expecting the same result.
     private func decode(_ line: String) -> TweetDecoder.Result {
-        var bytes = Array(line.utf8)
-        return bytes.withUnsafeMutableBufferPointer { TweetDecoder.decode(UnsafeBufferPointer($0)) }
+        let bytes = Array(line.utf8)
+        return bytes.withUnsafeBufferPointer { line in
+            let swift = TweetDecoder.decode(line)
+            let fast = TweetDecoder.decode(line, readable: line.count, fastPath: SimdjsonTweetScanner())
+            #expect("\(fast)" == "\(swift)", "the fast path differs on \(String(decoding: line, as: UTF8.self))")
+            return swift
+        }
+    }
+
+    /// Every line of the bundled logs decodes the same on both paths, and the fast path decides
+    /// nearly all of them (the rest: invalid JSON and unusual cases, left to the Swift scanner).
+    @Test(arguments: ["edge_cases.jsonl", "twitter_v1_insight_challenge_2015_sample.jsonl", "twitter_v2_filtered_stream_sample.jsonl",
+                      "twitter_v2_search_sample.jsonl"])
+    func bothPathsAgreeOnEveryLineOfTheBundledLogs(file: String) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let data = try Data(contentsOf: root.appendingPathComponent("Fixtures/tweets/" + file))
+        let fastPath = SimdjsonTweetScanner()
+        var lines = 0, decidedFast = 0, disagreements: [Int] = []
+        data.withUnsafeBytes { raw in
+            let all = raw.bindMemory(to: UInt8.self)
+            var start = 0
+            while start < all.count {
+                var end = all[start...].firstIndex(of: UInt8(ascii: "\n")) ?? all.count
+                let next = end + 1
+                if end > start && all[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                let line = UnsafeBufferPointer(rebasing: all[start..<end])
+                lines += 1
+                if fastPath.decode(line, readable: all.count - start) != nil { decidedFast += 1 }
+                if "\(TweetDecoder.decode(line, readable: all.count - start, fastPath: fastPath))" != "\(TweetDecoder.decode(line))" { disagreements.append(lines) }
+                start = next
+            }
+        }
+        #expect(disagreements.isEmpty, "\(file): lines \(disagreements.prefix(10)) decode differently on the two paths")
+        #expect(lines >= 5)
+        if file != "edge_cases.jsonl" { #expect(decidedFast * 10 >= lines * 9, "\(file): the fast path decided only \(decidedFast) of \(lines) lines") }
     }
 
     private func tweet(_ line: String) -> Tweet? {

@@ -41,9 +41,12 @@ struct JobExecutor {
         if let error = job.checkpoints?.failure { throw error }
     }
 
-    /// The checkpoint identity of node `index`, if it has state.
+    /// The checkpoint identity of node `index`, if it has state: its place among the stateful
+    /// operators and its state name. Stateless steps (a replay pacer, a console view) may come or
+    /// go between a checkpoint and its restore.
     private func operatorID(ofNode index: Int) -> String? {
-        plan.nodes[index].stateName.map { "\(index)-\($0)" }
+        guard let name = plan.nodes[index].stateName else { return nil }
+        return "\(plan.nodes[..<index].filter { $0.stateName != nil }.count)-\(name)"
     }
 
     /// How many snapshots make a checkpoint complete: one per subtask of each stateful operator.

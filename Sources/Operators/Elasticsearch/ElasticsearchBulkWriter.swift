@@ -172,7 +172,7 @@ final class ElasticsearchBulkWriter {
 
     private func appendDeadLetters(_ text: String) throws {
         let path = settings.deadLetters
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let file = FileHandle(forWritingAtPath: path) else {
             throw FlowError(.output, "cannot write the dead-letter file \(path); check that its folder exists and is writable")
         }

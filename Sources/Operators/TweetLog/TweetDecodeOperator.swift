@@ -13,6 +13,7 @@ public final class TweetDecodeOperator: ElementReceiver {
     private let context: SubtaskContext
     private var tweets, notTweets, malformed, blank: TalliedCounter
     private var rejected: [RejectFile.Entry] = []
+    private let fastPath = SimdjsonTweetScanner()
 
     public init(output: Output<Tweet>, rejects: RejectFile, context: SubtaskContext) throws {
         self.output = output
@@ -56,7 +57,7 @@ public final class TweetDecodeOperator: ElementReceiver {
                     var lineEnd = end
                     if lineEnd > start && bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
                     let line = UnsafeBufferPointer(rebasing: bytes[start..<lineEnd])
-                    switch TweetDecoder.decode(line) {
+                    switch TweetDecoder.decode(line, readable: bytes.count - start, fastPath: fastPath) {
                     case .tweet(let tweet):
                         counts.tweets += 1
                         output.emit(tweet)

@@ -22,6 +22,18 @@ public enum TweetDecoder {
         case malformed(reason: String)
     }
 
+    static let invalidTimestamp = "timestamp_ms is not an integer"
+    static let invalidCreatedAt = "data.created_at is missing or not an ISO 8601 time"
+
+    /// Decodes a line with simdjson where it can decide, else with the Swift scanner below.
+    /// `readable` is how many bytes from the line's start may be read.
+    static func decode(_ line: UnsafeBufferPointer<UInt8>, readable: Int, fastPath: SimdjsonTweetScanner) -> Result {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return .blank }
+        return fastPath.decode(line, readable: readable) ?? decode(line)
+    }
+
+    /// Decodes a line with the Swift scanner alone: it validates as it goes and reports where a
+    /// malformed line goes wrong.
     public static func decode(_ line: UnsafeBufferPointer<UInt8>) -> Result {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return .blank }
         guard UTF8Validation.isValid(line) else { return .malformed(reason: "invalid UTF-8") }
@@ -123,10 +135,10 @@ private struct TopLevelFields {
         case .valid(let milliseconds):
             return .tweet(Tweet(eventTime: EventTime(milliseconds: milliseconds), hashtags: isTruncated ? extendedHashtags : entitiesHashtags))
         case .invalid:
-            return .malformed(reason: "timestamp_ms is not an integer")
+            return .malformed(reason: TweetDecoder.invalidTimestamp)
         case .absent:
             guard let data else { return .notTweet }
-            guard let createdAt = data.createdAt else { return .malformed(reason: "data.created_at is missing or not an ISO 8601 time") }
+            guard let createdAt = data.createdAt else { return .malformed(reason: TweetDecoder.invalidCreatedAt) }
             return .tweet(Tweet(eventTime: EventTime(milliseconds: createdAt), hashtags: data.hashtags))
         }
     }

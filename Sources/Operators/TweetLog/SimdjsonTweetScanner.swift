@@ -1,0 +1,43 @@
+import CTweetScan
+import Flow
+
+/// The fast path of tweet decoding: simdjson (libsimdjson-dev) validates the whole line — grammar,
+/// UTF-8, escapes, numbers — into a tape it reuses, and the trending job's fields are read from
+/// it by the decoder's rules. Lines it does not decide (invalid JSON, and unusual cases such as a
+/// float `timestamp_ms`) go to the Swift decoder, which reports the exact reason. One per thread.
+final class SimdjsonTweetScanner {
+    private let handle: OpaquePointer
+
+    init() { handle = flow_tweet_scanner_create() }
+
+    deinit { flow_tweet_scanner_destroy(handle) }
+
+    /// What the line is, or nil when the Swift decoder must decide. `readable` is how many bytes
+    /// from the line's start may be read (simdjson reads up to 64 past the end; fewer are copied).
+    func decode(_ line: UnsafeBufferPointer<UInt8>, readable: Int) -> TweetDecoder.Result? {
+        guard let start = line.baseAddress else { return nil }
+        let fields = flow_tweet_scan(handle, start, line.count, readable)
+        switch fields.kind {
+        case FLOW_SCAN_NOT_TWEET:
+            return .notTweet
+        case FLOW_SCAN_V1_INTEGER_TIME:
+            return .tweet(Tweet(eventTime: EventTime(milliseconds: fields.timestamp), hashtags: Self.hashtags(fields)))
+        case FLOW_SCAN_V1_TEXT_TIME:
+            guard let milliseconds = JSONScanner.parseInteger(Self.bytes(fields.time_text)) else { return .malformed(reason: TweetDecoder.invalidTimestamp) }
+            return .tweet(Tweet(eventTime: EventTime(milliseconds: milliseconds), hashtags: Self.hashtags(fields)))
+        case FLOW_SCAN_V2:
+            guard let milliseconds = ISO8601Timestamp.milliseconds(Self.bytes(fields.time_text)) else { return .malformed(reason: TweetDecoder.invalidCreatedAt) }
+            return .tweet(Tweet(eventTime: EventTime(milliseconds: milliseconds), hashtags: Self.hashtags(fields)))
+        default:
+            return nil
+        }
+    }
+
+    private static func bytes(_ text: flow_scan_text) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: text.bytes, count: text.length)
+    }
+
+    private static func hashtags(_ fields: flow_scan_fields) -> [String] {
+        (0..<fields.hashtag_count).map { String(decoding: bytes(fields.hashtags[$0]), as: UTF8.self) }
+    }
+}
