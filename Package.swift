@@ -4,6 +4,10 @@ import PackageDescription
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    // Generic engine code (outputs, channels, gates) specialised into the operators that use it.
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+    // Exclusivity is checked in debug builds (and so by the tests), not at run time in release.
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
 let package = Package(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bert
 
 /// `flowrun`: runs, checks and plans Flow job files, and generates tweet logs for tests.
 struct FlowRun: ParsableCommand {
@@ -9,4 +10,5 @@ struct FlowRun: ParsableCommand {
     )
 }
 
+BlasThreads.stopPool()
 FlowRun.main()

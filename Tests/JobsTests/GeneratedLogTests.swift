@@ -27,4 +27,20 @@ struct GeneratedLogTests {
             #expect(output == expected, "parallelism \(parallelism) differs from the reference")
         }
     }
+
+    /// A compact log holds the same tweets in about half the bytes: the reference finds the same
+    /// trends in both, and Flow matches it on the compact one.
+    @Test func aCompactLogHoldsTheSameTweets() throws {
+        let folder = try Fixtures.scratchFolder()
+        var configuration = TweetLogGenerator.Configuration(tweets: 5_000, seed: 3)
+        configuration.tweetsPerSecond = 20
+        let full = try TweetLogGenerator(configuration).write(toPath: folder + "/full.jsonl")
+        configuration.compact = true
+        let compact = try TweetLogGenerator(configuration).write(toPath: folder + "/compact.jsonl")
+        #expect(compact.bytes * 10 < full.bytes * 6, "compact \(compact.bytes) bytes, full \(full.bytes)")
+        #expect(compact.deleteNotices == full.deleteNotices && compact.malformedLines == full.malformedLines)
+        let expected = try Fixtures.trendingReference(log: folder + "/full.jsonl", folder: folder)
+        #expect(try Fixtures.trendingReference(log: folder + "/compact.jsonl", folder: folder) == expected)
+        #expect(try TrendingRun.run(job: Fixtures.trendingJob, input: folder + "/compact.jsonl", parallelism: 2, batchSize: 1024) == expected)
+    }
 }

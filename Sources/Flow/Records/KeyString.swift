@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A string that is compared, hashed and ordered by its UTF-8 bytes.
 ///
 /// Swift's `String` compares by canonical equivalence ("é" precomposed equals "e" + U+0301),
@@ -8,7 +12,12 @@ public struct KeyString: Hashable, Comparable, Sendable, StableHashable, CustomS
     public init(_ string: String) { self.string = string }
 
     public static func == (lhs: KeyString, rhs: KeyString) -> Bool {
-        lhs.string.utf8.elementsEqual(rhs.string.utf8)
+        let equal = lhs.string.utf8.withContiguousStorageIfAvailable { left in
+            rhs.string.utf8.withContiguousStorageIfAvailable { right in
+                left.count == right.count && (left.count == 0 || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0)
+            }
+        }
+        return (equal ?? nil) ?? lhs.string.utf8.elementsEqual(rhs.string.utf8)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -21,7 +30,9 @@ public struct KeyString: Hashable, Comparable, Sendable, StableHashable, CustomS
         lhs.string.utf8.lexicographicallyPrecedes(rhs.string.utf8)
     }
 
-    public var stableHash: UInt64 { StableHash.hash(bytes: string.utf8) }
+    public var stableHash: UInt64 {
+        string.utf8.withContiguousStorageIfAvailable { StableHash.hash(bytes: $0) } ?? StableHash.hash(bytes: string.utf8)
+    }
 
     public var description: String { string }
 }

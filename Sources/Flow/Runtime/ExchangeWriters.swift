@@ -63,11 +63,17 @@ final class HashWriter<Record: Sendable>: ElementReceiver {
 
     func receive(_ batch: [Record]) throws {
         let parallelism = channels.count
-        for record in batch {
-            let target = parallelism == 1 ? 0 : keyGroup(record).subtask(parallelism: parallelism, maxParallelism: maxParallelism)
-            pending[target].append(record)
-            if pending[target].count >= batchSize { try send(target) }
+        if parallelism == 1 {
+            pending[0].append(contentsOf: batch)
+        } else {
+            // Targets first, then one bulk append per target: this code is generic over the
+            // record type, and per-record array operations would look up type metadata each time.
+            let targets = batch.map { keyGroup($0).subtask(parallelism: parallelism, maxParallelism: maxParallelism) }
+            for target in 0..<parallelism {
+                pending[target].append(contentsOf: zip(batch, targets).lazy.filter { $0.1 == target }.map(\.0))
+            }
         }
+        for target in 0..<parallelism where pending[target].count >= batchSize { try send(target) }
     }
 
     func receive(watermark: EventTime) throws { try broadcast(.watermark(watermark)) }

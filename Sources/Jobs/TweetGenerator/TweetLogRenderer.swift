@@ -27,6 +27,8 @@ struct TweetLogRenderer {
     var random: SeededRandom
     let composer: TweetTextComposer
     let lineEnding: StaticString
+    /// Writes only the fields hashtag consumers read (see `TweetLogGenerator.Configuration.compact`).
+    let compact: Bool
     private var primary = ComposedTweetText()
     private var embedded = ComposedTweetText()
     private var sequence: Int64 = 0
@@ -34,12 +36,13 @@ struct TweetLogRenderer {
 
     var users: TweetUserPool { composer.users }
 
-    init(seed: UInt64, lineEnding: StaticString) {
+    init(seed: UInt64, lineEnding: StaticString, compact: Bool = false) {
         var random = SeededRandom(seed: seed)
         let users = TweetUserPool(count: 20_000, random: &random)
         self.random = random
         self.composer = TweetTextComposer(vocabulary: .shared, users: users)
         self.lineEnding = lineEnding
+        self.compact = compact
         out.bytes.reserveCapacity(1 << 21)
     }
 

@@ -19,12 +19,19 @@ extension TweetLogRenderer {
         out.quotedInt(header.id)
         out.raw(",\"text\":")
         writeText(text, display, escapes: escapes)
-        out.raw(",\"source\":")
-        out.raw(TweetSources.encoded[header.source])
+        if !compact {
+            out.raw(",\"source\":")
+            out.raw(TweetSources.encoded[header.source])
+        }
         out.raw(display.statusLink != nil ? ",\"truncated\":true" : ",\"truncated\":false")
-        out.raw(",\"in_reply_to_status_id\":null,\"in_reply_to_status_id_str\":null,\"in_reply_to_user_id\":null,\"in_reply_to_user_id_str\":null,\"in_reply_to_screen_name\":null,\"user\":")
-        out.raw(users.users[header.user].json)
-        out.raw(",\"geo\":null,\"coordinates\":null,\"place\":null,\"contributors\":null")
+        if compact {
+            out.raw(",\"user\":")
+            out.raw(users.users[header.user].compactJSON)
+        } else {
+            out.raw(",\"in_reply_to_status_id\":null,\"in_reply_to_status_id_str\":null,\"in_reply_to_user_id\":null,\"in_reply_to_user_id_str\":null,\"in_reply_to_screen_name\":null,\"user\":")
+            out.raw(users.users[header.user].json)
+            out.raw(",\"geo\":null,\"coordinates\":null,\"place\":null,\"contributors\":null")
+        }
         if let original = retweeted {
             out.raw(",\"retweeted_status\":")
             writeStatus(original, text: nested, display: ownDisplay(nested, id: original.id), nested: nested, topLevel: false)
@@ -57,24 +64,29 @@ extension TweetLogRenderer {
             out.byte(UInt8(ascii: "}"))
         }
         if topLevel {
-            out.raw(",\"quote_count\":0,\"reply_count\":0,\"retweet_count\":0,\"favorite_count\":0")
+            if !compact { out.raw(",\"quote_count\":0,\"reply_count\":0,\"retweet_count\":0,\"favorite_count\":0") }
         } else {
-            out.raw(",\"quote_count\":")
-            out.int(random.below(1 << random.below(8)))
-            out.raw(",\"reply_count\":")
-            out.int(random.below(1 << random.below(10)))
-            out.raw(",\"retweet_count\":")
-            out.int(1 + random.below(1 << random.below(16)))
-            out.raw(",\"favorite_count\":")
-            out.int(random.below(1 << random.below(18)))
+            // Drawn in compact logs too, so that both kinds of log hold the same tweets.
+            let counts = [random.below(1 << random.below(8)), random.below(1 << random.below(10)),
+                          1 + random.below(1 << random.below(16)), random.below(1 << random.below(18))]
+            if !compact {
+                let names: [StaticString] = [",\"quote_count\":", ",\"reply_count\":", ",\"retweet_count\":", ",\"favorite_count\":"]
+                for (name, count) in zip(names, counts) {
+                    out.raw(name)
+                    out.int(count)
+                }
+            }
         }
         out.raw(",\"entities\":")
         writeEntities(text, display, escapes: escapes)
-        out.raw(",\"favorited\":false,\"retweeted\":false")
-        if display.statusLink != nil || text.urls.contains(where: { $0.end <= display.cut.codePoints }) {
-            out.raw(",\"possibly_sensitive\":false")
+        if !compact {
+            out.raw(",\"favorited\":false,\"retweeted\":false")
+            if display.statusLink != nil || text.urls.contains(where: { $0.end <= display.cut.codePoints }) {
+                out.raw(",\"possibly_sensitive\":false")
+            }
+            out.raw(",\"filter_level\":\"low\"")
         }
-        out.raw(",\"filter_level\":\"low\",\"lang\":")
+        out.raw(",\"lang\":")
         out.string(TweetLanguages.all[header.language].code, unicodeEscapes: false)
         if topLevel {
             out.raw(",\"timestamp_ms\":")

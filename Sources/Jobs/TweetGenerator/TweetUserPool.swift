@@ -6,6 +6,8 @@ struct SyntheticTweetUser: Sendable {
     let name: [UInt8]
     /// The complete `{"id":…,"default_profile":…}` user object.
     let json: [UInt8]
+    /// The user object of compact logs: id, name, screen name, followers.
+    let compactJSON: [UInt8]
 }
 
 /// A fixed population of synthetic users; a few post much more than others.
@@ -144,6 +146,10 @@ struct TweetUserPool: Sendable {
         json.raw("_normal.jpg\",\"default_profile\":")
         json.raw(random.chance(0.6) ? "true" : "false")
         json.raw("}")
-        return SyntheticTweetUser(id: id, screenName: screenName, name: name, json: json.bytes)
+        let compactEnd = json.bytes.firstRange(of: Array(",\"location\":".utf8))!.lowerBound
+        let followers = json.bytes.firstRange(of: Array(",\"followers_count\":".utf8))!.lowerBound
+        let followersEnd = json.bytes[followers...].firstRange(of: Array(",\"friends_count\":".utf8))!.lowerBound
+        let compactJSON = Array(json.bytes[..<compactEnd]) + Array(json.bytes[followers..<followersEnd]) + Array("}".utf8)
+        return SyntheticTweetUser(id: id, screenName: screenName, name: name, json: json.bytes, compactJSON: compactJSON)
     }
 }

@@ -3,7 +3,9 @@
 /// Swift's `lowercased()` maps every Σ to σ, so it is not enough on its own.
 public enum HashtagCase {
     public static func lowercase(_ text: String) -> String {
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return asciiLowercase(text) }
+        if let ascii = asciiLowercase(text) { return ascii }
+        // Swift's own full lowercase mapping is right for everything but the final sigma.
+        if !text.unicodeScalars.contains("\u{03A3}") { return text.lowercased() }
         let scalars = Array(text.unicodeScalars)
         var result = String.UnicodeScalarView()
         for (index, scalar) in scalars.enumerated() {
@@ -16,8 +18,20 @@ public enum HashtagCase {
         return String(result)
     }
 
-    private static func asciiLowercase(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 &- UInt8(ascii: "A") < 26 }) else { return text }
+    /// The lowercase of an ASCII text (the text itself when it has no capitals), nil if the text
+    /// is not ASCII: one pass over the UTF-8 bytes, for the common case.
+    private static func asciiLowercase(_ text: String) -> String? {
+        var text = text
+        let (isASCII, hasCapital) = text.withUTF8 { bytes in
+            var any: UInt8 = 0, hasCapital = false
+            for byte in bytes {
+                any |= byte
+                hasCapital = hasCapital || byte &- UInt8(ascii: "A") < 26
+            }
+            return (any < 0x80, hasCapital)
+        }
+        guard isASCII else { return nil }
+        guard hasCapital else { return text }
         return String(decoding: text.utf8.map { $0 &- UInt8(ascii: "A") < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
