@@ -16,10 +16,10 @@ enum Fixtures {
     static func read(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
 
     /// The independent Python reference's trending output for `log`, written as `folder`/reference.csv.
-    static func trendingReference(log: String, folder: String) throws -> Data {
+    static func trendingReference(log: String, folder: String, extra: [String] = []) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", path("Tests/Fixtures/reference/trending_reference.py"), log, "--out", folder + "/reference.csv"]
+        process.arguments = ["python3", path("Tests/Fixtures/reference/trending_reference.py"), log, "--out", folder + "/reference.csv"] + extra
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()

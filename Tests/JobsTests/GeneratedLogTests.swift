@@ -43,4 +43,24 @@ struct GeneratedLogTests {
         #expect(try Fixtures.trendingReference(log: folder + "/compact.jsonl", folder: folder) == expected)
         #expect(try TrendingRun.run(job: Fixtures.trendingJob, input: folder + "/compact.jsonl", parallelism: 2, batchSize: 1024) == expected)
     }
+
+    /// With allowed lateness, windows that take late records fire again: the same rows, updates
+    /// included, as the reference at parallelism 1, 2 and 4, for a lateness that is a multiple of
+    /// the slide and one that is not.
+    @Test(arguments: [60_000, 15_000])
+    func allowedLatenessMatchesTheReference(milliseconds: Int) throws {
+        let folder = try Fixtures.scratchFolder()
+        let log = folder + "/late.jsonl"
+        var configuration = TweetLogGenerator.Configuration(tweets: 20_000, seed: 12)
+        configuration.tweetsPerSecond = 20
+        _ = try TweetLogGenerator(configuration).write(toPath: log)
+        let expected = try Fixtures.trendingReference(log: log, folder: folder, extra: ["--lateness-ms", String(milliseconds)])
+        let strict = try Fixtures.trendingReference(log: log, folder: folder)
+        #expect(expected.count > strict.count, "no window fired again: the log has no late tweets within the lateness")
+        for parallelism in [1, 2, 4] {
+            let output = try TrendingRun.run(job: Fixtures.trendingJob, input: log, parallelism: parallelism, batchSize: parallelism == 4 ? 7 : 1024,
+                                             extra: ["lateness": "\(milliseconds)ms"])
+            #expect(output == expected, "parallelism \(parallelism) differs from the reference with lateness \(milliseconds) ms")
+        }
+    }
 }

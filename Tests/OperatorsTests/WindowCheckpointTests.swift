@@ -10,10 +10,11 @@ struct WindowCheckpointTests {
 
     private static let spec = try! WindowSpec(size: .seconds(30), slide: .seconds(10))
 
-    private func window(subtask: Int, of parallelism: Int, restored: OperatorRestore? = nil, top: Int? = nil) throws -> Harness {
+    private func window(subtask: Int, of parallelism: Int, restored: OperatorRestore? = nil, top: Int? = nil, lateness: Duration = .zero) throws -> Harness {
         try Harness(subtask: subtask, parallelism: parallelism, restored: restored) { output, context in
             try SlicedWindowOperator(output: output, spec: Self.spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
-                                     emission: top.map { .top(k: $0, isGreater: >) } ?? .allKeys, lateRecords: LateRecordFile(path: nil), context: context)
+                                     emission: top.map { .top(k: $0, isGreater: >) } ?? .allKeys, allowedLateness: lateness,
+                                     lateRecords: LateRecordFile(path: nil), context: context)
         }
     }
 
@@ -65,5 +66,43 @@ struct WindowCheckpointTests {
         // The late records counted before the checkpoint are carried over (to subtask 0).
         #expect(second.reduce(0) { $0 + $1.metrics.value("late records") } == uninterrupted[0].metrics.value("late records"))
         #expect(uninterrupted[0].metrics.value("late records") > 0)
+    }
+
+    /// With allowed lateness, a checkpoint taken while windows wait to fire again (late records
+    /// arrived, their watermark not yet) restores at another parallelism: each window's last
+    /// result per key is the uninterrupted one's.
+    @Test(arguments: [(2, 1), (1, 3)])
+    func windowsWaitingToFireAgainSurviveARestore(before: Int, after: Int) throws {
+        let lateness = Duration.seconds(20)
+        func send(_ part: ArraySlice<Hashtag>, to harnesses: [Harness]) throws {
+            for (subtask, harness) in harnesses.enumerated() {
+                try harness.process(part.filter { KeyGroup(of: $0.tag, maxParallelism: 128).subtask(parallelism: harnesses.count, maxParallelism: 128) == subtask })
+            }
+        }
+        let uninterrupted = [try window(subtask: 0, of: 1, lateness: lateness)]
+        try feed(records[..<300], to: uninterrupted)
+        try send(records[300..<325], to: uninterrupted)
+        try feed(records[325...], to: uninterrupted)
+        try uninterrupted[0].finish()
+        #expect(uninterrupted[0].metrics.value("windows updated") > 0, "no window took late records within the lateness")
+
+        let first = try (0..<before).map { try window(subtask: $0, of: before, lateness: lateness) }
+        try feed(records[..<300], to: first)
+        try send(records[300..<325], to: first)
+        for harness in first { try harness.process(barrier: CheckpointBarrier(id: 1)) }
+        let snapshots = first.flatMap(\.snapshots)
+        let second = try (0..<after).map { subtask in
+            try window(subtask: subtask, of: after, restored: OperatorRestore(
+                snapshots: snapshots, range: KeyGroupRange(subtask: subtask, parallelism: after, maxParallelism: 128), checkpointID: 1), lateness: lateness)
+        }
+        try feed(records[325...], to: second)
+        for harness in second { try harness.finish() }
+
+        func lastValues(_ results: [KeyedCount]) -> [String: Int64] {
+            var last: [String: Int64] = [:]
+            for result in results { last["\(result.windowEnd.milliseconds) \(result.key)"] = result.value }
+            return last
+        }
+        #expect(lastValues(first.flatMap(\.records) + second.flatMap(\.records)) == lastValues(uninterrupted[0].records))
     }
 }

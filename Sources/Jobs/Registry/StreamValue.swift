@@ -50,5 +50,14 @@ struct WindowChoice {
     enum Kind { case sliding(WindowSpec), session(gap: Duration) }
     var kind: Kind
     var lateRecords: LateRecordFile
+    /// How long a fired window still takes late records (and fires again).
+    var allowedLateness: Duration
     var description: String
+
+    /// The watermark steps a sliding window tells apart: its slide, and where windows close.
+    func watermarkGranularity(_ spec: WindowSpec) -> Int64 {
+        var (a, b) = (spec.slide, allowedLateness.milliseconds)
+        while b != 0 { (a, b) = (b, a % b) }
+        return a
+    }
 }

@@ -74,17 +74,22 @@ enum TrendingOperators {
         case "sliding", "tumbling":
             let size = try settings.duration("size", default: "30m")
             let slide = type == "tumbling" ? size : try settings.duration("slide", default: "10s")
+            let lateness = try settings.duration("allowed-lateness", default: "0s")
             do {
                 let spec = try WindowSpec(size: size, slide: slide)
-                choice = WindowChoice(kind: .sliding(spec), lateRecords: late,
-                                      description: "\(type) window \(DurationText.format(size))" + (type == "sliding" ? " every \(DurationText.format(slide))" : ""))
+                choice = WindowChoice(kind: .sliding(spec), lateRecords: late, allowedLateness: lateness,
+                                      description: "\(type) window \(DurationText.format(size))" + (type == "sliding" ? " every \(DurationText.format(slide))" : "")
+                                        + (lateness > .zero ? ", late records up to \(DurationText.format(lateness))" : ""))
             } catch let error as FlowError {
                 throw FlowError(.invalidJob, "\(settings.location): \(error.message)")
             }
         case "session":
             let gap = try settings.duration("gap", default: "5m")
             guard gap.milliseconds > 0 else { throw FlowError(.invalidJob, "\(settings.location): session gap must be positive") }
-            choice = WindowChoice(kind: .session(gap: gap), lateRecords: late, description: "session window, gap \(DurationText.format(gap))")
+            guard settings.string("allowed-lateness") == nil else {
+                throw FlowError(.invalidJob, "\(settings.location): session windows take no allowed-lateness (a late record is counted and set aside); remove it")
+            }
+            choice = WindowChoice(kind: .session(gap: gap), lateRecords: late, allowedLateness: .zero, description: "session window, gap \(DurationText.format(gap))")
         default:
             throw FlowError(.invalidJob, "\(settings.location): window type \"\(type)\" is unknown; use sliding, tumbling or session")
         }
@@ -108,13 +113,15 @@ enum TrendingOperators {
         guard case .sliding(let spec) = choice.kind else {
             throw FlowError(.invalidJob, "\(settings.location): top-k needs windows shared by all tags (sliding or tumbling); session windows differ per tag")
         }
-        let late = choice.lateRecords
-        let local = keyed.apply("\(choice.description) → count → local top \(k)", watermarkGranularity: spec.slide, stateName: "window") { output, context in
+        let (late, lateness) = (choice.lateRecords, choice.allowedLateness)
+        let local = keyed.apply("\(choice.description) → count → local top \(k)", watermarkGranularity: choice.watermarkGranularity(spec),
+                                stateName: "window") { output, context in
             try SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
-                                 emission: .top(k: k, isGreater: >), lateRecords: late, context: context, describeKey: { $0.string })
+                                 emission: .top(k: k, isGreater: >), allowedLateness: lateness, lateRecords: late, context: context,
+                                 describeKey: { $0.string })
         }
         return .rankedCounts(local.global().apply("merge top \(k)", stateName: "top-k") { output, context in
-            try TopKMergeOperator(output: output, k: k, isGreater: >, context: context)
+            try TopKMergeOperator(output: output, k: k, isGreater: >, allowedLateness: lateness, context: context)
         })
     }
 
@@ -177,12 +184,12 @@ enum TrendingOperators {
 
     /// Every tag's count per window, for the window the job file chose.
     private static func countsPerWindow(_ keyed: KeyedStream<Hashtag, KeyString>, _ choice: WindowChoice) -> DataStream<KeyedCount> {
-        let late = choice.lateRecords
+        let (late, lateness) = (choice.lateRecords, choice.allowedLateness)
         switch choice.kind {
         case .sliding(let spec):
-            return keyed.apply("\(choice.description) → count", watermarkGranularity: spec.slide, stateName: "window") { output, context in
+            return keyed.apply("\(choice.description) → count", watermarkGranularity: choice.watermarkGranularity(spec), stateName: "window") { output, context in
                 try SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
-                                     emission: .allKeys, lateRecords: late, context: context, describeKey: { $0.string })
+                                     emission: .allKeys, allowedLateness: lateness, lateRecords: late, context: context, describeKey: { $0.string })
             }
         case .session(let gap):
             return keyed.apply("\(choice.description) → count", watermarkGranularity: 1, stateName: "window") { output, context in

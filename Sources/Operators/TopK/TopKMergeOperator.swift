@@ -7,32 +7,56 @@ import Flow
 /// the subtasks) reaches its end − 1, since a subtask emits a window before the watermark that
 /// fired it; then it emits ranks 1…k, largest first, ties by key.
 ///
-/// Checkpointed state: the candidates of the windows not yet complete.
-public final class TopKMergeOperator<Key: Comparable & Sendable & StateCodable, Value: Sendable & StateCodable>: ElementReceiver {
+/// With an allowed lateness, a window stays here until the combined watermark reaches
+/// end − 1 + lateness: a subtask that fires it again sends its new local top K, whose values
+/// replace the old ones key by key, and the window is emitted again (before the windows completed
+/// by the same watermark). Results are taken only once the combined watermark reaches the one that
+/// fired them, so a fast subtask's update never mixes into an earlier emission. Keys keep their
+/// last value, which is right when late records only raise values, as counts do.
+///
+/// Checkpointed state: the results not taken yet, the open windows' candidates, and which were
+/// emitted or changed since.
+public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & StateCodable, Value: Sendable & StateCodable>: ElementReceiver {
     private let output: Output<RankedResult<Key, Value>>
     private let k: Int
     private let isGreater: @Sendable (Value, Value) -> Bool
+    private let allowedLateness: Int64
     private let context: SubtaskContext
-    private var candidates: [Int64: TopKSelection<Key, Value>] = [:]
+    /// Results fired at a watermark the combined watermark has not reached, in arrival order.
+    private var arrived: [WindowResult<Key, Value>] = []
+    /// Per window end: each key's last value.
+    private var candidates: [Int64: [Key: Value]] = [:]
+    private var emitted: Set<Int64> = []
+    private var updated: Set<Int64> = []
 
     public init(output: Output<RankedResult<Key, Value>>, k: Int, isGreater: @escaping @Sendable (Value, Value) -> Bool,
-                context: SubtaskContext) throws {
+                allowedLateness: Duration = .zero, context: SubtaskContext) throws {
         self.output = output
         self.k = k
         self.isGreater = isGreater
+        self.allowedLateness = allowedLateness.milliseconds
         self.context = context
         if let state = context.restored?.firstShared { try restore(state) }
     }
 
     public func receive(barrier: CheckpointBarrier) throws {
         var state = StateWriter()
+        state.write(arrived.count)
+        for result in arrived {
+            state.write(result.windowEnd.milliseconds)
+            state.write(result.firedAt.milliseconds)
+            state.write(result.key)
+            state.write(result.value)
+        }
         state.write(candidates.count)
-        for (end, selection) in candidates.sorted(by: { $0.key < $1.key }) {
+        for (end, values) in candidates.sorted(by: { $0.key < $1.key }) {
             state.write(end)
-            state.write(selection.sorted.count)
-            for entry in selection.sorted {
-                state.write(entry.key)
-                state.write(entry.value)
+            state.write(emitted.contains(end))
+            state.write(updated.contains(end))
+            state.write(values.count)
+            for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+                state.write(key)
+                state.write(value)
             }
         }
         context.acknowledge(barrier, shared: state)
@@ -42,39 +66,65 @@ public final class TopKMergeOperator<Key: Comparable & Sendable & StateCodable, 
     private func restore(_ state: [UInt8]) throws {
         var reader = StateReader(state)
         for _ in 0..<(try reader.readCount()) {
+            let end = EventTime(milliseconds: try reader.readInt64()), firedAt = EventTime(milliseconds: try reader.readInt64())
+            arrived.append(WindowResult(windowStart: end, windowEnd: end, key: try reader.read(Key.self), value: try reader.read(Value.self), firedAt: firedAt))
+        }
+        for _ in 0..<(try reader.readCount()) {
             let end = try reader.readInt64()
-            var selection = TopKSelection<Key, Value>(k: k, isGreater: isGreater)
-            for _ in 0..<(try reader.readCount()) {
-                selection.offer(key: try reader.read(Key.self), value: try reader.read(Value.self))
-            }
-            candidates[end] = selection
+            if try reader.readBool() { emitted.insert(end) }
+            if try reader.readBool() { updated.insert(end) }
+            var values: [Key: Value] = [:]
+            for _ in 0..<(try reader.readCount()) { values[try reader.read(Key.self)] = try reader.read(Value.self) }
+            candidates[end] = values
         }
     }
 
-    public func receive(_ batch: [WindowResult<Key, Value>]) throws {
-        for result in batch {
-            candidates[result.windowEnd.milliseconds, default: TopKSelection(k: k, isGreater: isGreater)]
-                .offer(key: result.key, value: result.value)
+    public func receive(_ batch: [WindowResult<Key, Value>]) throws { arrived.append(contentsOf: batch) }
+
+    /// Takes the results fired at or before `watermark` into the windows' candidates.
+    private func take(firedThrough watermark: EventTime) {
+        var later: [WindowResult<Key, Value>] = []
+        for result in arrived {
+            guard result.firedAt <= watermark else {
+                later.append(result)
+                continue
+            }
+            let end = result.windowEnd.milliseconds
+            candidates[end, default: [:]][result.key] = result.value
+            if emitted.contains(end) { updated.insert(end) }
         }
+        arrived = later
     }
 
     public func receive(watermark: EventTime) throws {
-        emitWindows(endingThrough: watermark.milliseconds == .max ? .max : watermark.milliseconds + 1)
+        let milliseconds = watermark.milliseconds
+        take(firedThrough: watermark)
+        emitWindows(endingThrough: milliseconds == .max ? .max : milliseconds + 1)
+        let closedThrough = milliseconds == .max ? Int64.max : milliseconds + 1 - allowedLateness
+        for end in candidates.keys where end <= closedThrough && emitted.contains(end) {
+            candidates[end] = nil
+            emitted.remove(end)
+        }
         try output.emit(watermark: watermark)
     }
 
     public func receiveEndOfInput() throws {
+        take(firedThrough: .max)
         emitWindows(endingThrough: .max)
         try output.emitEndOfInput()
     }
 
+    /// Emits the windows changed since they were emitted, then those now complete, each in order.
     private func emitWindows(endingThrough limit: Int64) {
-        let ready = candidates.keys.filter { $0 <= limit }.sorted()
+        let ready = updated.sorted() + candidates.keys.filter { $0 <= limit && !emitted.contains($0) }.sorted()
+        updated = []
         for end in ready {
-            let selection = candidates.removeValue(forKey: end)!
+            var selection = TopKSelection<Key, Value>(k: k, isGreater: isGreater)
+            for (key, value) in candidates[end]! { selection.offer(key: key, value: value) }
             for (index, pair) in selection.sorted.enumerated() {
                 output.emit(RankedResult(windowEnd: EventTime(milliseconds: end), rank: index + 1, key: pair.key, value: pair.value))
             }
+            emitted.insert(end)
         }
     }
 }

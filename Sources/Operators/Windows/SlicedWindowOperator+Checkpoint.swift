@@ -7,6 +7,8 @@ extension SlicedWindowOperator {
         var shared = StateWriter()
         shared.write(watermark.milliseconds)
         shared.write(firedThrough)
+        shared.write(closedThrough)
+        shared.write(updatedWindows.sorted())
         bookkeeping.write(to: &shared)
 
         var slicesByKey: [Int32: [(slice: Int64, accumulator: Aggregation.Accumulator)]] = [:]
@@ -36,15 +38,19 @@ extension SlicedWindowOperator {
     }
 
     /// Starts from a checkpoint: the key groups this subtask owns now; the watermark from any
-    /// subtask (they all saw the same); counts and late records all to subtask 0.
+    /// subtask (they all saw the same); the windows to fire again from all (a window fired again
+    /// where nothing changed repeats its result); counts and late records all to subtask 0.
     func restore(_ restored: OperatorRestore) throws {
         for (index, bytes) in restored.shared.enumerated() {
             var reader = StateReader(bytes)
             let watermark = try reader.readInt64()
             let firedThrough = try reader.read(Int64?.self)
+            let closedThrough = try reader.read(Int64?.self)
+            updatedWindows.formUnion(try reader.readArray(of: Int64.self))
             if index == 0 {
                 self.watermark = EventTime(milliseconds: watermark)
                 self.firedThrough = firedThrough
+                self.closedThrough = closedThrough
             }
             guard context.subtaskIndex == 0 else { break }
             try bookkeeping.add(from: &reader)

@@ -11,6 +11,21 @@ extension SlicedWindowOperator {
         }
     }
 
+    /// Fires again, in order, the fired windows that took late records within the allowed
+    /// lateness, each from its slices.
+    func fireUpdatedWindows() {
+        guard !updatedWindows.isEmpty else { return }
+        for end in updatedWindows.sorted() {
+            var results: [Int32: Aggregation.Accumulator] = [:]
+            for slice in sliceOrder where slice >= end / spec.slide - spec.slicesPerWindow && slice < end / spec.slide {
+                for (id, accumulator) in slices[slice]! { aggregation.combine(accumulator, into: &results[id, default: aggregation.identity]) }
+            }
+            emit(results.map { (directory.keys[Int($0.key)]!, $0.value) }, ending: end)
+            bookkeeping.recordUpdated()
+        }
+        updatedWindows = []
+    }
+
     /// The end of the first unfired window that contains a live slice.
     private func nextWindowWithData() -> Int64? {
         let n = spec.slicesPerWindow
@@ -26,8 +41,8 @@ extension SlicedWindowOperator {
         let n = spec.slicesPerWindow
         let newLow = end / spec.slide - n, newHigh = end / spec.slide
         if let current = totalsEnd, aggregation.isInvertible, end - current < spec.size {
-            let currentHigh = current / spec.slide
-            for slice in sliceOrder where slice < newLow { apply(slice, adding: false) }
+            let currentLow = current / spec.slide - n, currentHigh = current / spec.slide
+            for slice in sliceOrder where slice >= currentLow && slice < newLow { apply(slice, adding: false) }
             for slice in sliceOrder where slice >= currentHigh && slice < newHigh { apply(slice, adding: true) }
         } else {
             for id in 0..<inWindow.count where inWindow[id] > 0 {
@@ -37,7 +52,9 @@ extension SlicedWindowOperator {
             for slice in sliceOrder where slice >= newLow && slice < newHigh { apply(slice, adding: true) }
         }
         totalsEnd = end
-        dropSlices(before: newLow)
+        // Windows still open for late records keep their slices.
+        let openLow = closedThrough.map { $0 / spec.slide + 1 - n } ?? .min
+        dropSlices(before: min(newLow, openLow))
     }
 
     private func apply(_ slice: Int64, adding: Bool) {
@@ -69,18 +86,25 @@ extension SlicedWindowOperator {
 
     /// Emits the results of the window the totals describe.
     private func emitWindow(ending end: Int64) {
+        emit((0..<inWindow.count).lazy.filter { self.inWindow[$0] > 0 }.map { (self.directory.keys[$0]!, self.totals[$0]) }, ending: end)
+    }
+
+    /// Emits a window's results: every key's, sorted by key, or the top k.
+    private func emit(_ results: some Sequence<(Key, Aggregation.Accumulator)>, ending end: Int64) {
         let start = EventTime(milliseconds: end - spec.size)
         let windowEnd = EventTime(milliseconds: end)
+        let firedAt = isEnded ? EventTime.max : watermark
         switch emission {
         case .allKeys:
-            var results: [(Key, Aggregation.Accumulator)] = []
-            for id in 0..<inWindow.count where inWindow[id] > 0 { results.append((directory.keys[id]!, totals[id])) }
-            results.sort { $0.0 < $1.0 }
-            for (key, value) in results { output.emit(WindowResult(windowStart: start, windowEnd: windowEnd, key: key, value: value)) }
+            for (key, value) in results.sorted(by: { $0.0 < $1.0 }) {
+                output.emit(WindowResult(windowStart: start, windowEnd: windowEnd, key: key, value: value, firedAt: firedAt))
+            }
         case .top(let k, let isGreater):
             var top = TopKSelection<Key, Aggregation.Accumulator>(k: k, isGreater: isGreater)
-            for id in 0..<inWindow.count where inWindow[id] > 0 { top.offer(key: directory.keys[id]!, value: totals[id]) }
-            for entry in top.sorted { output.emit(WindowResult(windowStart: start, windowEnd: windowEnd, key: entry.key, value: entry.value)) }
+            for (key, value) in results { top.offer(key: key, value: value) }
+            for entry in top.sorted {
+                output.emit(WindowResult(windowStart: start, windowEnd: windowEnd, key: entry.key, value: entry.value, firedAt: firedAt))
+            }
         }
     }
 }

@@ -8,9 +8,12 @@ import Flow
 /// next by adding the slices that enter and removing those that leave (or by combining its slices
 /// afresh for aggregations that cannot be undone). A slice is dropped once the window moves past it.
 ///
-/// A record that arrives after some of its windows fired is late for those windows only: it still
-/// counts in the windows not yet fired, and it is counted and written to the late-records file.
-/// At the end of input every window holding data fires.
+/// With an allowed lateness `L`, a fired window stays open until the watermark reaches
+/// `end − 1 + L`: a record for it arriving meanwhile is added, and the window fires again with
+/// its new result when the next watermark comes (an update; for counts, values only grow). A
+/// record that arrives after some of its windows closed is late for those windows only: it still
+/// counts in the windows still open, and it is counted and written to the late-records file. With
+/// `L = 0` a window closes as it fires. At the end of input every window holding data fires.
 ///
 /// Output per fired window: every key's result sorted by key, or only the `k` largest
 /// (ties by key), which a downstream ``TopKMergeOperator`` merges across subtasks.
@@ -52,13 +55,20 @@ where Aggregation.Input == Record {
     var inWindow: [Int32] = []
     /// The end of the last window the watermark reached (whether or not it held data).
     var firedThrough: Int64?
+    /// The end of the last window past its allowed lateness: closed for good.
+    var closedThrough: Int64?
+    /// Fired windows that took late records since they last fired: they fire again.
+    var updatedWindows: Set<Int64> = []
+    let allowedLateness: Int64
     var watermark = EventTime.min
+    var isEnded = false
 
     public init(output: Output<Result>, spec: WindowSpec, key: @escaping @Sendable (Record) -> Key, aggregation: Aggregation,
-                emission: Emission, lateRecords: LateRecordFile, context: SubtaskContext,
+                emission: Emission, allowedLateness: Duration = .zero, lateRecords: LateRecordFile, context: SubtaskContext,
                 describeKey: @escaping @Sendable (Key) -> String = { "\($0)" }) throws {
         self.output = output
         self.spec = spec
+        self.allowedLateness = allowedLateness.milliseconds
         keyOf = key
         self.aggregation = aggregation
         self.emission = emission
@@ -78,14 +88,18 @@ where Aggregation.Input == Record {
     public func receive(watermark: EventTime) throws {
         guard watermark > self.watermark else { return }
         self.watermark = watermark
+        fireUpdatedWindows()
         let reached = (watermark.milliseconds &+ 1).flooredDivision(by: spec.slide) &* spec.slide
         fireWindows(through: reached)
         if reached > firedThrough ?? .min { firedThrough = reached }
+        closedThrough = (watermark.milliseconds &+ 1 &- allowedLateness).flooredDivision(by: spec.slide) &* spec.slide
         try output.emit(watermark: watermark)
     }
 
     @_specialize(where Record == Hashtag, Key == KeyString, Aggregation == CountAggregation<Hashtag>)
     public func receiveEndOfInput() throws {
+        isEnded = true
+        fireUpdatedWindows()
         fireWindows(through: .max)
         bookkeeping.handOver()
         try output.emitEndOfInput()
@@ -101,10 +115,14 @@ where Aggregation.Input == Record {
         let slice = spec.slice(of: time)
         let firstEnd = (slice + 1) * spec.slide
         let lastEnd = (slice + spec.slicesPerWindow) * spec.slide
-        if let fired = firedThrough, fired >= firstEnd {
+        if let closed = closedThrough, closed >= firstEnd {
             bookkeeping.recordLate(key: describeKey(keyOf(record)), eventTime: time, watermark: watermark.milliseconds,
-                                   missedWindows: (min(fired, lastEnd) - firstEnd) / spec.slide + 1)
-            if fired >= lastEnd { return }
+                                   missedWindows: (min(closed, lastEnd) - firstEnd) / spec.slide + 1)
+            if closed >= lastEnd { return }
+        }
+        if allowedLateness > 0, let fired = firedThrough, fired >= firstEnd {
+            let firstOpen = max(firstEnd, (closedThrough ?? .min) &+ spec.slide)
+            for end in stride(from: firstOpen, through: min(fired, lastEnd), by: Int(spec.slide)) { updatedWindows.insert(end) }
         }
         let (id, isNewKey) = directory.id(for: keyOf(record))
         if isNewKey { growArrays(to: directory.capacity) }

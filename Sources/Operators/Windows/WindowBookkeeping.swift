@@ -8,12 +8,14 @@ struct WindowBookkeeping {
     private let file: LateRecordFile
     private var late: TalliedCounter
     private var fired: TalliedCounter
+    private var updated: TalliedCounter
     private var entries: [LateRecordFile.Entry] = []
 
     init(file: LateRecordFile, context: SubtaskContext) {
         self.file = file
         late = TalliedCounter(context.metrics.counter("late records"))
         fired = TalliedCounter(context.metrics.counter("windows fired"))
+        updated = TalliedCounter(context.metrics.counter("windows updated"))
     }
 
     /// Counts a late record and keeps it for the side file (when there is one).
@@ -24,12 +26,16 @@ struct WindowBookkeeping {
 
     mutating func recordFired() { fired.add(1) }
 
+    /// Counts a window fired again with late records.
+    mutating func recordUpdated() { updated.add(1) }
+
     /// Hands the late records to the side file at the end of input.
     func handOver() { file.collect(entries) }
 
     func write(to writer: inout StateWriter) {
         writer.write(late.total)
         writer.write(fired.total)
+        writer.write(updated.total)
         writer.write(entries)
     }
 
@@ -37,6 +43,7 @@ struct WindowBookkeeping {
     mutating func add(from reader: inout StateReader) throws {
         late.add(try reader.readInt())
         fired.add(try reader.readInt())
+        updated.add(try reader.readInt())
         entries += try reader.readArray(of: LateRecordFile.Entry.self)
     }
 }

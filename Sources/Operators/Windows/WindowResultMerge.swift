@@ -2,7 +2,9 @@ import Flow
 
 /// Gathers window results from every keyed subtask and emits them in a fixed order — by window
 /// end, then start, then key — once the combined watermark shows a window is complete, so the
-/// output does not depend on which subtask delivered first.
+/// output does not depend on which subtask delivered first. A window fired again within its
+/// allowed lateness sends its keys again: they are emitted at the next watermark, the last value
+/// of each key only.
 ///
 /// Checkpointed state: the results waiting for their window to complete.
 public final class WindowResultMerge<Key: Comparable & Sendable & StateCodable, Value: Sendable & StateCodable>: ElementReceiver {
@@ -18,7 +20,8 @@ public final class WindowResultMerge<Key: Comparable & Sendable & StateCodable, 
             for _ in 0..<(try reader.readCount()) {
                 pending.append(WindowResult(windowStart: EventTime(milliseconds: try reader.readInt64()),
                                             windowEnd: EventTime(milliseconds: try reader.readInt64()),
-                                            key: try reader.read(Key.self), value: try reader.read(Value.self)))
+                                            key: try reader.read(Key.self), value: try reader.read(Value.self),
+                                            firedAt: EventTime(milliseconds: try reader.readInt64())))
             }
         }
     }
@@ -31,6 +34,7 @@ public final class WindowResultMerge<Key: Comparable & Sendable & StateCodable, 
             state.write(result.windowEnd.milliseconds)
             state.write(result.key)
             state.write(result.value)
+            state.write(result.firedAt.milliseconds)
         }
         context.acknowledge(barrier, shared: state)
         try output.emit(barrier: barrier)
@@ -39,7 +43,7 @@ public final class WindowResultMerge<Key: Comparable & Sendable & StateCodable, 
     public func receive(_ batch: [WindowResult<Key, Value>]) throws { pending.append(contentsOf: batch) }
 
     public func receive(watermark: EventTime) throws {
-        release { $0.windowEnd.milliseconds - 1 <= watermark.milliseconds }
+        release { $0.windowEnd.milliseconds - 1 <= watermark.milliseconds && $0.firedAt <= watermark }
         try output.emit(watermark: watermark)
     }
 
@@ -49,14 +53,20 @@ public final class WindowResultMerge<Key: Comparable & Sendable & StateCodable, 
     }
 
     private func release(where isComplete: (WindowResult<Key, Value>) -> Bool) {
-        var ready = pending.filter(isComplete)
+        var ready = Array(pending.enumerated().filter { isComplete($0.element) })
         guard !ready.isEmpty else { return }
         pending.removeAll(where: isComplete)
         ready.sort { a, b in
-            if a.windowEnd != b.windowEnd { return a.windowEnd < b.windowEnd }
-            if a.windowStart != b.windowStart { return a.windowStart < b.windowStart }
-            return a.key < b.key
+            if a.element.windowEnd != b.element.windowEnd { return a.element.windowEnd < b.element.windowEnd }
+            if a.element.windowStart != b.element.windowStart { return a.element.windowStart < b.element.windowStart }
+            if a.element.key != b.element.key { return a.element.key < b.element.key }
+            return a.offset < b.offset
         }
-        output.emit(contentsOf: ready)
+        // Of a key sent twice for the same window (fired again), the later value.
+        let latest = ready.indices.filter { index in
+            index + 1 == ready.count || ready[index + 1].element.windowEnd != ready[index].element.windowEnd
+                || ready[index + 1].element.windowStart != ready[index].element.windowStart || ready[index + 1].element.key != ready[index].element.key
+        }
+        output.emit(contentsOf: latest.map { ready[$0].element })
     }
 }

@@ -46,6 +46,15 @@ Windows
   window with E - 1 <= W fires, in increasing E. At end of input every window
   left with counts fires, in increasing E.
 
+Allowed lateness L (--lateness-ms, default 0)
+  Window E closes when W >= E - 1 + L; a record is counted in every window of
+  its time that is not closed, and is late if it hits a closed one. A window
+  that fired and then took records fires again with its new top k. Firing
+  happens when (W + 1) // g grows, g = gcd(slide, L) (the watermark steps Flow
+  acts on; for L = 0 that is the same as firing after every tweet): first the
+  windows fired again, in increasing E, then the newly fired ones. At end of
+  input: those fired again, then every window never fired.
+
 Output
   Each fired window with at least one hashtag emits its top k rows, ordered by
   (-count, hashtag as UTF-8 bytes). CSV with header
@@ -54,7 +63,7 @@ Output
 
 Usage
   python3 trending_reference.py INPUT [--delay-ms 5000] [--size-ms 1800000]
-      [--slide-ms 10000] [--k 20] [--out FILE]
+      [--slide-ms 10000] [--k 20] [--lateness-ms 0] [--out FILE]
   A summary of counts is printed to stderr.
 """
 
@@ -62,6 +71,7 @@ import argparse
 import datetime
 import gzip
 import json
+import math
 import os
 import re
 import subprocess
@@ -287,26 +297,37 @@ def csv_field(text):
     return text
 
 
-def run(lines, delay, size, slide, k):
+def run(lines, delay, size, slide, k, lateness=0):
     """Returns (output rows [(E, rank, tag, count)], stats dict)."""
     stats = Counter(tweets=0, non_tweet=0, malformed=0, blank=0, records=0, late=0, windows=0)
     rows = []
-    counts = {}            # E -> Counter(tag -> count), for windows not fired yet
+    counts = {}            # E -> Counter(tag -> count), for windows not closed yet
+    fired = set()          # windows fired and not closed
+    changed = set()        # fired windows that took records since they fired
+    step = math.gcd(slide, lateness)
     max_event_time = None  # None: no tweet yet, W = -infinity
 
     def watermark():
         return None if max_event_time is None else max_event_time - delay
 
-    def has_fired(e):
-        # W never goes down, so window E has fired exactly when E - 1 <= W now.
+    def is_closed(e):
+        # W never goes down, so window E is closed exactly when E - 1 + L <= W now.
         w = watermark()
-        return w is not None and e - 1 <= w
+        return w is not None and e - 1 + lateness <= w
 
     def emit(e):
-        stats["windows"] += 1
         for rank, (tag, count) in enumerate(top_k(counts[e], k), start=1):
             rows.append((e, rank, tag, count))
-        del counts[e]
+
+    def fire(limit):
+        for e in sorted(changed):
+            emit(e)
+        changed.clear()
+        for e in sorted(counts):
+            if e - 1 <= limit and e not in fired:
+                stats["windows"] += 1
+                emit(e)
+                fired.add(e)
 
     for line in lines:
         kind, t, tags = classify(line)
@@ -325,24 +346,28 @@ def run(lines, delay, size, slide, k):
             stats["records"] += 1
             late = False
             for e in window_ends(t, size, slide):
-                if has_fired(e):
+                if is_closed(e):
                     late = True
                 else:
                     counts.setdefault(e, Counter())[tag] += 1
+                    if e in fired:
+                        changed.add(e)
             if late:
                 stats["late"] += 1
 
+        before = None if max_event_time is None else (watermark() + 1) // step
         if max_event_time is None or t > max_event_time:
             max_event_time = t
-        for e in sorted(counts):
-            if has_fired(e):
-                emit(e)
+        if before is None or (watermark() + 1) // step > before:
+            fire(watermark())
+            for e in [e for e in counts if is_closed(e)]:
+                del counts[e]
+                fired.discard(e)
 
-    for e in sorted(counts):
-        emit(e)
-
-    # Windows fire in increasing E (W never goes down), so rows are already in order.
-    assert rows == sorted(rows, key=lambda r: (r[0], r[1]))
+    fire(float("inf"))
+    if lateness == 0:
+        # Windows fire in increasing E (W never goes down), so rows are in order.
+        assert rows == sorted(rows, key=lambda r: (r[0], r[1]))
     return rows, stats
 
 
@@ -366,12 +391,13 @@ def main(argv=None):
     parser.add_argument("--size-ms", type=int, default=1800000)
     parser.add_argument("--slide-ms", type=int, default=10000)
     parser.add_argument("--k", type=int, default=20)
+    parser.add_argument("--lateness-ms", type=int, default=0)
     parser.add_argument("--out")
     args = parser.parse_args(argv)
-    if args.delay_ms < 0 or args.size_ms <= 0 or args.slide_ms <= 0 or args.k <= 0:
-        parser.error("need delay >= 0, size > 0, slide > 0, k > 0")
+    if args.delay_ms < 0 or args.size_ms <= 0 or args.slide_ms <= 0 or args.k <= 0 or args.lateness_ms < 0:
+        parser.error("need delay >= 0, size > 0, slide > 0, k > 0, lateness >= 0")
 
-    rows, stats = run(input_lines(args.input), args.delay_ms, args.size_ms, args.slide_ms, args.k)
+    rows, stats = run(input_lines(args.input), args.delay_ms, args.size_ms, args.slide_ms, args.k, args.lateness_ms)
     data = render_csv(rows)
     if args.out:
         with open(args.out, "wb") as f:
