@@ -66,11 +66,24 @@ final class HashWriter<Record: Sendable>: ElementReceiver {
         if parallelism == 1 {
             pending[0].append(contentsOf: batch)
         } else {
-            // Targets first, then one bulk append per target: this code is generic over the
-            // record type, and per-record array operations would look up type metadata each time.
+            // Targets first, then one array per target filled through raw buffers: this code runs
+            // unspecialised (generic over the record type), where every array operation per record
+            // would look up type metadata.
             let targets = batch.map { keyGroup($0).subtask(parallelism: parallelism, maxParallelism: maxParallelism) }
-            for target in 0..<parallelism {
-                pending[target].append(contentsOf: zip(batch, targets).lazy.filter { $0.1 == target }.map(\.0))
+            var counts = [Int](repeating: 0, count: parallelism)
+            for target in targets { counts[target] += 1 }
+            batch.withUnsafeBufferPointer { records in
+                for target in 0..<parallelism where counts[target] > 0 {
+                    let part = [Record](unsafeUninitializedCapacity: counts[target]) { buffer, initialized in
+                        var next = buffer.baseAddress!
+                        for index in targets.indices where targets[index] == target {
+                            next.initialize(to: records[index])
+                            next += 1
+                        }
+                        initialized = counts[target]
+                    }
+                    pending[target].append(contentsOf: part)
+                }
             }
         }
         for target in 0..<parallelism where pending[target].count >= batchSize { try send(target) }

@@ -40,18 +40,23 @@ public final class BoundedOutOfOrdernessWatermarks<Record: Sendable & EventTimed
     }
 
     public func receive(_ batch: [Record]) throws {
-        for record in batch {
-            output.emit(record)
-            let time = record.eventTime.milliseconds
+        // Records go out in runs between watermarks (one append per run, not per record: this
+        // class is generic, and runs unspecialised).
+        var runStart = 0
+        for index in batch.indices {
+            let time = batch[index].eventTime.milliseconds
             guard time > maxEventTime else { continue }
             maxEventTime = time
             let watermark = time &- delay
             let step = (watermark &+ 1).flooredDivision(by: granularity)
             if step > lastStep {
                 lastStep = step
+                output.emit(contentsOf: batch[runStart...index])
+                runStart = index + 1
                 try output.emit(watermark: EventTime(milliseconds: watermark))
             }
         }
+        output.emit(contentsOf: batch[runStart...])
         try output.flush()
         if maxEventTime > .min { metrics.raiseGauge("event time", to: maxEventTime) }
     }
