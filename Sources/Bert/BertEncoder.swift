@@ -163,26 +163,9 @@ public final class BertEncoder {
         for index in 0..<count { row[index] *= inverse }
     }
 
-    /// GELU with the error function, `x·Φ(x) = ½·x·(1 + erf(x/√2))` (not the tanh approximation).
-    /// erf comes from Abramowitz and Stegun's formula 7.1.26 (absolute error below 1.5e-7, far
-    /// under float32's noise here), which needs one `exp` instead of a call to libm's `erff`.
+    /// GELU with the error function (see ``VectorGELU``).
     private func gelu(_ values: inout [Float], count: Int) {
-        let inverseRoot2: Float = 0.70710678118654752
-        values.withUnsafeMutableBufferPointer { buffer in
-            for index in 0..<count {
-                let x = buffer[index]
-                buffer[index] = 0.5 * x * (1 + Self.erf(x * inverseRoot2))
-            }
-        }
-    }
-
-    @inline(__always)
-    static func erf(_ x: Float) -> Float {
-        let z = abs(x)
-        let t = 1 / (1 + 0.3275911 * z)
-        let polynomial = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-        let magnitude = 1 - polynomial * expf(-z * z)
-        return x < 0 ? -magnitude : magnitude
+        values.withUnsafeMutableBufferPointer { VectorGELU.apply(UnsafeMutableBufferPointer(rebasing: $0[0..<count])) }
     }
 
     /// `destination = LayerNorm(sum + residual)`, row by row.
