@@ -154,18 +154,17 @@ public final class BertEncoder {
     private func softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {
         var largest = -Float.infinity
         for index in 0..<count { largest = max(largest, row[index]) }
+        for index in 0..<count { row[index] -= largest }
+        VectorMath.expOfNonPositive(UnsafeMutableBufferPointer(start: row, count: count))
         var sum: Float = 0
-        for index in 0..<count {
-            row[index] = expf(row[index] - largest)
-            sum += row[index]
-        }
+        for index in 0..<count { sum += row[index] }
         let inverse = 1 / sum
         for index in 0..<count { row[index] *= inverse }
     }
 
-    /// GELU with the error function (see ``VectorGELU``).
+    /// GELU with the error function (see ``VectorMath``).
     private func gelu(_ values: inout [Float], count: Int) {
-        values.withUnsafeMutableBufferPointer { VectorGELU.apply(UnsafeMutableBufferPointer(rebasing: $0[0..<count])) }
+        values.withUnsafeMutableBufferPointer { VectorMath.gelu(UnsafeMutableBufferPointer(rebasing: $0[0..<count])) }
     }
 
     /// `destination = LayerNorm(sum + residual)`, row by row.

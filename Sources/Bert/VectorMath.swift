@@ -1,22 +1,30 @@
-/// GELU with the error function, `x·Φ(x) = ½·x·(1 + erf(x/√2))` (not the tanh approximation),
-/// eight values at a time. erf comes from Abramowitz and Stegun's formula 7.1.26 (absolute
-/// error below 1.5e-7), and its `exp` from a range reduction to `2ⁿ·eʳ` with a degree-6
-/// polynomial (relative error about 2e-7): both far below float32's noise in the encoder.
-/// Every value goes through the same lanes' arithmetic, the last few included, so a value's
-/// result does not depend on where it sits in the buffer.
-enum VectorGELU {
-    static func apply(_ values: UnsafeMutableBufferPointer<Float>) {
+/// The encoder's elementwise functions, eight values at a time: GELU with the error function,
+/// `x·Φ(x) = ½·x·(1 + erf(x/√2))` (not the tanh approximation), and `eˣ` for softmax. erf comes
+/// from Abramowitz and Stegun's formula 7.1.26 (absolute error below 1.5e-7), `exp` from a range
+/// reduction to `2ⁿ·eʳ` with a degree-6 polynomial (relative error about 2e-7): both far below
+/// float32's noise in the encoder. Every value goes through the same lanes' arithmetic, the last
+/// few included, so a value's result does not depend on where it sits in the buffer.
+enum VectorMath {
+    /// GELU of every value, in place.
+    static func gelu(_ values: UnsafeMutableBufferPointer<Float>) { map(values, gelu) }
+
+    /// eˣ of every value, in place; the values must not be positive (softmax after subtracting
+    /// the row's largest).
+    static func expOfNonPositive(_ values: UnsafeMutableBufferPointer<Float>) { map(values, exp) }
+
+    @inline(__always)
+    private static func map(_ values: UnsafeMutableBufferPointer<Float>, _ function: (SIMD8<Float>) -> SIMD8<Float>) {
         guard let base = values.baseAddress else { return }
         let whole = values.count / 8 * 8
         let raw = UnsafeMutableRawPointer(base)
         for offset in stride(from: 0, to: whole, by: 8) {
             let x = raw.loadUnaligned(fromByteOffset: offset * 4, as: SIMD8<Float>.self)
-            raw.storeBytes(of: gelu(x), toByteOffset: offset * 4, as: SIMD8<Float>.self)
+            raw.storeBytes(of: function(x), toByteOffset: offset * 4, as: SIMD8<Float>.self)
         }
         guard whole < values.count else { return }
         var tail = SIMD8<Float>(repeating: 0)
         for lane in 0..<(values.count - whole) { tail[lane] = base[whole + lane] }
-        let result = gelu(tail)
+        let result = function(tail)
         for lane in 0..<(values.count - whole) { base[whole + lane] = result[lane] }
     }
 
