@@ -25,6 +25,13 @@ public struct TopKSelection<Key: Comparable, Value> {
         return a.key < b.key
     }
 
+    /// Whether a pair with `value` could enter the selection (whatever its key): a cheap test
+    /// that spares callers fetching keys that cannot.
+    public func couldTake(_ value: Value) -> Bool {
+        guard sorted.count == k, let last = sorted.last else { return true }
+        return !isGreater(last.value, value)
+    }
+
     public mutating func offer(key: Key, value: Value) {
         let pair = Entry(key: key, value: value)
         if sorted.count == k, let last = sorted.last, !ranksBefore(pair, last) { return }

@@ -86,6 +86,15 @@ extension SlicedWindowOperator {
 
     /// Emits the results of the window the totals describe.
     private func emitWindow(ending end: Int64) {
+        if case .top(let k, let isGreater) = emission {
+            // Keys are fetched only for values that could make the top k.
+            var top = TopKSelection<Key, Aggregation.Accumulator>(k: k, isGreater: isGreater)
+            for id in 0..<inWindow.count where inWindow[id] > 0 && top.couldTake(totals[id]) {
+                top.offer(key: directory.keys[id]!, value: totals[id])
+            }
+            emit(top.sorted.lazy.map { ($0.key, $0.value) }, ending: end)
+            return
+        }
         emit((0..<inWindow.count).lazy.filter { self.inWindow[$0] > 0 }.map { (self.directory.keys[$0]!, self.totals[$0]) }, ending: end)
     }
 
