@@ -63,7 +63,7 @@ public final class BertEncoder {
     private static func apply(_ layer: BertModel.Linear, _ input: [Float]) -> [Float] {
         (0..<layer.outputs).map { row in
             var sum = layer.bias[row]
-            for column in 0..<layer.inputs { sum += layer.weight[row * layer.inputs + column] * input[column] }
+            for column in 0..<layer.inputs { sum += layer.weight[column * layer.outputs + row] * input[column] }
             return sum
         }
     }
@@ -112,8 +112,8 @@ public final class BertEncoder {
                 layer.weight.withUnsafeBufferPointer { w in
                     for (index, count) in sequenceLengths.enumerated() where count > 0 {
                         let first = index * paddedLength
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(layer.outputs), Int32(layer.inputs),
-                                    1, x.baseAddress! + first * layer.inputs, Int32(layer.inputs), w.baseAddress, Int32(layer.inputs),
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(layer.outputs), Int32(layer.inputs),
+                                    1, x.baseAddress! + first * layer.inputs, Int32(layer.inputs), w.baseAddress, Int32(layer.outputs),
                                     1, out.baseAddress! + first * layer.outputs, Int32(layer.outputs))
                         totalFlops += 2 * Double(count) * Double(layer.outputs) * Double(layer.inputs)
                     }

@@ -8,10 +8,25 @@ import Foundation
 public final class BertModel: Sendable {
     /// A fully connected layer: `y = x Wᵀ + b`, with W stored `[outputs × inputs]` as PyTorch does.
     struct Linear: Sendable {
+        /// `[inputs × outputs]`, row-major: the transpose of the checkpoint's `[outputs × inputs]`.
+        /// OpenBLAS packs a weight matrix in this layout faster than in the checkpoint's, on every
+        /// product (about 10% of the encoder's time at batch size 1).
         var weight: [Float]
         var bias: [Float]
         var inputs: Int
         var outputs: Int
+
+        /// Takes the checkpoint's `[outputs × inputs]` weights.
+        init(outputMajor weight: [Float], bias: [Float], inputs: Int, outputs: Int) {
+            var transposed = [Float](repeating: 0, count: weight.count)
+            for output in 0..<outputs {
+                for input in 0..<inputs { transposed[input * outputs + output] = weight[output * inputs + input] }
+            }
+            self.weight = transposed
+            self.bias = bias
+            self.inputs = inputs
+            self.outputs = outputs
+        }
     }
 
     struct LayerNorm: Sendable {
@@ -69,12 +84,16 @@ public final class BertModel: Sendable {
         identity = "\((folder as NSString).lastPathComponent):\(attributes?[.size] as? Int ?? 0):\(modified)"
         let prefix = tensors.tensors["bert.embeddings.word_embeddings.weight"] != nil ? "bert." : ""
         let hidden = config.hiddenSize
-        func linear(_ name: String, inputs: Int, outputs: Int) throws -> Linear {
+        func parameters(_ name: String, inputs: Int, outputs: Int) throws -> (weight: [Float], bias: [Float]) {
             let weight = try tensors.floats(name + ".weight"), bias = try tensors.floats(name + ".bias")
             guard weight.count == inputs * outputs, bias.count == outputs else {
                 throw FlowError(.missingInput, "\(tensors.path): \(name) has the wrong shape for config.json; the model folder is inconsistent")
             }
-            return Linear(weight: weight, bias: bias, inputs: inputs, outputs: outputs)
+            return (weight, bias)
+        }
+        func linear(_ name: String, inputs: Int, outputs: Int) throws -> Linear {
+            let (weight, bias) = try parameters(name, inputs: inputs, outputs: outputs)
+            return Linear(outputMajor: weight, bias: bias, inputs: inputs, outputs: outputs)
         }
         func norm(_ name: String) throws -> LayerNorm {
             LayerNorm(gamma: try tensors.floats(name + ".weight"), beta: try tensors.floats(name + ".bias"))
@@ -91,9 +110,9 @@ public final class BertModel: Sendable {
         embeddingNorm = try norm(prefix + "embeddings.LayerNorm")
         layers = try (0..<config.layers).map { index in
             let name = prefix + "encoder.layer.\(index)."
-            let parts = try ["query", "key", "value"].map { try linear(name + "attention.self." + $0, inputs: hidden, outputs: hidden) }
+            let parts = try ["query", "key", "value"].map { try parameters(name + "attention.self." + $0, inputs: hidden, outputs: hidden) }
             return Layer(
-                queryKeyValue: Linear(weight: parts.flatMap(\.weight), bias: parts.flatMap(\.bias), inputs: hidden, outputs: 3 * hidden),
+                queryKeyValue: Linear(outputMajor: parts.flatMap(\.weight), bias: parts.flatMap(\.bias), inputs: hidden, outputs: 3 * hidden),
                 attentionOutput: try linear(name + "attention.output.dense", inputs: hidden, outputs: hidden),
                 attentionNorm: try norm(name + "attention.output.LayerNorm"),
                 intermediate: try linear(name + "intermediate.dense", inputs: hidden, outputs: config.intermediateSize),
