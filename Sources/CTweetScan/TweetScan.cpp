@@ -66,16 +66,18 @@ flow_scan_fields fields(element root, std::vector<flow_scan_text> &hashtags) {
     }
     if (hasTimestamp) {
         std::string_view text;
+        int64_t milliseconds = 0;
         if (!timestamp.get_string().get(text)) {
             result.kind = FLOW_SCAN_V1_TEXT_TIME;
             result.time_text = {text.data(), text.size()};
-        } else if (timestamp.is_int64()) {
+        } else if (timestamp.is_int64() && !timestamp.get_int64().get(milliseconds)) {
             result.kind = FLOW_SCAN_V1_INTEGER_TIME;
-            result.timestamp = int64_t(timestamp.get_int64());
+            result.timestamp = milliseconds;
         } else {
             return result;  // a float, a huge integer, or another type: the Swift decoder says which
         }
-        bool isTruncated = hasTruncated && truncated.is_bool() && bool(truncated.get_bool());
+        bool isTruncated = false;
+        if (hasTruncated && truncated.get_bool().get(isTruncated)) isTruncated = false;
         if (isTruncated) {
             element extendedEntities;
             if (hasExtended && lastMember(extended, "entities", extendedEntities)) readHashtags(extendedEntities, "text", hashtags);

@@ -24,6 +24,12 @@ public struct ElasticsearchBulkSettings: Sendable {
 struct BulkAction {
     var id: String
     var lines: Data
+
+    /// The `_id` for a document id written as JSON: a string's content, a number's digits.
+    static func documentID(_ idJSON: String) -> String {
+        if idJSON.hasPrefix("\""), let text = try? JSONSerialization.jsonObject(with: Data(idJSON.utf8), options: [.fragmentsAllowed]) as? String { return text }
+        return idJSON
+    }
 }
 
 /// Queues `_bulk` actions and sends them until each is applied or dead-lettered.

@@ -35,7 +35,7 @@ public final class ElasticsearchIndexSink: ElementReceiver {
             guard let source = document.sourceJSON else {
                 throw FlowError(.invalidJob, "documents to index must keep their whole source; set keep-source: true on the documents step")
             }
-            let id = Self.documentID(document.idJSON)
+            let id = BulkAction.documentID(document.idJSON)
             var lines = try JSONSerialization.data(withJSONObject: ["index": ["_index": index, "_id": id]])
             lines.append(0x0A)
             lines.append(contentsOf: source.utf8)
@@ -57,11 +57,5 @@ public final class ElasticsearchIndexSink: ElementReceiver {
     public func receiveEndOfInput() throws {
         try writer.flush()
         _ = try? writer.client.send("POST", "/\(writer.settings.endpoint.index)/_refresh")
-    }
-
-    /// The `_id` for a document id written as JSON: a string's content, a number's digits.
-    static func documentID(_ idJSON: String) -> String {
-        if idJSON.hasPrefix("\""), let text = try? JSONSerialization.jsonObject(with: Data(idJSON.utf8), options: [.fragmentsAllowed]) as? String { return text }
-        return idJSON
     }
 }

@@ -29,7 +29,7 @@ public final class ElasticsearchScoreSink: ElementReceiver {
         let index = writer.settings.endpoint.index
         for document in batch {
             if mappedLabels != document.labels { try ensureMapping(document.labels) }
-            let id = ElasticsearchIndexSink.documentID(document.idJSON)
+            let id = BulkAction.documentID(document.idJSON)
             var fields: [String: Any] = [:]
             for (field, score) in zip(fieldNames, document.scores) { fields[field] = score }
             fields[ClassificationField.modelField] = document.model
