@@ -12,12 +12,8 @@ public struct KeyString: Hashable, Comparable, Sendable, StableHashable, CustomS
     public init(_ string: String) { self.string = string }
 
     public static func == (lhs: KeyString, rhs: KeyString) -> Bool {
-        let equal = lhs.string.utf8.withContiguousStorageIfAvailable { left in
-            rhs.string.utf8.withContiguousStorageIfAvailable { right in
-                left.count == right.count && (left.count == 0 || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0)
-            }
-        }
-        return (equal ?? nil) ?? lhs.string.utf8.elementsEqual(rhs.string.utf8)
+        var (left, right) = (lhs.string, rhs.string)
+        return left.withUTF8 { a in right.withUTF8 { b in a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0) } }
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -31,7 +27,8 @@ public struct KeyString: Hashable, Comparable, Sendable, StableHashable, CustomS
     }
 
     public var stableHash: UInt64 {
-        string.utf8.withContiguousStorageIfAvailable { StableHash.hash(bytes: $0) } ?? StableHash.hash(bytes: string.utf8)
+        var copy = string
+        return copy.withUTF8 { StableHash.hash(bytes: $0) }
     }
 
     public var description: String { string }

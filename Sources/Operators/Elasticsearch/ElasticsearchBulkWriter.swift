@@ -54,7 +54,8 @@ final class ElasticsearchBulkWriter {
     private var random = SystemRandomNumberGenerator()
 
     /// `counter` names the applied actions in the summary ("es updates", "es indexed").
-    init(settings: ElasticsearchBulkSettings, context: SubtaskContext, clock: any WallClock, counter: String, verb: String) {
+    /// Counts restored from the subtask's checkpoint, if any, are added to the job's.
+    init(settings: ElasticsearchBulkSettings, context: SubtaskContext, clock: any WallClock, counter: String, verb: String) throws {
         self.settings = settings
         self.context = context
         self.clock = clock
@@ -63,12 +64,25 @@ final class ElasticsearchBulkWriter {
         applied = TalliedCounter(context.metrics.counter(counter))
         retried = TalliedCounter(context.metrics.counter("es retries"))
         deadLettered = TalliedCounter(context.metrics.counter("es dead letters"))
+        if let state = context.restored?.firstShared {
+            var reader = StateReader(state)
+            try restore(&reader)
+        }
     }
 
     /// The summary counter of dead letters for one reason.
     static func deadLetterCounter(_ reason: String) -> String { "es dead letters (\(reason))" }
 
-    func add(_ action: BulkAction) throws {
+    /// Queues one action: its `{"<kind>": {"_index", "_id"}}` line, then `body` as the next line.
+    func add(_ kind: String, id: String, body: some Sequence<UInt8>) throws {
+        var lines = try JSONSerialization.data(withJSONObject: [kind: ["_index": settings.endpoint.index, "_id": id]])
+        lines.append(0x0A)
+        lines.append(contentsOf: body)
+        lines.append(0x0A)
+        try add(BulkAction(id: id, lines: lines))
+    }
+
+    private func add(_ action: BulkAction) throws {
         if pending.isEmpty { oldestPending = clock.now() }
         pending.append(action)
         pendingBytes += action.lines.count
@@ -80,8 +94,23 @@ final class ElasticsearchBulkWriter {
         if let oldest = oldestPending, clock.now() - oldest >= settings.flushInterval.seconds { try flush() }
     }
 
+    /// Flushes, then acknowledges the barrier with the counters: the checkpoint covers every
+    /// action before it.
+    func acknowledge(_ barrier: CheckpointBarrier) throws {
+        try flush()
+        var state = StateWriter()
+        write(&state)
+        context.acknowledge(barrier, shared: state)
+    }
+
+    /// Flushes and refreshes the index, so that searches see every action.
+    func finish() throws {
+        try flush()
+        _ = try? client.send("POST", "/\(settings.endpoint.index)/_refresh")
+    }
+
     /// The counters, for a checkpoint.
-    func write(_ state: inout StateWriter) {
+    private func write(_ state: inout StateWriter) {
         state.write(applied.total)
         state.write(retried.total)
         state.write(deadLettered.total)
@@ -92,7 +121,7 @@ final class ElasticsearchBulkWriter {
         }
     }
 
-    func restore(_ reader: inout StateReader) throws {
+    private func restore(_ reader: inout StateReader) throws {
         applied.add(try reader.readInt())
         retried.add(try reader.readInt())
         deadLettered.add(try reader.readInt())

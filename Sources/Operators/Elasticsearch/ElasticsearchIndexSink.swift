@@ -10,19 +10,13 @@ import Foundation
 /// refreshes the index at the end so that searches see every document.
 public final class ElasticsearchIndexSink: ElementReceiver {
     private let writer: ElasticsearchBulkWriter
-    private let context: SubtaskContext
     private let indexBody: Data
     private var indexReady = false
 
     /// `indexBody` is the `PUT /INDEX` body (`settings`, `mappings`) used when the index is absent.
     public init(settings: ElasticsearchBulkSettings, indexBody: Data?, context: SubtaskContext, clock: any WallClock = SystemClock()) throws {
-        self.context = context
         self.indexBody = try indexBody ?? JSONSerialization.data(withJSONObject: ["mappings": ClassificationField.dynamicMapping])
-        writer = ElasticsearchBulkWriter(settings: settings, context: context, clock: clock, counter: "es indexed", verb: "documents")
-        if let state = context.restored?.firstShared {
-            var reader = StateReader(state)
-            try writer.restore(&reader)
-        }
+        writer = try ElasticsearchBulkWriter(settings: settings, context: context, clock: clock, counter: "es indexed", verb: "documents")
     }
 
     public func receive(_ batch: [Document]) throws {
@@ -30,32 +24,18 @@ public final class ElasticsearchIndexSink: ElementReceiver {
             try writer.createIndexIfAbsent(indexBody)
             indexReady = true
         }
-        let index = writer.settings.endpoint.index
         for document in batch {
             guard let source = document.sourceJSON else {
                 throw FlowError(.invalidJob, "documents to index must keep their whole source; set keep-source: true on the documents step")
             }
-            let id = BulkAction.documentID(document.idJSON)
-            var lines = try JSONSerialization.data(withJSONObject: ["index": ["_index": index, "_id": id]])
-            lines.append(0x0A)
-            lines.append(contentsOf: source.utf8)
-            lines.append(0x0A)
-            try writer.add(BulkAction(id: id, lines: lines))
+            try writer.add("index", id: BulkAction.documentID(document.idJSON), body: source.utf8)
         }
         try writer.flushIfDue()
     }
 
     public func receive(watermark: EventTime) throws {}
 
-    public func receive(barrier: CheckpointBarrier) throws {
-        try writer.flush()
-        var state = StateWriter()
-        writer.write(&state)
-        context.acknowledge(barrier, shared: state)
-    }
+    public func receive(barrier: CheckpointBarrier) throws { try writer.acknowledge(barrier) }
 
-    public func receiveEndOfInput() throws {
-        try writer.flush()
-        _ = try? writer.client.send("POST", "/\(writer.settings.endpoint.index)/_refresh")
-    }
+    public func receiveEndOfInput() throws { try writer.finish() }
 }

@@ -11,50 +11,31 @@ import Foundation
 /// after a restore do no harm (at least once, idempotent).
 public final class ElasticsearchScoreSink: ElementReceiver {
     private let writer: ElasticsearchBulkWriter
-    private let context: SubtaskContext
     /// The labels whose fields are mapped as float, and those fields' names.
     private var mappedLabels: [String]?
     private var fieldNames: [String] = []
 
     public init(settings: ElasticsearchBulkSettings, context: SubtaskContext, clock: any WallClock = SystemClock()) throws {
-        self.context = context
-        writer = ElasticsearchBulkWriter(settings: settings, context: context, clock: clock, counter: "es updates", verb: "updates")
-        if let state = context.restored?.firstShared {
-            var reader = StateReader(state)
-            try writer.restore(&reader)
-        }
+        writer = try ElasticsearchBulkWriter(settings: settings, context: context, clock: clock, counter: "es updates", verb: "updates")
     }
 
     public func receive(_ batch: [ScoredDocument]) throws {
-        let index = writer.settings.endpoint.index
         for document in batch {
             if mappedLabels != document.labels { try ensureMapping(document.labels) }
             let id = BulkAction.documentID(document.idJSON)
             var fields: [String: Any] = [:]
             for (field, score) in zip(fieldNames, document.scores) { fields[field] = score }
             fields[ClassificationField.modelField] = document.model
-            var lines = try JSONSerialization.data(withJSONObject: ["update": ["_index": index, "_id": id]])
-            lines.append(0x0A)
-            lines.append(try JSONSerialization.data(withJSONObject: ["doc": fields], options: [.sortedKeys]))
-            lines.append(0x0A)
-            try writer.add(BulkAction(id: id, lines: lines))
+            try writer.add("update", id: id, body: try JSONSerialization.data(withJSONObject: ["doc": fields], options: [.sortedKeys]))
         }
         try writer.flushIfDue()
     }
 
     public func receive(watermark: EventTime) throws {}
 
-    public func receive(barrier: CheckpointBarrier) throws {
-        try writer.flush()
-        var state = StateWriter()
-        writer.write(&state)
-        context.acknowledge(barrier, shared: state)
-    }
+    public func receive(barrier: CheckpointBarrier) throws { try writer.acknowledge(barrier) }
 
-    public func receiveEndOfInput() throws {
-        try writer.flush()
-        _ = try? writer.client.send("POST", "/\(writer.settings.endpoint.index)/_refresh")
-    }
+    public func receiveEndOfInput() throws { try writer.finish() }
 
     /// Creates the index if it does not exist, with `classification_*` as float and a raised field
     /// limit, and maps this job's fields as float.
