@@ -30,10 +30,12 @@ let package = Package(
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The tweet decoder's fast path on simdjson (libsimdjson-dev), behind a C interface.
         .target(name: "CTweetScan", cxxSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("simdjson")]),
+        // Products against weights packed once at load, on libxsmm's generated kernels (libxsmm-dev).
+        .target(name: "CEncoderKernels", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("xsmm"), .linkedLibrary("dl")]),
         .target(name: "Flow", dependencies: ["CZstd", "CZlib"], swiftSettings: strictSettings),
         // Optimised in debug builds too: the encoder's SIMD arithmetic is tens of times slower
         // unoptimised, and every scoring test runs it.
-        .target(name: "Bert", dependencies: ["Flow", "CBLAS"], swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "Bert", dependencies: ["Flow", "CBLAS", "CEncoderKernels"], swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Operators", dependencies: ["Flow", "Bert", "CZstd", "CZlib", "CHiredis", "CCurl", "CTweetScan"], swiftSettings: strictSettings),
         .target(
             name: "Jobs",

@@ -3,12 +3,13 @@ import Flow
 import Foundation
 
 /// Runs a ``BertModel`` on batches of token ids, with its own scratch buffers (one encoder per
-/// worker thread). Matrix products go to single-threaded BLAS `sgemm`; the rest (embeddings,
-/// softmax with the padding mask, exact GELU, layer norm) is plain Swift over contiguous rows.
+/// worker thread). Matrix products go to ``MatrixProducts`` (single-threaded); GELU and the
+/// softmax's exponentials to ``VectorMath``; the rest (embeddings, layer norm) is plain Swift
+/// over contiguous rows.
 public final class BertEncoder {
     public let model: BertModel
     private var hidden: [Float] = [], queryKeyValue: [Float] = []
-    private var context: [Float] = [], scratch: [Float] = [], intermediate: [Float] = [], scores: [Float] = []
+    private var context: [Float] = [], scratch: [Float] = [], intermediate: [Float] = [], scores: [Float] = [], keysTransposed: [Float] = []
     private var sequenceLengths: [Int] = []
     private var paddedLength = 0
 
@@ -61,11 +62,11 @@ public final class BertEncoder {
     }
 
     private static func apply(_ layer: BertModel.Linear, _ input: [Float]) -> [Float] {
-        (0..<layer.outputs).map { row in
-            var sum = layer.bias[row]
-            for column in 0..<layer.inputs { sum += layer.weight[column * layer.outputs + row] * input[column] }
-            return sum
+        var output = layer.bias
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { layer.accumulate(x.baseAddress!, rows: 1, into: $0.baseAddress!) }
         }
+        return output
     }
 
     private func resize(rows: Int, length: Int) {
@@ -76,6 +77,8 @@ public final class BertEncoder {
         if queryKeyValue.count < rows * 3 * width { queryKeyValue = Array(repeating: 0, count: rows * 3 * width) }
         if intermediate.count < rows * model.config.intermediateSize { intermediate = Array(repeating: 0, count: rows * model.config.intermediateSize) }
         if scores.count < length * length { scores = Array(repeating: 0, count: length * length) }
+        let keys = length * width / model.config.heads
+        if keysTransposed.count < keys { keysTransposed = Array(repeating: 0, count: keys) }
     }
 
     private func embed(_ batch: [[Int32]], types: [[Int32]]?, length: Int) {
@@ -100,8 +103,7 @@ public final class BertEncoder {
     }
 
     /// `output = input Wᵀ + b` for the rows of each sequence. One product per sequence, never one
-    /// over the whole batch: BLAS may sum in another order for another number of rows, and a
-    /// text's embedding must not depend on the batch it happens to be in.
+    /// over the whole batch, so that a text's embedding does not depend on the batch it is in.
     private func linear(_ layer: BertModel.Linear, _ input: [Float], into output: inout [Float], rows: Int) {
         guard rows > 0 else { return }
         output.withUnsafeMutableBufferPointer { out in
@@ -109,14 +111,10 @@ public final class BertEncoder {
                 (out.baseAddress! + row * layer.outputs).update(from: layer.bias, count: layer.outputs)
             }
             input.withUnsafeBufferPointer { x in
-                layer.weight.withUnsafeBufferPointer { w in
-                    for (index, count) in sequenceLengths.enumerated() where count > 0 {
-                        let first = index * paddedLength
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(layer.outputs), Int32(layer.inputs),
-                                    1, x.baseAddress! + first * layer.inputs, Int32(layer.inputs), w.baseAddress, Int32(layer.outputs),
-                                    1, out.baseAddress! + first * layer.outputs, Int32(layer.outputs))
-                        totalFlops += 2 * Double(count) * Double(layer.outputs) * Double(layer.inputs)
-                    }
+                for (index, count) in sequenceLengths.enumerated() where count > 0 {
+                    let first = index * paddedLength
+                    layer.accumulate(x.baseAddress! + first * layer.inputs, rows: count, into: out.baseAddress! + first * layer.outputs)
+                    totalFlops += 2 * Double(count) * Double(layer.outputs) * Double(layer.inputs)
                 }
             }
         }
@@ -133,32 +131,33 @@ public final class BertEncoder {
         queryKeyValue.withUnsafeBufferPointer { qkv in
             context.withUnsafeMutableBufferPointer { c in
                 scores.withUnsafeMutableBufferPointer { s in
-                    for (index, count) in lengths.enumerated() where count > 0 {
-                        let rows = qkv.baseAddress! + index * length * stride
-                        let output = c.baseAddress! + index * length * width
-                        for head in 0..<heads {
-                            let q = rows + head * size, k = rows + width + head * size, v = rows + 2 * width + head * size
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(count), Int32(size), scale,
-                                        q, Int32(stride), k, Int32(stride), 0, s.baseAddress, Int32(count))
-                            for row in 0..<count { softmax(s.baseAddress! + row * count, count: count) }
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(size), Int32(count), 1,
-                                        s.baseAddress, Int32(count), v, Int32(stride), 0, output + head * size, Int32(width))
+                    keysTransposed.withUnsafeMutableBufferPointer { keys in
+                        for (index, count) in lengths.enumerated() where count > 0 {
+                            let rows = qkv.baseAddress! + index * length * stride
+                            let output = c.baseAddress! + index * length * width
+                            for head in 0..<heads {
+                                let q = rows + head * size, k = rows + width + head * size, v = rows + 2 * width + head * size
+                                for token in 0..<count {
+                                    for column in 0..<size { keys[column * count + token] = k[token * stride + column] }
+                                }
+                                MatrixProducts.multiply(rows: count, columns: count, inner: size, q, stride, keys.baseAddress!, count, into: s.baseAddress!, count)
+                                for row in 0..<count { softmax(s.baseAddress! + row * count, count: count, scale: scale) }
+                                MatrixProducts.multiply(rows: count, columns: size, inner: count, s.baseAddress!, count, v, stride, into: output + head * size, width)
+                            }
+                            totalFlops += 4 * Double(count) * Double(count) * Double(width)
                         }
-                        totalFlops += 4 * Double(count) * Double(count) * Double(width)
                     }
                 }
             }
         }
     }
 
-    private func softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {
-        var largest = -Float.infinity
-        for index in 0..<count { largest = max(largest, row[index]) }
-        for index in 0..<count { row[index] -= largest }
+    /// The softmax of `scale` times the row (`scale` > 0), in place.
+    private func softmax(_ row: UnsafeMutablePointer<Float>, count: Int, scale: Float) {
+        let largest = VectorMath.maximum(row, count: count)
+        for index in 0..<count { row[index] = (row[index] - largest) * scale }
         VectorMath.expOfNonPositive(UnsafeMutableBufferPointer(start: row, count: count))
-        var sum: Float = 0
-        for index in 0..<count { sum += row[index] }
-        let inverse = 1 / sum
+        let inverse = 1 / VectorMath.sum(row, count: count)
         for index in 0..<count { row[index] *= inverse }
     }
 
@@ -180,16 +179,13 @@ public final class BertEncoder {
     }
 
     private func layerNorm(_ row: UnsafeMutablePointer<Float>, width: Int, norm: BertModel.LayerNorm) {
-        var mean: Float = 0
-        for index in 0..<width { mean += row[index] }
-        mean /= Float(width)
-        var variance: Float = 0
-        for index in 0..<width {
-            let centered = row[index] - mean
-            variance += centered * centered
-        }
-        variance /= Float(width)
+        let mean = VectorMath.sum(row, count: width) / Float(width)
+        let variance = VectorMath.sumOfSquares(row, count: width, center: mean) / Float(width)
         let inverse = 1 / (variance + model.config.layerNormEpsilon).squareRoot()
-        for index in 0..<width { row[index] = (row[index] - mean) * inverse * norm.gamma[index] + norm.beta[index] }
+        norm.gamma.withUnsafeBufferPointer { gamma in
+            norm.beta.withUnsafeBufferPointer { beta in
+                for index in 0..<width { row[index] = (row[index] - mean) * inverse * gamma[index] + beta[index] }
+            }
+        }
     }
 }
