@@ -30,7 +30,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The tweet decoder's fast path on simdjson (libsimdjson-dev), behind a C interface.
         .target(name: "CTweetScan", cxxSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("simdjson")]),
-        // Products against weights packed once at load, on libxsmm's generated kernels (libxsmm-dev).
+        // The encoder's C kernels: products against weights packed once at load, on libxsmm's
+        // generated kernels (libxsmm-dev), and GELU/exp compiled for AVX2+FMA and for baseline x86-64.
         .target(name: "CEncoderKernels", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("xsmm"), .linkedLibrary("dl")]),
         .target(name: "Flow", dependencies: ["CZstd", "CZlib"], swiftSettings: strictSettings),
         // Optimised in debug builds too: the encoder's SIMD arithmetic is tens of times slower
