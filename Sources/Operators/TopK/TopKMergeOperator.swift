@@ -41,13 +41,7 @@ public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & Sta
 
     public func receive(barrier: CheckpointBarrier) throws {
         var state = StateWriter()
-        state.write(arrived.count)
-        for result in arrived {
-            state.write(result.windowEnd.milliseconds)
-            state.write(result.firedAt.milliseconds)
-            state.write(result.key)
-            state.write(result.value)
-        }
+        state.write(arrived)
         state.write(candidates.count)
         for (end, values) in candidates.sorted(by: { $0.key < $1.key }) {
             state.write(end)
@@ -65,10 +59,7 @@ public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & Sta
 
     private func restore(_ state: [UInt8]) throws {
         var reader = StateReader(state)
-        for _ in 0..<(try reader.readCount()) {
-            let end = EventTime(milliseconds: try reader.readInt64()), firedAt = EventTime(milliseconds: try reader.readInt64())
-            arrived.append(WindowResult(windowStart: end, windowEnd: end, key: try reader.read(Key.self), value: try reader.read(Value.self), firedAt: firedAt))
-        }
+        arrived = try reader.readArray(of: WindowResult<Key, Value>.self)
         for _ in 0..<(try reader.readCount()) {
             let end = try reader.readInt64()
             if try reader.readBool() { emitted.insert(end) }

@@ -22,6 +22,22 @@ public struct WindowResult<Key: Sendable, Value: Sendable>: Sendable {
     }
 }
 
+/// Checkpointed as its start, end, key, value and the watermark that fired it.
+extension WindowResult: StateCodable where Key: StateCodable, Value: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(windowStart.milliseconds)
+        writer.write(windowEnd.milliseconds)
+        writer.write(key)
+        writer.write(value)
+        writer.write(firedAt.milliseconds)
+    }
+
+    public init(from reader: inout StateReader) throws {
+        self.init(windowStart: EventTime(milliseconds: try reader.readInt64()), windowEnd: EventTime(milliseconds: try reader.readInt64()),
+                  key: try reader.read(Key.self), value: try reader.read(Value.self), firedAt: EventTime(milliseconds: try reader.readInt64()))
+    }
+}
+
 /// A key's place in a window's top K.
 public struct RankedResult<Key: Sendable, Value: Sendable>: Sendable {
     public var windowEnd: EventTime

@@ -17,25 +17,13 @@ public final class WindowResultMerge<Key: Comparable & Sendable & StateCodable, 
         self.context = context
         if let state = context.restored?.firstShared {
             var reader = StateReader(state)
-            for _ in 0..<(try reader.readCount()) {
-                pending.append(WindowResult(windowStart: EventTime(milliseconds: try reader.readInt64()),
-                                            windowEnd: EventTime(milliseconds: try reader.readInt64()),
-                                            key: try reader.read(Key.self), value: try reader.read(Value.self),
-                                            firedAt: EventTime(milliseconds: try reader.readInt64())))
-            }
+            pending = try reader.readArray(of: WindowResult<Key, Value>.self)
         }
     }
 
     public func receive(barrier: CheckpointBarrier) throws {
         var state = StateWriter()
-        state.write(pending.count)
-        for result in pending {
-            state.write(result.windowStart.milliseconds)
-            state.write(result.windowEnd.milliseconds)
-            state.write(result.key)
-            state.write(result.value)
-            state.write(result.firedAt.milliseconds)
-        }
+        state.write(pending)
         context.acknowledge(barrier, shared: state)
         try output.emit(barrier: barrier)
     }
