@@ -1,11 +1,13 @@
 // The fast path of tweet decoding: simdjson (libsimdjson-dev) validates the whole line (grammar,
 // UTF-8, escapes, numbers) into its reused tape, and the fields of the trending job are read from
 // it with the decoder's rules: the last of duplicate members wins; wrong types give no hashtags.
-// Whatever is not plainly a tweet or plainly not one is left to the Swift decoder.
+// Hashtags are copied out with their ASCII letters lowercased. Whatever is not plainly a tweet or
+// plainly not one is left to the Swift decoder.
 #include "TweetScan.h"
 
 #include <simdjson.h>
 
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -13,19 +15,30 @@ using simdjson::dom::element;
 
 struct flow_tweet_scanner {
     simdjson::dom::parser parser;
-    std::vector<flow_scan_text> hashtags;
+    std::vector<flow_scan_hashtag> hashtags;
+    /// The hashtags' bytes, lowercased, as long as the line: a string's unescaped text is never
+    /// longer than its JSON, so it never grows while `hashtags` points into it.
+    std::vector<char> hashtagBytes;
+    size_t hashtagBytesUsed = 0;
     std::vector<uint8_t> padded;
 };
 
 namespace {
 
+/// Whether `key` is `name`: a comparison of constant length, which the compiler inlines.
+template <size_t N>
+bool is(std::string_view key, const char (&name)[N]) {
+    return key.size() == N - 1 && memcmp(key.data(), name, N - 1) == 0;
+}
+
 /// The last member `key` of `value` if it is an object that has one.
-bool lastMember(element value, std::string_view key, element &found) {
+template <size_t N>
+bool lastMember(element value, const char (&key)[N], element &found) {
     simdjson::dom::object object;
     if (value.get_object().get(object)) return false;
     bool seen = false;
     for (auto field : object) {
-        if (field.key == key) {
+        if (is(field.key, key)) {
             found = field.value;
             seen = true;
         }
@@ -33,8 +46,22 @@ bool lastMember(element value, std::string_view key, element &found) {
     return seen;
 }
 
+/// Copies `text` into the scanner's hashtag bytes with its ASCII capitals lowercased and lists it.
+void appendLowercased(std::string_view text, flow_tweet_scanner &scanner) {
+    char *copy = scanner.hashtagBytes.data() + scanner.hashtagBytesUsed;
+    unsigned char any = 0;
+    for (size_t index = 0; index < text.size(); index++) {
+        unsigned char byte = static_cast<unsigned char>(text[index]);
+        any |= byte;
+        copy[index] = static_cast<char>(static_cast<unsigned char>(byte - 'A') < 26 ? byte | 0x20 : byte);
+    }
+    scanner.hashtagBytesUsed += text.size();
+    scanner.hashtags.push_back({copy, text.size(), any < 0x80});
+}
+
 /// Appends the string `field` of each element of `entities.hashtags`.
-void readHashtags(element entities, std::string_view field, std::vector<flow_scan_text> &out) {
+template <size_t N>
+void readHashtags(element entities, const char (&field)[N], flow_tweet_scanner &scanner) {
     element hashtags;
     if (!lastMember(entities, "hashtags", hashtags)) return;
     simdjson::dom::array array;
@@ -42,12 +69,24 @@ void readHashtags(element entities, std::string_view field, std::vector<flow_sca
     for (element item : array) {
         element tag;
         std::string_view text;
-        if (lastMember(item, field, tag) && !tag.get_string().get(text)) out.push_back({text.data(), text.size()});
+        if (lastMember(item, field, tag) && !tag.get_string().get(text)) appendLowercased(text, scanner);
     }
 }
 
+/// The value of a string of 1 to 18 ASCII digits (which cannot overflow), or -1 for any other.
+int64_t plainDigits(std::string_view text) {
+    if (text.empty() || text.size() > 18) return -1;
+    int64_t value = 0;
+    for (char character : text) {
+        unsigned digit = static_cast<unsigned char>(character) - '0';
+        if (digit > 9) return -1;
+        value = value * 10 + digit;
+    }
+    return value;
+}
+
 /// Reads the fields of a parsed line.
-flow_scan_fields fields(element root, std::vector<flow_scan_text> &hashtags) {
+flow_scan_fields fields(element root, flow_tweet_scanner &scanner) {
     flow_scan_fields result = {FLOW_SCAN_UNDECIDED, 0, {nullptr, 0}, nullptr, 0};
     simdjson::dom::object object;
     if (root.get_object().get(object)) {
@@ -58,18 +97,24 @@ flow_scan_fields fields(element root, std::vector<flow_scan_text> &hashtags) {
     bool hasTimestamp = false, hasTruncated = false, hasEntities = false, hasExtended = false, hasData = false;
     for (auto field : object) {
         std::string_view key = field.key;
-        if (key == "timestamp_ms") { timestamp = field.value; hasTimestamp = true; }
-        else if (key == "truncated") { truncated = field.value; hasTruncated = true; }
-        else if (key == "entities") { entities = field.value; hasEntities = true; }
-        else if (key == "extended_tweet") { extended = field.value; hasExtended = true; }
-        else if (key == "data") { data = field.value; hasData = true; }
+        if (is(key, "timestamp_ms")) { timestamp = field.value; hasTimestamp = true; }
+        else if (is(key, "truncated")) { truncated = field.value; hasTruncated = true; }
+        else if (is(key, "entities")) { entities = field.value; hasEntities = true; }
+        else if (is(key, "extended_tweet")) { extended = field.value; hasExtended = true; }
+        else if (is(key, "data")) { data = field.value; hasData = true; }
     }
     if (hasTimestamp) {
         std::string_view text;
         int64_t milliseconds = 0;
         if (!timestamp.get_string().get(text)) {
-            result.kind = FLOW_SCAN_V1_TEXT_TIME;
-            result.time_text = {text.data(), text.size()};
+            int64_t digits = plainDigits(text);
+            if (digits >= 0) {
+                result.kind = FLOW_SCAN_V1_INTEGER_TIME;
+                result.timestamp = digits;
+            } else {
+                result.kind = FLOW_SCAN_V1_TEXT_TIME;
+                result.time_text = {text.data(), text.size()};
+            }
         } else if (timestamp.is_int64() && !timestamp.get_int64().get(milliseconds)) {
             result.kind = FLOW_SCAN_V1_INTEGER_TIME;
             result.timestamp = milliseconds;
@@ -80,9 +125,9 @@ flow_scan_fields fields(element root, std::vector<flow_scan_text> &hashtags) {
         if (hasTruncated && truncated.get_bool().get(isTruncated)) isTruncated = false;
         if (isTruncated) {
             element extendedEntities;
-            if (hasExtended && lastMember(extended, "entities", extendedEntities)) readHashtags(extendedEntities, "text", hashtags);
+            if (hasExtended && lastMember(extended, "entities", extendedEntities)) readHashtags(extendedEntities, "text", scanner);
         } else if (hasEntities) {
-            readHashtags(entities, "text", hashtags);
+            readHashtags(entities, "text", scanner);
         }
     } else if (hasData) {
         element createdAt, dataEntities;
@@ -90,7 +135,7 @@ flow_scan_fields fields(element root, std::vector<flow_scan_text> &hashtags) {
         if (!lastMember(data, "created_at", createdAt) || createdAt.get_string().get(text)) return result;
         result.kind = FLOW_SCAN_V2;
         result.time_text = {text.data(), text.size()};
-        if (lastMember(data, "entities", dataEntities)) readHashtags(dataEntities, "tag", hashtags);
+        if (lastMember(data, "entities", dataEntities)) readHashtags(dataEntities, "tag", scanner);
     } else {
         result.kind = FLOW_SCAN_NOT_TWEET;
     }
@@ -110,13 +155,12 @@ extern "C" flow_scan_fields flow_tweet_scan(flow_tweet_scanner *scanner, const u
         line = scanner->padded.data();
     }
     scanner->hashtags.clear();
+    if (scanner->hashtagBytes.size() < length) scanner->hashtagBytes.resize(length);
+    scanner->hashtagBytesUsed = 0;
     element root;
     if (scanner->parser.parse(line, length, false).get(root)) return {FLOW_SCAN_UNDECIDED, 0, {nullptr, 0}, nullptr, 0};
-    flow_scan_fields result = fields(root, scanner->hashtags);
-    if (result.kind == FLOW_SCAN_UNDECIDED) {
-        scanner->hashtags.clear();
-        return result;
-    }
+    flow_scan_fields result = fields(root, *scanner);
+    if (result.kind == FLOW_SCAN_UNDECIDED) return result;
     result.hashtags = scanner->hashtags.data();
     result.hashtag_count = scanner->hashtags.size();
     return result;

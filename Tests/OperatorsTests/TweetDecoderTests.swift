@@ -57,14 +57,14 @@ struct TweetDecoderTests {
         let line = #"{"text":"a {\"b\"} #X","entities":{"hashtags":[{"text":"Swift","indices":[1,2]},{"text":"Rust"}]},"timestamp_ms":"1609486140665"}"#
         let decoded = try #require(tweet(line))
         #expect(decoded.eventTime.milliseconds == 1_609_486_140_665)
-        #expect(decoded.hashtags == ["Swift", "Rust"])
+        #expect(decoded.hashtags == ["swift", "rust"])
     }
 
     @Test func truncatedTweetTakesExtendedHashtagsOnly() throws {
         let line = #"{"truncated":true,"entities":{"hashtags":[{"text":"Short"}]},"extended_tweet":{"entities":{"hashtags":[{"text":"Long"},{"text":"Tags"}]}},"timestamp_ms":"5"}"#
-        #expect(try #require(tweet(line)).hashtags == ["Long", "Tags"])
+        #expect(try #require(tweet(line)).hashtags == ["long", "tags"])
         let notTruncated = line.replacingOccurrences(of: "\"truncated\":true", with: "\"truncated\":false")
-        #expect(try #require(tweet(notTruncated)).hashtags == ["Short"])
+        #expect(try #require(tweet(notTruncated)).hashtags == ["short"])
     }
 
     @Test func retweetedStatusIsIgnored() throws {
@@ -77,6 +77,16 @@ struct TweetDecoderTests {
     @Test func escapesAndSurrogatePairsAreDecoded() throws {
         let line = #"{"entities":{"hashtags":[{"text":"\u00e9t\u00e9"},{"text":"\ud83d\ude00ok"},{"text":"a\"b"}]},"timestamp_ms":7}"#
         #expect(try #require(tweet(line)).hashtags == ["été", "😀ok", "a\"b"])
+    }
+
+    @Test func hashtagsAreLowercasedOnBothPaths() throws {
+        let line = #"{"entities":{"hashtags":[{"text":"MiXeD"},{"text":"ΟΔΟΣ"},{"text":"İstanbul"},{"text":"\u0041B"}]},"timestamp_ms":"3"}"#
+        #expect(try #require(tweet(line)).hashtags == ["mixed", "οδος", "i\u{307}stanbul", "ab"])
+    }
+
+    @Test(arguments: [("\"0001\"", 1), ("\"123456789012345678\"", 123_456_789_012_345_678), ("\"9223372036854775807\"", Int64.max), ("\"-5\"", -5)])
+    func timestampStringsOfDigitsAreTimes(timestamp: String, milliseconds: Int64) throws {
+        #expect(try #require(tweet(#"{"timestamp_ms":"# + timestamp + "}")).eventTime.milliseconds == milliseconds)
     }
 
     @Test func v2TweetUsesCreatedAt() throws {

@@ -1,6 +1,7 @@
 #ifndef FLOW_TWEET_SCAN_H
 #define FLOW_TWEET_SCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,9 +15,11 @@ typedef enum {
     FLOW_SCAN_UNDECIDED = 0,
     /// Valid JSON that is not a tweet.
     FLOW_SCAN_NOT_TWEET = 1,
-    /// A v1.1 tweet whose `timestamp_ms` is a JSON integer (in `timestamp`).
+    /// A v1.1 tweet whose `timestamp_ms` is a JSON integer or a string of 1 to 18 digits (its
+    /// value in `timestamp`).
     FLOW_SCAN_V1_INTEGER_TIME = 2,
-    /// A v1.1 tweet whose `timestamp_ms` is a string (in `time_text`, to be checked by the caller).
+    /// A v1.1 tweet whose `timestamp_ms` is another string (in `time_text`, to be checked by the
+    /// caller).
     FLOW_SCAN_V1_TEXT_TIME = 3,
     /// A v2 tweet; `data.created_at` is in `time_text`, to be parsed by the caller.
     FLOW_SCAN_V2 = 4,
@@ -27,12 +30,19 @@ typedef struct {
     size_t length;
 } flow_scan_text;
 
+/// A hashtag with its ASCII capitals lowercased; when `is_ascii` it is fully lowercased.
+typedef struct {
+    const char *bytes;
+    size_t length;
+    bool is_ascii;
+} flow_scan_hashtag;
+
 /// The fields of one line; the texts point into the scanner and last until its next call.
 typedef struct {
     flow_scan_kind kind;
     int64_t timestamp;
     flow_scan_text time_text;
-    const flow_scan_text *hashtags;
+    const flow_scan_hashtag *hashtags;
     size_t hashtag_count;
 } flow_scan_fields;
 

@@ -32,6 +32,12 @@ public final class Output<Record: Sendable> {
     /// Adds several records to the batch being built.
     public func emit(contentsOf records: some Sequence<Record>) { buffer.append(contentsOf: records) }
 
+    /// Adds a whole batch; when nothing is pending the batch itself becomes the batch being
+    /// built, so records that pass an operator unchanged are not copied one by one.
+    public func emit(batch records: [Record]) {
+        if buffer.isEmpty { buffer = records } else { buffer.append(contentsOf: records) }
+    }
+
     /// Sends the batch being built downstream (an empty batch too, so that an operator sends
     /// exactly one batch per batch it received).
     public func flush() throws {

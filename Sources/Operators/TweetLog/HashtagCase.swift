@@ -22,17 +22,20 @@ public enum HashtagCase {
     /// is not ASCII: one pass over the UTF-8 bytes, for the common case.
     private static func asciiLowercase(_ text: String) -> String? {
         var text = text
-        let (isASCII, hasCapital) = text.withUTF8 { bytes in
+        let (isASCII, lowered) = text.withUTF8 { bytes -> (Bool, String?) in
             var any: UInt8 = 0, hasCapital = false
             for byte in bytes {
                 any |= byte
                 hasCapital = hasCapital || byte &- UInt8(ascii: "A") < 26
             }
-            return (any < 0x80, hasCapital)
+            guard any < 0x80, hasCapital else { return (any < 0x80, nil) }
+            return (true, String(unsafeUninitializedCapacity: bytes.count) { lower in
+                for index in bytes.indices { lower[index] = bytes[index] &- UInt8(ascii: "A") < 26 ? bytes[index] | 0x20 : bytes[index] }
+                return bytes.count
+            })
         }
         guard isASCII else { return nil }
-        guard hasCapital else { return text }
-        return String(decoding: text.utf8.map { $0 &- UInt8(ascii: "A") < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
+        return lowered ?? text
     }
 
     /// Final_Sigma: a cased letter before (skipping case-ignorables), and no cased letter after.

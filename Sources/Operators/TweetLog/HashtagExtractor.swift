@@ -1,6 +1,6 @@
 import Flow
 
-/// Emits one ``Hashtag`` per hashtag of each tweet, lowercased with ``HashtagCase``.
+/// Emits one ``Hashtag`` per hashtag of each tweet (the decoder lowercased them).
 ///
 /// Checkpointed state: its count of hashtags (all to subtask 0 on restore).
 public final class HashtagExtractor: ElementReceiver {
@@ -24,7 +24,7 @@ public final class HashtagExtractor: ElementReceiver {
         var count = 0
         for tweet in batch {
             for tag in tweet.hashtags {
-                output.emit(Hashtag(tag: KeyString(HashtagCase.lowercase(tag)), eventTime: tweet.eventTime))
+                output.emit(Hashtag(tag: KeyString(tag), eventTime: tweet.eventTime))
             }
             count += tweet.hashtags.count
         }

@@ -37,7 +37,12 @@ final class SimdjsonTweetScanner {
         UnsafeRawBufferPointer(start: text.bytes, count: text.length)
     }
 
+    /// The hashtags, lowercased: ASCII ones already are; the others get the full mapping.
     private static func hashtags(_ fields: flow_scan_fields) -> [String] {
-        (0..<fields.hashtag_count).map { String(decoding: bytes(fields.hashtags[$0]), as: UTF8.self) }
+        (0..<fields.hashtag_count).map { index in
+            let hashtag = fields.hashtags[index]
+            let text = String(decoding: UnsafeRawBufferPointer(start: hashtag.bytes, count: hashtag.length), as: UTF8.self)
+            return hashtag.is_ascii ? text : HashtagCase.lowercase(text)
+        }
     }
 }

@@ -1,9 +1,9 @@
 import Flow
 
-/// A tweet as the trending job needs it: its event time and its hashtags as written.
+/// A tweet as the trending job needs it: its event time and its hashtags.
 public struct Tweet: Sendable, EventTimed {
     public var eventTime: EventTime
-    /// The hashtags, in the order of the tweet's entities, not yet lowercased.
+    /// The hashtags, in the order of the tweet's entities, lowercased with ``HashtagCase``.
     public var hashtags: [String]
 
     public init(eventTime: EventTime, hashtags: [String]) {

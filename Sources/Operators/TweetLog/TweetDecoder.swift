@@ -1,7 +1,7 @@
 import Flow
 
 /// Decodes one line of a tweet log without building a JSON tree: it validates the line and picks
-/// out the event time and the hashtags, following the rules of the trending job exactly.
+/// out the event time and the hashtags (lowercased), following the rules of the trending job exactly.
 ///
 /// - v1.1: a top-level `timestamp_ms` (an integer, or a string of one) makes the line a tweet;
 ///   hashtags come from `extended_tweet.entities.hashtags[].text` when `truncated` is `true`,
@@ -133,13 +133,13 @@ private struct TopLevelFields {
     func result() -> TweetDecoder.Result {
         switch timestamp {
         case .valid(let milliseconds):
-            return .tweet(Tweet(eventTime: EventTime(milliseconds: milliseconds), hashtags: isTruncated ? extendedHashtags : entitiesHashtags))
+            return .tweet(Tweet(eventTime: EventTime(milliseconds: milliseconds), hashtags: (isTruncated ? extendedHashtags : entitiesHashtags).map(HashtagCase.lowercase)))
         case .invalid:
             return .malformed(reason: TweetDecoder.invalidTimestamp)
         case .absent:
             guard let data else { return .notTweet }
             guard let createdAt = data.createdAt else { return .malformed(reason: TweetDecoder.invalidCreatedAt) }
-            return .tweet(Tweet(eventTime: EventTime(milliseconds: createdAt), hashtags: data.hashtags))
+            return .tweet(Tweet(eventTime: EventTime(milliseconds: createdAt), hashtags: data.hashtags.map(HashtagCase.lowercase)))
         }
     }
 }

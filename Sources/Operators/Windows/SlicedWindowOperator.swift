@@ -126,9 +126,17 @@ where Aggregation.Input == Record {
         }
         let (id, isNewKey) = directory.id(for: keyOf(record))
         if isNewKey { growArrays(to: directory.capacity) }
-        if slices[slice] == nil { insertSliceIndex(slice) }
-        let isNewInSlice = slices[slice]?[id] == nil
-        aggregation.add(record, to: &slices[slice, default: [:]][id, default: aggregation.identity])
+        let position: [Int64: [Int32: Aggregation.Accumulator]].Index
+        if let existing = slices.index(forKey: slice) {
+            position = existing
+        } else {
+            insertSliceIndex(slice)
+            slices[slice] = [:]
+            position = slices.index(forKey: slice)!
+        }
+        let keysBefore = slices.values[position].count
+        aggregation.add(record, to: &slices.values[position][id, default: aggregation.identity])
+        let isNewInSlice = slices.values[position].count != keysBefore
         if isNewInSlice { sliceCount[Int(id)] += 1 }
         if let end = totalsEnd, slice >= end / spec.slide - spec.slicesPerWindow, slice < end / spec.slide {
             aggregation.add(record, to: &totals[Int(id)])
