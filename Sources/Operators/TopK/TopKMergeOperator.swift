@@ -70,6 +70,8 @@ public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & Sta
         }
     }
 
+    /// Hashtag counts are the hot path; specialised copies spare it generic code across modules.
+    @_specialize(where Key == KeyString, Value == Int64)
     public func receive(_ batch: [WindowResult<Key, Value>]) throws { arrived.append(contentsOf: batch) }
 
     /// Takes the results fired at or before `watermark` into the windows' candidates.
@@ -87,6 +89,7 @@ public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & Sta
         arrived = later
     }
 
+    @_specialize(where Key == KeyString, Value == Int64)
     public func receive(watermark: EventTime) throws {
         let milliseconds = watermark.milliseconds
         take(firedThrough: watermark)
@@ -99,6 +102,7 @@ public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & Sta
         try output.emit(watermark: watermark)
     }
 
+    @_specialize(where Key == KeyString, Value == Int64)
     public func receiveEndOfInput() throws {
         take(firedThrough: .max)
         emitWindows(endingThrough: .max)
