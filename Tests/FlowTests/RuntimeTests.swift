@@ -143,3 +143,27 @@ struct ManualClockTests {
         #expect(clock.totalSlept == 2.5)
     }
 }
+
+struct OutputTests {
+    /// Batches sent downstream, in order.
+    final class BatchRecorder: ElementReceiver {
+        var batches: [[Int]] = []
+        func receive(_ batch: [Int]) { batches.append(batch) }
+        func receive(watermark: EventTime) {}
+        func receive(barrier: CheckpointBarrier) {}
+        func receiveEndOfInput() {}
+    }
+
+    @Test func aWholeBatchFollowsThePendingRecordsOrStandsAlone() throws {
+        let recorder = BatchRecorder()
+        let output = Output(recorder)
+        output.emit(batch: [1, 2, 3])
+        try output.flush()
+        output.emit(4)
+        output.emit(batch: [5, 6])
+        output.emit(7)
+        try output.flush()
+        try output.flush()
+        #expect(recorder.batches == [[1, 2, 3], [4, 5, 6, 7], []])
+    }
+}

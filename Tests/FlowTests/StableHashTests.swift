@@ -47,6 +47,15 @@ struct StableHashTests {
         #expect(decomposed < precomposed) // "e" (0x65) sorts before 0xC3
     }
 
+    @Test func equalKeysHashAlikeWhereverTheirStringsCameFrom() {
+        let long = "a hashtag longer than fifteen bytes"
+        let built = KeyString(String(decoding: Array(long.utf8), as: UTF8.self))
+        #expect(built == KeyString(long))
+        #expect(built.stableHash == KeyString(long).stableHash)
+        #expect(Set([built, KeyString(long), KeyString(long + "!")]).count == 2)
+        #expect(KeyString("") == KeyString(""))
+    }
+
     private func fnv1a(_ text: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
