@@ -130,8 +130,10 @@ where Aggregation.Input == Record {
         if let existing = slices.index(forKey: slice) {
             position = existing
         } else {
+            // Sized like the newest slice, so that it does not grow (and rehash) step by step.
+            let expectedKeys = sliceOrder.last.flatMap { slices[$0]?.count } ?? 0
             insertSliceIndex(slice)
-            slices[slice] = [:]
+            slices[slice] = Dictionary(minimumCapacity: expectedKeys)
             position = slices.index(forKey: slice)!
         }
         let keysBefore = slices.values[position].count
