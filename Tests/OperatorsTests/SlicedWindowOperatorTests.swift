@@ -7,11 +7,12 @@ import Testing
 struct SlicedWindowOperatorTests {
     typealias Harness = OperatorHarness<Hashtag, KeyedCount>
 
-    private func makeHarness(size: Duration = .seconds(30), slide: Duration = .seconds(10), top: Int? = nil, late: LateRecordFile = LateRecordFile(path: nil)) throws -> Harness {
+    private func makeHarness(size: Duration = .seconds(30), slide: Duration = .seconds(10), top: Int? = nil, late: LateRecordFile = LateRecordFile(path: nil),
+                             byLargest: Bool = false) throws -> Harness {
         let spec = try WindowSpec(size: size, slide: slide)
         return try Harness { output, context in
             try SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
-                                 emission: top.map { .top(k: $0, isGreater: >) } ?? .allKeys, lateRecords: late, context: context)
+                                 emission: top.map { byLargest ? .largest(k: $0) : .top(k: $0, isGreater: >) } ?? .allKeys, lateRecords: late, context: context)
         }
     }
 
@@ -89,9 +90,24 @@ struct SlicedWindowOperatorTests {
         #expect(try run(records, batchSize: batchSize) == reference)
     }
 
+    /// `.largest(k:)` is `.top(k:isGreater: >)` without the closure: same rows, ties included
+    /// (30 tags over few records tie often, at every rank).
+    @Test(arguments: [1, 3, 20])
+    func largestCountsRankAsTopByGreater(k: Int) throws {
+        var generator = SplitMix64(seed: UInt64(k))
+        var records: [Hashtag] = []
+        for index in 0..<2_000 {
+            records.append(tag("t\(generator.next() % 30)", at: Int64(index * 500) - Int64(generator.next() % 3_000)))
+        }
+        let byClosure = try run(records, batchSize: 64, harness: makeHarness(top: k))
+        let byLargest = try run(records, batchSize: 64, harness: makeHarness(top: k, byLargest: true))
+        #expect(byLargest == byClosure)
+        #expect(byClosure.count > 100)
+    }
+
     /// Feeds records in batches with a watermark after each batch crossing, as the assigner would.
-    private func run(_ records: [Hashtag], batchSize: Int) throws -> [String] {
-        let harness = try makeHarness(top: 3)
+    private func run(_ records: [Hashtag], batchSize: Int, harness given: Harness? = nil) throws -> [String] {
+        let harness = try given ?? makeHarness(top: 3)
         var maximum = Int64.min
         var batch: [Hashtag] = []
         for record in records {

@@ -117,7 +117,7 @@ enum TrendingOperators {
         let local = keyed.apply("\(choice.description) → count → local top \(k)", watermarkGranularity: choice.watermarkGranularity(spec),
                                 stateName: "window") { output, context in
             try SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
-                                 emission: .top(k: k, isGreater: >), allowedLateness: lateness, lateRecords: late, context: context,
+                                 emission: .largest(k: k), allowedLateness: lateness, lateRecords: late, context: context,
                                  describeKey: { $0.string })
         }
         return .rankedCounts(local.global().apply("merge top \(k)", stateName: "top-k") { output, context in

@@ -86,6 +86,10 @@ extension SlicedWindowOperator {
 
     /// Emits the results of the window the totals describe.
     private func emitWindow(ending end: Int64) {
+        if case .largest(let k) = emission {
+            emit(largestCounts(k: k).lazy.map { (self.directory.keys[$0]!, self.totals[$0]) }, ending: end)
+            return
+        }
         if case .top(let k, let isGreater) = emission {
             // Keys are fetched only for values that could make the top k.
             var top = TopKSelection<Key, Aggregation.Accumulator>(k: k, isGreater: isGreater)
@@ -98,6 +102,27 @@ extension SlicedWindowOperator {
         emit((0..<inWindow.count).lazy.filter { self.inWindow[$0] > 0 }.map { (self.directory.keys[$0]!, self.totals[$0]) }, ending: end)
     }
 
+    /// The key numbers of the `k` largest totals in the window, largest first, ties by key: one
+    /// integer comparison per key, and keys fetched only to break a tie at the last place.
+    private func largestCounts(k: Int) -> [Int] {
+        guard k > 0 else { return [] }
+        let counts = unsafeBitCast(totals, to: [Int64].self)  // Accumulator is Int64 (checked in init)
+        var best: [(count: Int64, id: Int)] = []
+        best.reserveCapacity(k + 1)
+        func ranksBefore(_ a: (count: Int64, id: Int), _ b: (count: Int64, id: Int)) -> Bool {
+            a.count != b.count ? a.count > b.count : directory.keys[a.id]! < directory.keys[b.id]!
+        }
+        for id in 0..<inWindow.count where inWindow[id] > 0 {
+            let candidate = (count: counts[id], id: id)
+            if best.count == k && (candidate.count < best[k - 1].count || !ranksBefore(candidate, best[k - 1])) { continue }
+            var index = best.count
+            while index > 0 && ranksBefore(candidate, best[index - 1]) { index -= 1 }
+            best.insert(candidate, at: index)
+            if best.count > k { best.removeLast() }
+        }
+        return best.map(\.id)
+    }
+
     /// Emits a window's results: every key's, sorted by key, or the top k.
     private func emit(_ results: some Sequence<(Key, Aggregation.Accumulator)>, ending end: Int64) {
         let start = EventTime(milliseconds: end - spec.size)
@@ -108,7 +133,8 @@ extension SlicedWindowOperator {
             for (key, value) in results.sorted(by: { $0.0 < $1.0 }) {
                 output.emit(WindowResult(windowStart: start, windowEnd: windowEnd, key: key, value: value, firedAt: firedAt))
             }
-        case .top(let k, let isGreater):
+        case .top, .largest:
+            let (k, isGreater) = ranking!
             var top = TopKSelection<Key, Aggregation.Accumulator>(k: k, isGreater: isGreater)
             for (key, value) in results { top.offer(key: key, value: value) }
             for entry in top.sorted {

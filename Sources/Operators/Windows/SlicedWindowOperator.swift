@@ -30,6 +30,9 @@ where Aggregation.Input == Record {
         case allKeys
         /// The `k` largest by `isGreater`, ties by key ascending.
         case top(k: Int, isGreater: @Sendable (Aggregation.Accumulator, Aggregation.Accumulator) -> Bool)
+        /// The `k` largest `Int64` accumulators (counts, sums), ties by key ascending: the same as
+        /// `.top(k: k, isGreater: >)`, found without a call through a closure for every key.
+        case largest(k: Int)
     }
 
     let output: Output<Result>
@@ -37,6 +40,8 @@ where Aggregation.Input == Record {
     private let keyOf: @Sendable (Record) -> Key
     let aggregation: Aggregation
     let emission: Emission
+    /// The top-k rule of the emission, if it has one.
+    let ranking: (k: Int, isGreater: @Sendable (Aggregation.Accumulator, Aggregation.Accumulator) -> Bool)?
     var bookkeeping: WindowBookkeeping
     let describeKey: @Sendable (Key) -> String
     let context: SubtaskContext
@@ -72,6 +77,13 @@ where Aggregation.Input == Record {
         keyOf = key
         self.aggregation = aggregation
         self.emission = emission
+        switch emission {
+        case .allKeys: ranking = nil
+        case .top(let k, let isGreater): ranking = (k, isGreater)
+        case .largest(let k):
+            precondition(Aggregation.Accumulator.self == Int64.self, "largest(k:) needs Int64 accumulators, not \(Aggregation.Accumulator.self)")
+            ranking = (k, { unsafeBitCast($0, to: Int64.self) > unsafeBitCast($1, to: Int64.self) })
+        }
         self.describeKey = describeKey
         self.context = context
         bookkeeping = WindowBookkeeping(file: lateRecords, context: context)
