@@ -1,3 +1,4 @@
+import CTweetScan
 import Flow
 #if canImport(Glibc)
 import Glibc
@@ -123,13 +124,6 @@ public final class TweetLogReader: SourceRunner {
     /// Lines in a chunk: its line feeds, plus one for a last line without one.
     private static func lineCount(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
         guard let base = bytes.baseAddress else { return 0 }
-        var count = 0
-        var next = base
-        let end = base + bytes.count
-        while next < end, let found = memchr(next, Int32(UInt8(ascii: "\n")), next.distance(to: end)) {
-            count += 1
-            next = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) + 1
-        }
-        return count + (bytes.last == UInt8(ascii: "\n") ? 0 : 1)
+        return flow_count_byte(base, bytes.count, UInt8(ascii: "\n")) + (bytes.last == UInt8(ascii: "\n") ? 0 : 1)
     }
 }
