@@ -5,33 +5,31 @@ import Flow
 ///
 /// It is an open-addressing table (linear probing, deletion by shifting back) over the keys'
 /// stable hashes, which keys such as `KeyString` compute once when made: finding a key hashes none
-/// of its bytes, and compares it only with keys of the same hash. Every record of a window
+/// of its bytes, and compares it only with keys of the same hash, held in the slot itself. Every record of a window
 /// operator looks its key up here, so this is on the hot path. The slot comes from the hash
 /// times an odd number drawn per directory, so keys chosen to crowd one slot in one run do not in
 /// the next.
 struct KeyDirectory<Key: Hashable & StableHashable> {
-    /// Per slot: the number of the key there plus one, or 0 when the slot is empty.
-    private var slots: [Int32]
-    /// Per slot: the stable hash of the key there.
-    private var slotHashes: [UInt64]
+    /// A filled slot: the key with its hash and number, together so that a probe reads one place.
+    private struct Slot {
+        var hash: UInt64
+        var id: Int32
+        var key: Key
+    }
+
+    private var slots: [Slot?] = Array(repeating: nil, count: 64)
     private(set) var keys: [Key?] = []
     private var free: [Int32] = []
     private var liveCount = 0
     private let multiplier = UInt64.random(in: 0 ... .max) | 1
 
-    init() {
-        slots = Array(repeating: 0, count: 64)
-        slotHashes = Array(repeating: 0, count: 64)
-    }
-
     /// The number of `key`, assigning one if it has none; `isNew` tells whether it was assigned now.
     mutating func id(for key: Key) -> (id: Int32, isNew: Bool) {
         let hash = key.stableHash
-        var slot = home(of: hash)
-        while slots[slot] != 0 {
-            let id = slots[slot] - 1
-            if slotHashes[slot] == hash && keys[Int(id)]! == key { return (id, false) }
-            slot = (slot + 1) & mask
+        var position = home(of: hash)
+        while let slot = slots[position] {
+            if slot.hash == hash && slot.key == key { return (slot.id, false) }
+            position = (position + 1) & mask
         }
         let id: Int32
         if let reused = free.popLast() {
@@ -41,8 +39,7 @@ struct KeyDirectory<Key: Hashable & StableHashable> {
             id = Int32(keys.count)
             keys.append(key)
         }
-        slots[slot] = id + 1
-        slotHashes[slot] = hash
+        slots[position] = Slot(hash: hash, id: id, key: key)
         liveCount += 1
         if liveCount * 2 > slots.count { grow() }
         return (id, true)
@@ -52,19 +49,17 @@ struct KeyDirectory<Key: Hashable & StableHashable> {
     mutating func release(_ id: Int32) {
         guard let key = keys[Int(id)] else { return }
         var hole = home(of: key.stableHash)
-        while slots[hole] != id + 1 { hole = (hole + 1) & mask }
+        while slots[hole]?.id != id { hole = (hole + 1) & mask }
         // Entries after the hole that probed past it move back into it, so no search stops early.
         var next = (hole + 1) & mask
-        while slots[next] != 0 {
-            let distanceFromHome = (next - home(of: slotHashes[next])) & mask
-            if distanceFromHome >= (next - hole) & mask {
-                slots[hole] = slots[next]
-                slotHashes[hole] = slotHashes[next]
+        while let slot = slots[next] {
+            if (next - home(of: slot.hash)) & mask >= (next - hole) & mask {
+                slots[hole] = slot
                 hole = next
             }
             next = (next + 1) & mask
         }
-        slots[hole] = 0
+        slots[hole] = nil
         keys[Int(id)] = nil
         free.append(id)
         liveCount -= 1
@@ -80,14 +75,12 @@ struct KeyDirectory<Key: Hashable & StableHashable> {
     }
 
     private mutating func grow() {
-        let old = zip(slots, slotHashes).filter { $0.0 != 0 }
-        slots = Array(repeating: 0, count: slots.count * 2)
-        slotHashes = Array(repeating: 0, count: slotHashes.count * 2)
-        for (entry, hash) in old {
-            var slot = home(of: hash)
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = entry
-            slotHashes[slot] = hash
+        let old = slots
+        slots = Array(repeating: nil, count: old.count * 2)
+        for case let slot? in old {
+            var position = home(of: slot.hash)
+            while slots[position] != nil { position = (position + 1) & mask }
+            slots[position] = slot
         }
     }
 }
