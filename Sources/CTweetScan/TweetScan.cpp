@@ -46,17 +46,31 @@ bool lastMember(element value, const char (&key)[N], element &found) {
     return seen;
 }
 
-/// Copies `text` into the scanner's hashtag bytes with its ASCII capitals lowercased and lists it.
+/// Flow's `StableHash` finaliser (MurmurHash3's), applied after FNV-1a.
+uint64_t finalizeHash(uint64_t hash) {
+    hash ^= hash >> 33;
+    hash *= 0xff51afd7ed558ccdULL;
+    hash ^= hash >> 33;
+    hash *= 0xc4ceb9fe1a85ec53ULL;
+    hash ^= hash >> 33;
+    return hash;
+}
+
+/// Copies `text` into the scanner's hashtag bytes with its ASCII capitals lowercased and lists it,
+/// with the stable hash of the lowercased bytes (final only when they are all ASCII).
 void appendLowercased(std::string_view text, flow_tweet_scanner &scanner) {
     char *copy = scanner.hashtagBytes.data() + scanner.hashtagBytesUsed;
     unsigned char any = 0;
+    uint64_t hash = 0xcbf29ce484222325ULL;
     for (size_t index = 0; index < text.size(); index++) {
         unsigned char byte = static_cast<unsigned char>(text[index]);
         any |= byte;
-        copy[index] = static_cast<char>(static_cast<unsigned char>(byte - 'A') < 26 ? byte | 0x20 : byte);
+        unsigned char lower = static_cast<unsigned char>(byte - 'A') < 26 ? byte | 0x20 : byte;
+        copy[index] = static_cast<char>(lower);
+        hash = (hash ^ lower) * 0x100000001b3ULL;
     }
     scanner.hashtagBytesUsed += text.size();
-    scanner.hashtags.push_back({copy, text.size(), any < 0x80});
+    scanner.hashtags.push_back({copy, text.size(), any < 0x80, finalizeHash(hash)});
 }
 
 /// Appends the string `field` of each element of `entities.hashtags`.

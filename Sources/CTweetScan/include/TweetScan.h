@@ -30,11 +30,14 @@ typedef struct {
     size_t length;
 } flow_scan_text;
 
-/// A hashtag with its ASCII capitals lowercased; when `is_ascii` it is fully lowercased.
+/// A hashtag with its ASCII capitals lowercased; when `is_ascii` it is fully lowercased and
+/// `stable_hash` is the stable hash of its bytes (FNV-1a, then the MurmurHash3 finaliser: Flow's
+/// `StableHash`).
 typedef struct {
     const char *bytes;
     size_t length;
     bool is_ascii;
+    uint64_t stable_hash;
 } flow_scan_hashtag;
 
 /// The fields of one line; the texts point into the scanner and last until its next call.

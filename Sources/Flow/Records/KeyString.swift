@@ -20,6 +20,13 @@ public struct KeyString: Hashable, Comparable, Sendable, StableHashable, CustomS
         stableHash = copy.withUTF8 { StableHash.hash(bytes: $0) }
     }
 
+    /// A key whose stable hash the caller computed along with its bytes (the tweet decoder does,
+    /// in C++, as it copies them); it must equal `StableHash.hash(bytes:)` of `string`'s UTF-8.
+    package init(_ string: String, stableHash: UInt64) {
+        self.string = string
+        self.stableHash = stableHash
+    }
+
     public static func == (lhs: KeyString, rhs: KeyString) -> Bool {
         guard lhs.stableHash == rhs.stableHash else { return false }
         var (left, right) = (lhs.string, rhs.string)

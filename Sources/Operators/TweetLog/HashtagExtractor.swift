@@ -24,7 +24,7 @@ public final class HashtagExtractor: ElementReceiver {
         var count = 0
         for tweet in batch {
             for tag in tweet.hashtags {
-                output.emit(Hashtag(tag: KeyString(tag), eventTime: tweet.eventTime))
+                output.emit(Hashtag(tag: tag, eventTime: tweet.eventTime))
             }
             count += tweet.hashtags.count
         }

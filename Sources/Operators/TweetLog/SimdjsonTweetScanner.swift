@@ -37,12 +37,13 @@ final class SimdjsonTweetScanner {
         UnsafeRawBufferPointer(start: text.bytes, count: text.length)
     }
 
-    /// The hashtags, lowercased: ASCII ones already are; the others get the full mapping.
-    private static func hashtags(_ fields: flow_scan_fields) -> [String] {
+    /// The hashtags, lowercased: ASCII ones already are, hashed too; the others get the full
+    /// mapping and are hashed here.
+    private static func hashtags(_ fields: flow_scan_fields) -> [KeyString] {
         (0..<fields.hashtag_count).map { index in
             let hashtag = fields.hashtags[index]
             let text = String(decoding: UnsafeRawBufferPointer(start: hashtag.bytes, count: hashtag.length), as: UTF8.self)
-            return hashtag.is_ascii ? text : HashtagCase.lowercase(text)
+            return hashtag.is_ascii ? KeyString(text, stableHash: hashtag.stable_hash) : KeyString(HashtagCase.lowercase(text))
         }
     }
 }

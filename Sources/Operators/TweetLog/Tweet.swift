@@ -4,9 +4,9 @@ import Flow
 public struct Tweet: Sendable, EventTimed {
     public var eventTime: EventTime
     /// The hashtags, in the order of the tweet's entities, lowercased with ``HashtagCase``.
-    public var hashtags: [String]
+    public var hashtags: [KeyString]
 
-    public init(eventTime: EventTime, hashtags: [String]) {
+    public init(eventTime: EventTime, hashtags: [KeyString]) {
         self.eventTime = eventTime
         self.hashtags = hashtags
     }

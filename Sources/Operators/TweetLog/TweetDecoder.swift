@@ -133,13 +133,13 @@ private struct TopLevelFields {
     func result() -> TweetDecoder.Result {
         switch timestamp {
         case .valid(let milliseconds):
-            return .tweet(Tweet(eventTime: EventTime(milliseconds: milliseconds), hashtags: (isTruncated ? extendedHashtags : entitiesHashtags).map(HashtagCase.lowercase)))
+            return .tweet(Tweet(eventTime: EventTime(milliseconds: milliseconds), hashtags: (isTruncated ? extendedHashtags : entitiesHashtags).map { KeyString(HashtagCase.lowercase($0)) }))
         case .invalid:
             return .malformed(reason: TweetDecoder.invalidTimestamp)
         case .absent:
             guard let data else { return .notTweet }
             guard let createdAt = data.createdAt else { return .malformed(reason: TweetDecoder.invalidCreatedAt) }
-            return .tweet(Tweet(eventTime: EventTime(milliseconds: createdAt), hashtags: data.hashtags.map(HashtagCase.lowercase)))
+            return .tweet(Tweet(eventTime: EventTime(milliseconds: createdAt), hashtags: data.hashtags.map { KeyString(HashtagCase.lowercase($0)) }))
         }
     }
 }
