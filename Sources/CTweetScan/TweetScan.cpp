@@ -1,8 +1,8 @@
 // The fast path of tweet decoding: simdjson (libsimdjson-dev) validates the whole line (grammar,
 // UTF-8, escapes, numbers) into its reused tape, and the fields of the trending job are read from
 // it with the decoder's rules: the last of duplicate members wins; wrong types give no hashtags.
-// Hashtags are copied out with their ASCII letters lowercased. Whatever is not plainly a tweet or
-// plainly not one is left to the Swift decoder.
+// Hashtags are copied out with their ASCII letters lowercased and hashed (Flow's stable hash) in
+// the same pass. Whatever is not plainly a tweet or plainly not one is left to the Swift decoder.
 #include "TweetScan.h"
 
 #include <simdjson.h>
