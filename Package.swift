@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The C library's wcwidth, for lining up the console table's wide (East Asian) characters.
+        .systemLibrary(name: "CWideChar"),
         // The tweet decoder's fast path on simdjson (libsimdjson-dev), behind a C interface.
         .target(name: "CTweetScan", cxxSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("simdjson")]),
         // The encoder's C kernels: products against weights packed once at load, on libxsmm's
@@ -37,7 +39,7 @@ let package = Package(
         // Optimised in debug builds too: the encoder's SIMD arithmetic is tens of times slower
         // unoptimised, and every scoring test runs it.
         .target(name: "Bert", dependencies: ["Flow", "CBLAS", "CEncoderKernels"], swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "Operators", dependencies: ["Flow", "Bert", "CZstd", "CZlib", "CHiredis", "CCurl", "CTweetScan"], swiftSettings: strictSettings),
+        .target(name: "Operators", dependencies: ["Flow", "Bert", "CZstd", "CZlib", "CHiredis", "CCurl", "CTweetScan", "CWideChar"], swiftSettings: strictSettings),
         .target(
             name: "Jobs",
             dependencies: ["Flow", "Operators", .product(name: "Yams", package: "Yams")],

@@ -1,3 +1,4 @@
+import CWideChar
 import Flow
 #if canImport(Glibc)
 import Glibc
@@ -40,10 +41,10 @@ public final class ConsoleTopKSink: ElementReceiver {
         guard let end = latestEnd else { return }
         var text = isTerminal && drawnLines > 0 ? "\u{1B}[\(drawnLines)A\u{1B}[J" : ""
         text += "top \(latest.count) for the window ending \(Self.isoTime(end))\n"
-        let width = max(keyColumn.count, latest.map { $0.key.string.count }.max() ?? 0)
-        text += "rank  \(keyColumn.padding(to: width))  count\n"
+        let width = max(Self.columns(keyColumn), latest.map { Self.columns($0.key.string) }.max() ?? 0)
+        text += "rank  \(Self.padded(keyColumn, to: width))  count\n"
         for record in latest {
-            text += "\(String(record.rank).padding(to: 4))  \(record.key.string.padding(to: width))  \(record.value)\n"
+            text += "\(Self.padded(String(record.rank), to: 4))  \(Self.padded(record.key.string, to: width))  \(record.value)\n"
         }
         drawnLines = latest.count + 2
         print(text, terminator: "")
@@ -68,8 +69,22 @@ public final class ConsoleTopKSink: ElementReceiver {
     }
 }
 
-extension String {
-    fileprivate func padding(to width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
+/// The UTF-8 character type, for `wcwidth`, set per call on the calling thread only (nil where
+/// the C library lacks it; then every character counts as one column).
+private nonisolated(unsafe) let utf8CharacterType = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil)
+
+extension ConsoleTopKSink {
+    /// The terminal columns `text` takes: two for a wide (East Asian) character, none for a
+    /// combining mark, one otherwise, as the C library's `wcwidth` says.
+    static func columns(_ text: String) -> Int {
+        guard let characterType = utf8CharacterType else { return text.count }
+        let previous = uselocale(characterType)
+        defer { uselocale(previous) }
+        return text.unicodeScalars.reduce(0) { total, scalar in total + max(0, Int(wcwidth(wchar_t(bitPattern: scalar.value)))) }
+    }
+
+    static func padded(_ text: String, to width: Int) -> String {
+        let missing = width - columns(text)
+        return missing > 0 ? text + String(repeating: " ", count: missing) : text
     }
 }
