@@ -1,8 +1,5 @@
 import CTweetScan
 import Flow
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The tweet-log source: reads the files of a log in order and cuts them into chunks of whole
 /// lines, which parallel decoders turn into tweets. Reading and decompressing happen here, on the
