@@ -1,9 +1,10 @@
 import CTweetScan
 import Flow
 
-/// The fast path of tweet decoding: simdjson (libsimdjson-dev) validates the whole line — grammar,
-/// UTF-8, escapes, numbers — into a tape it reuses, and the trending job's fields are read from
-/// it by the decoder's rules. Lines it does not decide (invalid JSON, and unusual cases such as a
+/// The fast path of tweet decoding: simdjson's stage 1 (libsimdjson-dev) checks UTF-8 and indexes
+/// the structural characters, and the C++ of `CTweetScan` checks the rest — escapes, grammar,
+/// numbers, literals — while it reads the trending job's fields by the decoder's rules, without
+/// building simdjson's tape. Lines it does not decide (invalid JSON, and unusual cases such as a
 /// float `timestamp_ms`) go to the Swift decoder, which reports the exact reason. One per thread.
 final class SimdjsonTweetScanner {
     private let handle: OpaquePointer
@@ -13,7 +14,7 @@ final class SimdjsonTweetScanner {
     deinit { flow_tweet_scanner_destroy(handle) }
 
     /// What the line is, or nil when the Swift decoder must decide. `readable` is how many bytes
-    /// from the line's start may be read (simdjson reads up to 64 past the end; fewer are copied).
+    /// from the line's start may be read (the scan reads up to 64 past the end; fewer are copied).
     func decode(_ line: UnsafeBufferPointer<UInt8>, readable: Int) -> TweetDecoder.Result? {
         guard let start = line.baseAddress else { return nil }
         let fields = flow_tweet_scan(handle, start, line.count, readable)
