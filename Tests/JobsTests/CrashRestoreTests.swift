@@ -18,7 +18,7 @@ struct CrashRestoreTests {
         init() throws {
             folder = try Fixtures.scratchFolder()
             log = folder + "/log.jsonl"
-            var configuration = TweetLogGenerator.Configuration(tweets: 200_000, seed: 5)
+            var configuration = TweetLogGenerator.Configuration(tweets: 350_000, seed: 5)
             configuration.tweetsPerSecond = 50
             _ = try TweetLogGenerator(configuration).write(toPath: log)
             let run = try FlowrunProcess(Self.arguments(log: log, outputs: folder + "/reference", parallelism: 1)

@@ -1,7 +1,7 @@
 /// A run of whole lines read from a tweet log, the unit the reader hands to the decoders.
 public struct LineChunk: Sendable {
     /// The lines' bytes; every line ends with "\n" except perhaps the last line of a file.
-    public var bytes: [UInt8]
+    public var bytes: ChunkBytes
     /// Index of the file in the log (0 for a single file), for ordering rejected lines.
     public var fileIndex: Int
     /// The file's name, for messages.

@@ -57,7 +57,7 @@ public final class TweetDecodeOperator: ElementReceiver {
                     var lineEnd = end
                     if lineEnd > start && bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
                     let line = UnsafeBufferPointer(rebasing: bytes[start..<lineEnd])
-                    switch TweetDecoder.decode(line, readable: bytes.count - start, fastPath: fastPath) {
+                    switch TweetDecoder.decode(line, readable: chunk.bytes.readable - start, fastPath: fastPath) {
                     case .tweet(let tweet):
                         counts.tweets += 1
                         output.emit(tweet)

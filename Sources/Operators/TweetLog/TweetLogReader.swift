@@ -1,5 +1,8 @@
 import CTweetScan
 import Flow
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The tweet-log source: reads the files of a log in order and cuts them into chunks of whole
 /// lines, which parallel decoders turn into tweets. Reading and decompressing happen here, on the
@@ -52,20 +55,75 @@ public final class TweetLogReader: SourceRunner {
     public func run() throws {
         for index in position.fileIndex..<files.count {
             let file = files[index]
+            if index != position.fileIndex { position = Position(fileIndex: index, offset: 0, nextLine: 1) }
+            if let fd = Self.openMappableFile(file) {
+                defer { close(fd) }
+                try readMappedChunks(of: fd, fileIndex: index, fileName: file)
+                if stopped { return }
+                continue
+            }
             let stream = try openByteStream(path: file)
             defer { stream.close() }
-            if index == position.fileIndex && position.offset > 0 {
-                guard try stream.skip(position.offset) == position.offset else {
-                    throw FlowError(.invalidJob, "\(file) is shorter than the checkpoint's position (byte \(position.offset)); restore with the log the checkpoint was taken on")
-                }
-            } else {
-                position = Position(fileIndex: index, offset: 0, nextLine: 1)
+            if position.offset > 0, try stream.skip(position.offset) != position.offset {
+                throw FlowError(.invalidJob, "\(file) is shorter than the checkpoint's position (byte \(position.offset)); restore with the log the checkpoint was taken on")
             }
             try readChunks(of: stream, fileIndex: index, fileName: file, isLive: file == "-")
             if stopped { return }
         }
         try output.emitEndOfInput()
     }
+
+    /// A descriptor of `path` if it is a plain (not compressed) regular file, which can be mapped
+    /// into memory; nil for anything else, which is read as a stream.
+    private static func openMappableFile(_ path: String) -> Int32? {
+        guard path != "-", !path.hasSuffix(".gz"), !path.hasSuffix(".zst") else { return nil }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }  // the stream path reports why
+        var status = stat()
+        if fstat(fd, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG { return fd }
+        close(fd)
+        return nil
+    }
+
+    /// Cuts a plain file into chunks that are stretches of it mapped into memory: the kernel copies
+    /// nothing, and a decoder may read on past a chunk's last line into the mapping (`readAhead`),
+    /// so that line needs no padded copy either. A line longer than a chunk makes a longer chunk.
+    private func readMappedChunks(of fd: Int32, fileIndex: Int, fileName: String) throws {
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw FlowError(.missingInput, "cannot read \(fileName): \(String(cString: strerror(errno)))") }
+        let size = Int(status.st_size)
+        guard position.offset <= size else {
+            throw FlowError(.invalidJob, "\(fileName) is shorter than the checkpoint's position (byte \(position.offset)); restore with the log the checkpoint was taken on")
+        }
+        while position.offset < size {
+            let remaining = size - position.offset
+            var length = min(remaining, chunkSize + Self.readAhead)
+            var mapping: FileMapping
+            var cut = 0
+            while true {
+                mapping = try FileMapping(fd: fd, offset: position.offset, count: length, path: fileName)
+                let bytes = UnsafeBufferPointer(start: mapping.bytes, count: length)
+                cut = Self.lastLineEnd(in: UnsafeBufferPointer(rebasing: bytes[..<min(length, chunkSize)]))
+                if cut == 0 { cut = (bytes.firstIndex(of: UInt8(ascii: "\n")) ?? -1) + 1 }
+                if cut > 0 { break }
+                if length == remaining {  // the file's last line, without a line feed
+                    cut = length
+                    break
+                }
+                length = min(remaining, length * 2)
+            }
+            let lines = Self.lineCount(in: UnsafeBufferPointer(start: mapping.bytes, count: cut))
+            output.emit(LineChunk(bytes: ChunkBytes(mapping, offset: 0, count: cut), fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine))
+            try output.flush()
+            position.offset += cut
+            bytesRead.add(cut)
+            position.nextLine += lines
+            if try emitBarrierIfDue() { return }
+        }
+    }
+
+    /// Bytes mapped past a chunk's end, enough for the decoder to read ahead of its last line.
+    private static let readAhead = 4096
 
     /// Reads straight into the chunk that will be handed on; only the partial line at a chunk's
     /// end is copied, to start the next. A live feed (standard input) passes on whole lines as
@@ -88,7 +146,7 @@ public final class TweetLogReader: SourceRunner {
             guard cut > 0 else { continue }
             chunk.removeLast(chunk.count - cut)
             let lines = chunk.withUnsafeBufferPointer(Self.lineCount(in:))
-            output.emit(LineChunk(bytes: chunk, fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine))
+            output.emit(LineChunk(bytes: ChunkBytes(chunk), fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine))
             try output.flush()
             position.offset += cut
             bytesRead.add(cut)
