@@ -27,10 +27,10 @@ struct TweetLogReaderTests {
         return Array((lines.joined(separator: "\n") + "\nlast line without a line feed").utf8)
     }()
 
-    private func read(_ path: String, chunkSize: Int) throws -> [LineChunk] {
+    private func read(_ path: String, chunkSize: Int, mappingSize: Int = TweetLogReader.defaultMappingSize) throws -> [LineChunk] {
         let collector = ChunkCollector()
         let context = SubtaskContext(subtaskIndex: 0, parallelism: 1, maxParallelism: 128, watermarkGranularity: 1, metrics: JobMetrics())
-        try TweetLogReader(path: path, output: Output(collector), context: context, chunkSize: chunkSize).run()
+        try TweetLogReader(path: path, output: Output(collector), context: context, chunkSize: chunkSize, mappingSize: mappingSize).run()
         #expect(collector.ended)
         return collector.chunks
     }
@@ -56,12 +56,14 @@ struct TweetLogReaderTests {
         #expect(rebuilt == Self.log)
     }
 
-    @Test(arguments: [64, 100, 4096])
-    func mappedChunksRebuildThePlainFile(chunkSize: Int) throws {
+    /// Chunks of 64 and 100 bytes in mappings of 1 KB (several chunks each, and lines longer than
+    /// a chunk) or of the default size (the whole file); and chunks larger than the file.
+    @Test(arguments: [(64, 1024), (100, 1024), (100, TweetLogReader.defaultMappingSize), (4096, TweetLogReader.defaultMappingSize)])
+    func mappedChunksRebuildThePlainFile(chunkSize: Int, mappingSize: Int) throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("flow-reader-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(Self.log).write(to: URL(fileURLWithPath: path))
-        let chunks = try read(path, chunkSize: chunkSize)
+        let chunks = try read(path, chunkSize: chunkSize, mappingSize: mappingSize)
         #expect(chunks.count > (chunkSize < Self.log.count ? 1 : 0))
         expectChunksRebuild(chunks, chunkSize: chunkSize, mapped: true)
     }

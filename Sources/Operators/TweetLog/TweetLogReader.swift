@@ -15,6 +15,9 @@ public final class TweetLogReader: SourceRunner {
     /// Bytes per chunk; a longer line makes a longer chunk.
     public static let defaultChunkSize = 1 << 18
 
+    /// Bytes of a plain file mapped into memory at once, for several chunks.
+    public static let defaultMappingSize = 4 << 20
+
     /// Where the reader is: the next byte of file `fileIndex` to read, at the start of line `nextLine`.
     struct Position {
         var fileIndex = 0
@@ -25,15 +28,18 @@ public final class TweetLogReader: SourceRunner {
     private let files: [String]
     private let output: Output<LineChunk>
     private let chunkSize: Int
+    private let mappingSize: Int
     private var bytesRead: TalliedCounter
     private let context: SubtaskContext
     private var position = Position()
     private var stopped = false
 
-    public init(path: String, output: Output<LineChunk>, context: SubtaskContext, chunkSize: Int = defaultChunkSize) throws {
+    public init(path: String, output: Output<LineChunk>, context: SubtaskContext, chunkSize: Int = defaultChunkSize,
+                mappingSize: Int = defaultMappingSize) throws {
         files = try TweetLogFiles.list(path)
         self.output = output
         self.chunkSize = chunkSize
+        self.mappingSize = mappingSize
         self.context = context
         bytesRead = TalliedCounter(context.metrics.counter("bytes"))
         if let state = context.restored?.firstShared { try restore(state) }
@@ -87,7 +93,9 @@ public final class TweetLogReader: SourceRunner {
 
     /// Cuts a plain file into chunks that are stretches of it mapped into memory: the kernel copies
     /// nothing, and a decoder may read on past a chunk's last line into the mapping (`readAhead`),
-    /// so that line needs no padded copy either. A line longer than a chunk makes a longer chunk.
+    /// so that line needs no padded copy either. One mapping serves the chunks of several
+    /// megabytes (`mappingSize`): each unmapping interrupts the other core to flush its address
+    /// translations, so they are kept few. A line longer than a chunk makes a longer chunk.
     private func readMappedChunks(of fd: Int32, fileIndex: Int, fileName: String) throws {
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw FlowError(.missingInput, "cannot read \(fileName): \(String(cString: strerror(errno)))") }
@@ -95,25 +103,30 @@ public final class TweetLogReader: SourceRunner {
         guard position.offset <= size else {
             throw FlowError(.invalidJob, "\(fileName) is shorter than the checkpoint's position (byte \(position.offset)); restore with the log the checkpoint was taken on")
         }
+        var mapping: FileMapping?
+        var mappingStart = 0  // the file offset of the mapping's first byte
         while position.offset < size {
             let remaining = size - position.offset
-            var length = min(remaining, chunkSize + Self.readAhead)
-            var mapping: FileMapping
+            var wanted = min(remaining, chunkSize + Self.readAhead)
             var cut = 0
             while true {
-                mapping = try FileMapping(fd: fd, offset: position.offset, count: length, path: fileName)
-                let bytes = UnsafeBufferPointer(start: mapping.bytes, count: length)
-                cut = Self.lastLineEnd(in: UnsafeBufferPointer(rebasing: bytes[..<min(length, chunkSize)]))
+                if mapping == nil || position.offset + wanted > mappingStart + mapping!.count {
+                    mapping = try FileMapping(fd: fd, offset: position.offset, count: min(remaining, max(wanted, mappingSize)), path: fileName)
+                    mappingStart = position.offset
+                }
+                let bytes = UnsafeBufferPointer(start: mapping!.bytes + (position.offset - mappingStart), count: wanted)
+                cut = Self.lastLineEnd(in: UnsafeBufferPointer(rebasing: bytes[..<min(wanted, chunkSize)]))
                 if cut == 0 { cut = (bytes.firstIndex(of: UInt8(ascii: "\n")) ?? -1) + 1 }
                 if cut > 0 { break }
-                if length == remaining {  // the file's last line, without a line feed
-                    cut = length
+                if wanted == remaining {  // the file's last line, without a line feed
+                    cut = wanted
                     break
                 }
-                length = min(remaining, length * 2)
+                wanted = min(remaining, wanted * 2)
             }
-            let lines = Self.lineCount(in: UnsafeBufferPointer(start: mapping.bytes, count: cut))
-            output.emit(LineChunk(bytes: ChunkBytes(mapping, offset: 0, count: cut), fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine))
+            let chunk = ChunkBytes(mapping!, offset: position.offset - mappingStart, count: cut)
+            let lines = chunk.withUnsafeBufferPointer(Self.lineCount(in:))
+            output.emit(LineChunk(bytes: chunk, fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine))
             try output.flush()
             position.offset += cut
             bytesRead.add(cut)
@@ -124,6 +137,7 @@ public final class TweetLogReader: SourceRunner {
 
     /// Bytes mapped past a chunk's end, enough for the decoder to read ahead of its last line.
     private static let readAhead = 4096
+
 
     /// Reads straight into the chunk that will be handed on; only the partial line at a chunk's
     /// end is copied, to start the next. A live feed (standard input) passes on whole lines as
