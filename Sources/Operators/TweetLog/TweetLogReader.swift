@@ -13,10 +13,10 @@ import Glibc
 /// reader starts there. After a savepoint barrier it stops reading.
 public final class TweetLogReader: SourceRunner {
     /// Bytes per chunk; a longer line makes a longer chunk.
-    public static let defaultChunkSize = 1 << 18
+    public static let defaultChunkSize = 1 << 20
 
     /// Bytes of a plain file mapped into memory at once, for several chunks.
-    public static let defaultMappingSize = 4 << 20
+    public static let defaultMappingSize = 8 << 20
 
     /// Where the reader is: the next byte of file `fileIndex` to read, at the start of line `nextLine`.
     struct Position {
