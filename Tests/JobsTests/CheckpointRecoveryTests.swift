@@ -27,8 +27,9 @@ struct CheckpointRecoveryTests {
             guard reference.finish().status == 0 else { throw FlowError(.internal, "the uninterrupted run failed") }
             expected = try Fixtures.read(folder + "/reference.csv")
 
+            // Paced to last about 4 s (800 s of tweets at 200x), so checkpoints every 100 ms find it running however fast the machine.
             let run = try FlowrunProcess(Self.arguments(log: log, output: folder + "/crashed/out.csv", checkpoints: folder + "/crashed/checkpoints")
-                                         + ["--checkpoint-interval", "100ms"], stderrPath: folder + "/crashed.err")
+                                         + ["--checkpoint-interval", "100ms", "-p", "speed=200x"], stderrPath: folder + "/crashed.err")
             let storage = CheckpointStorage(directory: folder + "/crashed/checkpoints")
             while Self.complete(storage).count < 3 && run.process.isRunning { Thread.sleep(forTimeInterval: 0.02) }
             _ = run.send(SIGKILL)

@@ -46,7 +46,7 @@ struct TweetDecoderTests {
 
     /// Lines of the bundled logs with random bytes inserted, replaced, deleted or repeated — JSON
     /// punctuation, escapes valid and not, surrogates alone and paired, control bytes, invalid
-    /// UTF-8, huge numbers — decode the same on both paths. The fast path checks what simdjson's
+    /// UTF-8, huge numbers — and whole tokens deleted, decode the same on both paths. The fast path checks what simdjson's
     /// stage 1 leaves unchecked itself, so this is where a gap in it would show.
     @Test func mutatedLinesDecodeTheSameOnBothPaths() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -79,7 +79,7 @@ struct TweetDecoderTests {
                 case 3: line.insert(contentsOf: line[at..<min(at + Int(random.next() % 16), line.count)], at: at)
                 default:  // whole tokens: from one punctuation mark up to a later one
                     guard marks.count > 1 else { continue }
-                    line.removeSubrange(marks[marks.startIndex]..<marks[marks.startIndex + 1 + Int(random.next() % UInt64(marks.count - 1))])
+                    line.removeSubrange(marks[0]..<marks[1 + Int(random.next() % UInt64(marks.count - 1))])
                 }
             }
             line.withUnsafeBufferPointer { bytes in

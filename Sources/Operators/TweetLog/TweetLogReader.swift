@@ -138,7 +138,6 @@ public final class TweetLogReader: SourceRunner {
     /// Bytes mapped past a chunk's end, enough for the decoder to read ahead of its last line.
     private static let readAhead = 4096
 
-
     /// Reads straight into the chunk that will be handed on; only the partial line at a chunk's
     /// end is copied, to start the next. A live feed (standard input) passes on whole lines as
     /// soon as they arrive.
