@@ -56,6 +56,18 @@ inline bool allDigits(const uint8_t *bytes, size_t length) {
     return (refused | nonDigits(word)) == 0;
 }
 
+/// The value of `length` ASCII digits if there are 1 to 18 of them (no 64-bit integer overflows),
+/// or -1 for anything else.
+inline int64_t smallInteger(const uint8_t *digits, size_t length) {
+    if (length == 0 || length > 18) return -1;
+    int64_t value = 0;
+    for (size_t index = 0; index < length; index++) {
+        if (!isDigit(digits[index])) return -1;
+        value = value * 10 + (digits[index] - '0');
+    }
+    return value;
+}
+
 /// Whether the scalar from `start` to `limit` is a JSON number.
 __attribute__((always_inline)) inline bool isNumber(const uint8_t *start, const uint8_t *limit) {
     // Most are plain integers: digits up to the limit (or to whitespace before it).
@@ -167,15 +179,13 @@ inline bool StructuralWalk::number(int64_t &value, bool &isSmallInteger) {
     const uint8_t *start = line + cursor[-1];
     const uint8_t *limit = line + *cursor;
     if (!isNumber(start, limit)) return false;
-    const uint8_t *at = start + (character == '-');
-    value = 0;
-    int digits = 0;
-    for (; at + digits < limit && isDigit(at[digits]); digits++) {
-        if (digits < 18) value = value * 10 + (at[digits] - '0');
-    }
-    const uint8_t *end = at + digits;
-    isSmallInteger = digits <= 18 && (end == limit || (*end != '.' && (*end | 0x20) != 'e'));
-    if (character == '-') value = -value;
+    const uint8_t *digits = start + (character == '-');
+    const uint8_t *end = digits;
+    while (end < limit && isDigit(*end)) end++;
+    bool isInteger = end == limit || (*end != '.' && (*end | 0x20) != 'e');
+    int64_t magnitude = isInteger ? smallInteger(digits, static_cast<size_t>(end - digits)) : -1;
+    isSmallInteger = magnitude >= 0;
+    value = character == '-' ? -magnitude : magnitude;
     return true;
 }
 

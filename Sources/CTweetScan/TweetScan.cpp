@@ -152,18 +152,6 @@ bool FieldReader::append(const StringSpan &text, std::vector<flow_scan_hashtag> 
     return true;
 }
 
-/// The value of a string of 1 to 18 ASCII digits (which cannot overflow), or -1 for any other.
-int64_t plainDigits(const uint8_t *text, size_t length) {
-    if (length == 0 || length > 18) return -1;
-    int64_t value = 0;
-    for (size_t index = 0; index < length; index++) {
-        unsigned digit = text[index] - '0';
-        if (digit > 9) return -1;
-        value = value * 10 + digit;
-    }
-    return value;
-}
-
 /// How a member that must be a string (or an integer, for `integer`) turned out.
 enum class Text { missing, integer, usable, unusable };
 
@@ -180,7 +168,7 @@ flow_scan_fields FieldReader::read() {
             if (walk.peek() == '"') {
                 if (!walk.string(timestampText)) return false;
                 if (!timestampText.escaped) {
-                    timestampInteger = plainDigits(timestampText.bytes, timestampText.length);
+                    timestampInteger = flow_scan::smallInteger(timestampText.bytes, timestampText.length);
                     timestamp = timestampInteger >= 0 ? Text::integer : Text::usable;
                 }
                 return true;

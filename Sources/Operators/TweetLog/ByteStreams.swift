@@ -64,6 +64,14 @@ final class PlainStream: ByteStream {
         }
     }
 
+    /// The file descriptor if the file is a regular one with bytes in it, which can be mapped into
+    /// memory instead of read (not a pipe or a device, nor a file whose size the system does not know).
+    var mappableDescriptor: Int32? {
+        var status = stat()
+        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, status.st_size > 0 else { return nil }
+        return fd
+    }
+
     func skip(_ count: Int) throws -> Int {
         let current = lseek(fd, 0, SEEK_CUR)
         let end = lseek(fd, 0, SEEK_END)

@@ -22,6 +22,7 @@ public struct ChunkBytes: Sendable {
         storage = .mapped(mapping, offset: offset, count: count)
     }
 
+    /// The chunk's length in bytes.
     public var count: Int {
         switch storage {
         case .array(let bytes): bytes.count

@@ -62,33 +62,21 @@ public final class TweetLogReader: SourceRunner {
         for index in position.fileIndex..<files.count {
             let file = files[index]
             if index != position.fileIndex { position = Position(fileIndex: index, offset: 0, nextLine: 1) }
-            if let fd = Self.openMappableFile(file) {
-                defer { close(fd) }
-                try readMappedChunks(of: fd, fileIndex: index, fileName: file)
-                if stopped { return }
-                continue
-            }
             let stream = try openByteStream(path: file)
             defer { stream.close() }
-            if position.offset > 0, try stream.skip(position.offset) != position.offset {
-                throw FlowError(.invalidJob, "\(file) is shorter than the checkpoint's position (byte \(position.offset)); restore with the log the checkpoint was taken on")
+            if let fd = (stream as? PlainStream)?.mappableDescriptor {
+                try readMappedChunks(of: fd, fileIndex: index, fileName: file)
+            } else {
+                if position.offset > 0, try stream.skip(position.offset) != position.offset { throw shorterThanCheckpoint(file) }
+                try readChunks(of: stream, fileIndex: index, fileName: file, isLive: file == "-")
             }
-            try readChunks(of: stream, fileIndex: index, fileName: file, isLive: file == "-")
             if stopped { return }
         }
         try output.emitEndOfInput()
     }
 
-    /// A descriptor of `path` if it is a plain (not compressed) regular file, which can be mapped
-    /// into memory; nil for anything else, which is read as a stream.
-    private static func openMappableFile(_ path: String) -> Int32? {
-        guard path != "-", !path.hasSuffix(".gz"), !path.hasSuffix(".zst") else { return nil }
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }  // the stream path reports why
-        var status = stat()
-        if fstat(fd, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG { return fd }
-        close(fd)
-        return nil
+    private func shorterThanCheckpoint(_ file: String) -> FlowError {
+        FlowError(.invalidJob, "\(file) is shorter than the checkpoint's position (byte \(position.offset)); restore with the log the checkpoint was taken on")
     }
 
     /// Cuts a plain file into chunks that are stretches of it mapped into memory: the kernel copies
@@ -100,9 +88,7 @@ public final class TweetLogReader: SourceRunner {
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw FlowError(.missingInput, "cannot read \(fileName): \(String(cString: strerror(errno)))") }
         let size = Int(status.st_size)
-        guard position.offset <= size else {
-            throw FlowError(.invalidJob, "\(fileName) is shorter than the checkpoint's position (byte \(position.offset)); restore with the log the checkpoint was taken on")
-        }
+        guard position.offset <= size else { throw shorterThanCheckpoint(fileName) }
         var mapping: FileMapping?
         var mappingStart = 0  // the file offset of the mapping's first byte
         while position.offset < size {
@@ -124,14 +110,7 @@ public final class TweetLogReader: SourceRunner {
                 }
                 wanted = min(remaining, wanted * 2)
             }
-            let chunk = ChunkBytes(mapping!, offset: position.offset - mappingStart, count: cut)
-            let lines = chunk.withUnsafeBufferPointer(Self.lineCount(in:))
-            output.emit(LineChunk(bytes: chunk, fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine))
-            try output.flush()
-            position.offset += cut
-            bytesRead.add(cut)
-            position.nextLine += lines
-            if try emitBarrierIfDue() { return }
+            if try handOn(ChunkBytes(mapping!, offset: position.offset - mappingStart, count: cut), fileIndex: fileIndex, fileName: fileName) { return }
         }
     }
 
@@ -158,14 +137,20 @@ public final class TweetLogReader: SourceRunner {
             carry = Array(chunk[cut...])
             guard cut > 0 else { continue }
             chunk.removeLast(chunk.count - cut)
-            let lines = chunk.withUnsafeBufferPointer(Self.lineCount(in:))
-            output.emit(LineChunk(bytes: ChunkBytes(chunk), fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine))
-            try output.flush()
-            position.offset += cut
-            bytesRead.add(cut)
-            position.nextLine += lines
-            if try emitBarrierIfDue() { return }
+            if try handOn(ChunkBytes(chunk), fileIndex: fileIndex, fileName: fileName) { return }
         }
+    }
+
+    /// Hands a chunk of whole lines to the decoders and moves the position past it; returns true
+    /// when reading must stop (after a savepoint).
+    private func handOn(_ chunk: ChunkBytes, fileIndex: Int, fileName: String) throws -> Bool {
+        let lines = chunk.withUnsafeBufferPointer(Self.lineCount(in:))
+        output.emit(LineChunk(bytes: chunk, fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine))
+        try output.flush()
+        position.offset += chunk.count
+        bytesRead.add(chunk.count)
+        position.nextLine += lines
+        return try emitBarrierIfDue()
     }
 
     /// Emits a checkpoint barrier if one is due, after recording the position; returns true after
