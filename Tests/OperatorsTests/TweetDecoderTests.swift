@@ -146,9 +146,20 @@ struct TweetDecoderTests {
         for tag in tweet.hashtags { #expect(tag.stableHash == KeyString(tag.string).stableHash, "\(tag)") }
     }
 
-    @Test(arguments: [("\"0001\"", 1), ("\"123456789012345678\"", 123_456_789_012_345_678), ("\"9223372036854775807\"", Int64.max), ("\"-5\"", -5)])
+    @Test(arguments: [("\"0001\"", 1), ("\"253402300799999\"", 253_402_300_799_999), ("-62135596800000", -62_135_596_800_000), ("\"-5\"", -5)])
     func timestampStringsOfDigitsAreTimes(timestamp: String, milliseconds: Int64) throws {
         #expect(try #require(tweet(#"{"timestamp_ms":"# + timestamp + "}")).eventTime.milliseconds == milliseconds)
+    }
+
+    /// Times past the years 1 to 9999 would overflow window ends and pacing delays downstream.
+    @Test(arguments: [
+        #"{"timestamp_ms":"9223372036854775807"}"#, #"{"timestamp_ms":9223372036854775807}"#, #"{"timestamp_ms":-9223372036854775808}"#,
+        #"{"timestamp_ms":"123456789012345678"}"#, #"{"timestamp_ms":253402300800000}"#, #"{"timestamp_ms":"-62135596800001"}"#,
+        #"{"data":{"created_at":"0001-01-01T00:00:00+01:00"}}"#, #"{"data":{"created_at":"9999-12-31T23:59:59.999-00:01"}}"#,
+    ])
+    func eventTimesOutsideTheYearsOneToNineThousandNineHundredNinetyNineAreMalformed(line: String) {
+        guard case .malformed(let reason) = decode(line) else { Issue.record("\(line) should be malformed"); return }
+        #expect(reason == "the event time is outside the years 1 to 9999")
     }
 
     @Test func v2TweetUsesCreatedAt() throws {

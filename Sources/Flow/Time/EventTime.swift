@@ -13,6 +13,17 @@ public struct EventTime: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Later than every real event time: the watermark after the end of input.
     public static let max = EventTime(milliseconds: .max)
 
+    /// The event times a record may carry: the years 1 to 9999, 0001-01-01T00:00:00Z to
+    /// 9999-12-31T23:59:59.999Z (those ISO 8601 can write). Bounding them keeps every window end,
+    /// watermark and pacing delay computed from them far inside `Int64`; a source treats a record
+    /// outside as malformed.
+    public static let supportedMilliseconds: ClosedRange<Int64> = -62_135_596_800_000 ... 253_402_300_799_999
+
+    /// The event time at `milliseconds`, or nil outside ``supportedMilliseconds``.
+    public static func supported(milliseconds: Int64) -> EventTime? {
+        supportedMilliseconds.contains(milliseconds) ? EventTime(milliseconds: milliseconds) : nil
+    }
+
     public static func < (lhs: EventTime, rhs: EventTime) -> Bool { lhs.milliseconds < rhs.milliseconds }
 
     public var description: String { "\(milliseconds)ms" }

@@ -61,7 +61,7 @@ public struct ResolvedSettings {
         let text = string(key) ?? defaultValue
         guard let duration = DurationText.parse(text) else {
             let place = values[key]?.location ?? location
-            throw FlowError(.invalidJob, "\(place): \(step.operatorName) \(key) \"\(text)\" is not a duration; write it like \"30m\", \"10s\" or \"250ms\"")
+            throw FlowError(.invalidJob, "\(place): \(step.operatorName) \(key) \"\(text)\" is not a duration; \(DurationText.expectation)")
         }
         return duration
     }
@@ -95,22 +95,34 @@ public struct ResolvedSettings {
     }
 }
 
-/// Durations as job files write them: a whole number and a unit (`ms`, `s`, `m`, `h`), e.g. `30m`.
+/// Durations as job files write them: a whole number and a unit (`ms`, `s`, `m`, `h`), e.g. `30m`,
+/// from zero to ``maximum``.
 public enum DurationText {
+    /// The longest duration a setting may hold: 100 years (876,000 hours). Bounding settings keeps
+    /// every sum of an event time and a duration far inside `Int64`.
+    public static let maximum = Duration.seconds(876_000 * 3600)
+
+    /// What a duration setting must look like, as a sentence's end.
+    public static let expectation = "write a whole number and a unit (ms, s, m or h) of at most 876000h, like \"30m\", \"10s\" or \"250ms\""
+
+    /// The duration `text` writes, or nil when it is not one or longer than ``maximum``.
     public static func parse(_ text: String) -> Duration? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
         guard !digits.isEmpty, let value = Int64(digits) else { return nil }
+        let millisecondsPerUnit: Int64
         switch trimmed.dropFirst(digits.count) {
-        case "ms": return .milliseconds(value)
-        case "s": return .seconds(value)
-        case "m", "min": return .seconds(value * 60)
-        case "h": return .seconds(value * 3600)
+        case "ms": millisecondsPerUnit = 1
+        case "s": millisecondsPerUnit = 1000
+        case "m", "min": millisecondsPerUnit = 60_000
+        case "h": millisecondsPerUnit = 3_600_000
         default: return nil
         }
+        let (milliseconds, overflow) = value.multipliedReportingOverflow(by: millisecondsPerUnit)
+        guard !overflow, milliseconds <= maximum.milliseconds else { return nil }
+        return .milliseconds(milliseconds)
     }
 }
-
 
 extension DurationText {
     /// The shortest exact way to write `duration` (`30m`, `10s`, `250ms`).

@@ -59,7 +59,7 @@ public final class ReplayPacer<Record: Sendable & EventTimed>: ElementReceiver {
             start = (time, clock.now())
             return
         }
-        let due = start.wall + Double(time - start.eventTime) / 1000 / factor
+        let due = start.wall + (Double(time) - Double(start.eventTime)) / 1000 / factor
         let wait = due - clock.now()
         if wait > 0.001 {
             try output.flush()

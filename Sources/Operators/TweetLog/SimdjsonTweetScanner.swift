@@ -22,13 +22,13 @@ final class SimdjsonTweetScanner {
         case FLOW_SCAN_NOT_TWEET:
             return .notTweet
         case FLOW_SCAN_V1_INTEGER_TIME:
-            return .tweet(Tweet(eventTime: EventTime(milliseconds: fields.timestamp), hashtags: Self.hashtags(fields)))
+            return TweetDecoder.tweet(at: fields.timestamp, hashtags: Self.hashtags(fields))
         case FLOW_SCAN_V1_TEXT_TIME:
             guard let milliseconds = JSONScanner.parseInteger(Self.bytes(fields.time_text)) else { return .malformed(reason: TweetDecoder.invalidTimestamp) }
-            return .tweet(Tweet(eventTime: EventTime(milliseconds: milliseconds), hashtags: Self.hashtags(fields)))
+            return TweetDecoder.tweet(at: milliseconds, hashtags: Self.hashtags(fields))
         case FLOW_SCAN_V2:
             guard let milliseconds = ISO8601Timestamp.milliseconds(Self.bytes(fields.time_text)) else { return .malformed(reason: TweetDecoder.invalidCreatedAt) }
-            return .tweet(Tweet(eventTime: EventTime(milliseconds: milliseconds), hashtags: Self.hashtags(fields)))
+            return TweetDecoder.tweet(at: milliseconds, hashtags: Self.hashtags(fields))
         default:
             return nil
         }

@@ -24,6 +24,13 @@ public enum TweetDecoder {
 
     static let invalidTimestamp = "timestamp_ms is not an integer"
     static let invalidCreatedAt = "data.created_at is missing or not an ISO 8601 time"
+    static let unsupportedTime = "the event time is outside the years 1 to 9999"
+
+    /// A tweet at `milliseconds`, or malformed when that time is outside the supported range.
+    static func tweet(at milliseconds: Int64, hashtags: [KeyString]) -> Result {
+        guard let time = EventTime.supported(milliseconds: milliseconds) else { return .malformed(reason: unsupportedTime) }
+        return .tweet(Tweet(eventTime: time, hashtags: hashtags))
+    }
 
     /// Decodes a line with simdjson where it can decide, else with the Swift scanner below.
     /// `readable` is how many bytes from the line's start may be read.
@@ -133,13 +140,13 @@ private struct TopLevelFields {
     func result() -> TweetDecoder.Result {
         switch timestamp {
         case .valid(let milliseconds):
-            return .tweet(Tweet(eventTime: EventTime(milliseconds: milliseconds), hashtags: (isTruncated ? extendedHashtags : entitiesHashtags).map { KeyString(HashtagCase.lowercase($0)) }))
+            return TweetDecoder.tweet(at: milliseconds, hashtags: (isTruncated ? extendedHashtags : entitiesHashtags).map { KeyString(HashtagCase.lowercase($0)) })
         case .invalid:
             return .malformed(reason: TweetDecoder.invalidTimestamp)
         case .absent:
             guard let data else { return .notTweet }
             guard let createdAt = data.createdAt else { return .malformed(reason: TweetDecoder.invalidCreatedAt) }
-            return .tweet(Tweet(eventTime: EventTime(milliseconds: createdAt), hashtags: data.hashtags.map { KeyString(HashtagCase.lowercase($0)) }))
+            return TweetDecoder.tweet(at: createdAt, hashtags: data.hashtags.map { KeyString(HashtagCase.lowercase($0)) })
         }
     }
 }

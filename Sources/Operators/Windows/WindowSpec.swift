@@ -8,7 +8,12 @@ public struct WindowSpec: Sendable, Equatable {
     /// Distance between window ends in milliseconds; divides `size`.
     public var slide: Int64
 
-    /// - Throws: when the slide does not divide the size, or either is not positive.
+    /// The most slices one window may span: each late record can touch that many windows, and
+    /// each key's running totals are kept per slice.
+    public static let maximumSlicesPerWindow: Int64 = 100_000
+
+    /// - Throws: when the slide does not divide the size, either is not positive, or the window
+    ///   spans more than ``maximumSlicesPerWindow`` slides.
     public init(size: Duration, slide: Duration) throws {
         self.size = size.milliseconds
         self.slide = slide.milliseconds
@@ -17,6 +22,9 @@ public struct WindowSpec: Sendable, Equatable {
         }
         guard self.size % self.slide == 0 else {
             throw FlowError(.invalidJob, "window size \(self.size)ms is not a multiple of its slide \(self.slide)ms; choose a slide that divides the size")
+        }
+        guard self.size / self.slide <= Self.maximumSlicesPerWindow else {
+            throw FlowError(.invalidJob, "a window of \(self.size)ms sliding by \(self.slide)ms spans \(self.size / self.slide) slides, more than the \(Self.maximumSlicesPerWindow) supported; choose a longer slide")
         }
     }
 
