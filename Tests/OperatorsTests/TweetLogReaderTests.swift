@@ -3,9 +3,8 @@ import Foundation
 @testable import Operators
 import Testing
 
-/// The reader cuts a log into chunks of whole lines: from a plain file, chunks are stretches of
-/// the file mapped into memory; from a compressed one, arrays it filled. Either way the chunks
-/// must put the file back together exactly, line numbers included.
+/// The reader cuts a log into chunks of whole lines, plain or compressed: the chunks must put the
+/// file back together exactly, line numbers included.
 struct TweetLogReaderTests {
     /// Keeps the chunks the reader emits.
     final class ChunkCollector: ElementReceiver {
@@ -27,45 +26,69 @@ struct TweetLogReaderTests {
         return Array((lines.joined(separator: "\n") + "\nlast line without a line feed").utf8)
     }()
 
-    private func read(_ path: String, chunkSize: Int, mappingSize: Int = TweetLogReader.defaultMappingSize) throws -> [LineChunk] {
+    private func read(_ path: String, chunkSize: Int, maxLineBytes: Int = TweetLogReader.defaultMaxLineBytes) throws -> [LineChunk] {
         let collector = ChunkCollector()
         let context = SubtaskContext(subtaskIndex: 0, parallelism: 1, maxParallelism: 128, watermarkGranularity: 1, metrics: JobMetrics())
-        try TweetLogReader(path: path, output: Output(collector), context: context, chunkSize: chunkSize, mappingSize: mappingSize).run()
+        try TweetLogReader(path: path, output: Output(collector), context: context, chunkSize: chunkSize, maxLineBytes: maxLineBytes).run()
         #expect(collector.ended)
         return collector.chunks
     }
 
-    private func expectChunksRebuild(_ chunks: [LineChunk], chunkSize: Int, mapped: Bool) {
+    private func expectChunksRebuild(_ chunks: [LineChunk], chunkSize: Int) {
         var rebuilt: [UInt8] = [], line = 1
         for (index, chunk) in chunks.enumerated() {
             let bytes = chunk.bytes.withUnsafeBufferPointer { Array($0) }
             #expect(chunk.firstLine == line, "chunk \(index) starts at line \(chunk.firstLine), not \(line)")
             #expect(index == chunks.count - 1 || bytes.last == UInt8(ascii: "\n"), "chunk \(index) ends inside a line")
-            if mapped {
-                #expect(bytes.count <= chunkSize || bytes.dropLast().firstIndex(of: UInt8(ascii: "\n")) == nil,
-                        "chunk \(index) holds more than one line beyond the chunk size")
-            }
             #expect(chunk.bytes.readable >= bytes.count)
-            if mapped {
-                let toTheFileEnd = Self.log.count - rebuilt.count
-                #expect(chunk.bytes.readable >= min(bytes.count + 64, toTheFileEnd), "chunk \(index) cannot be read past its end")
-            }
+            #expect(chunk.overlongLineLength == nil)
             line += bytes.count { $0 == UInt8(ascii: "\n") }
             rebuilt += bytes
         }
         #expect(rebuilt == Self.log)
     }
 
-    /// Chunks of 64 and 100 bytes in mappings of 1 KB (several chunks each, and lines longer than
-    /// a chunk) or of the default size (the whole file); and chunks larger than the file.
-    @Test(arguments: [(64, 1024), (100, 1024), (100, TweetLogReader.defaultMappingSize), (4096, TweetLogReader.defaultMappingSize)])
-    func mappedChunksRebuildThePlainFile(chunkSize: Int, mappingSize: Int) throws {
+    /// Chunks of 64 and 100 bytes (lines longer than a chunk among them), and chunks larger than the file.
+    @Test(arguments: [64, 100, 4096])
+    func chunksRebuildThePlainFile(chunkSize: Int) throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("flow-reader-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(Self.log).write(to: URL(fileURLWithPath: path))
-        let chunks = try read(path, chunkSize: chunkSize, mappingSize: mappingSize)
+        let chunks = try read(path, chunkSize: chunkSize)
         #expect(chunks.count > (chunkSize < Self.log.count ? 1 : 0))
-        expectChunksRebuild(chunks, chunkSize: chunkSize, mapped: true)
+        expectChunksRebuild(chunks, chunkSize: chunkSize)
+    }
+
+    /// A line past the limit is stepped over, not held: one chunk stands for it, holding its first
+    /// bytes and its length, and the lines around it come through whole.
+    @Test func aLineLongerThanTheLimitIsSteppedOver() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("flow-reader-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let long = String(repeating: "y", count: 3 << 20)
+        try Data("first\n\(long)\nthird\n\(long)".utf8).write(to: URL(fileURLWithPath: path))
+        let chunks = try read(path, chunkSize: 64, maxLineBytes: 1024)
+        let overlong = chunks.filter { $0.overlongLineLength != nil }
+        #expect(overlong.map(\.firstLine) == [2, 4])
+        #expect(overlong.map(\.overlongLineLength) == [3 << 20, 3 << 20])
+        // What follows a stepped-over line in the last read (at most 64 KiB) starts the next chunk.
+        #expect(chunks.allSatisfy { $0.bytes.readable <= 2 * (1024 + 65_536) + 64 }, "the reader held a long line whole")
+        let whole = chunks.filter { $0.overlongLineLength == nil }.map { $0.bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) } }
+        #expect(whole.joined() == "first\nthird\n")
+    }
+
+    /// Log rotation by copy and truncate cuts a file under the reader: an error, never a shorter log.
+    @Test func aPlainFileThatShrinksWhileReadIsAnError() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("flow-reader-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(repeating: UInt8(ascii: "\n"), count: 1 << 20).write(to: URL(fileURLWithPath: path))
+        let stream = try openByteStream(path: path)
+        defer { stream.close() }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        #expect(try buffer.withUnsafeMutableBytes { try stream.read(into: $0.baseAddress!, capacity: $0.count) } > 0)
+        #expect(truncate(path, 10) == 0)
+        #expect(throws: FlowError.self) {
+            while try buffer.withUnsafeMutableBytes({ try stream.read(into: $0.baseAddress!, capacity: $0.count) }) > 0 {}
+        }
     }
 
     @Test func streamedChunksRebuildTheCompressedFile() throws {
@@ -79,7 +102,27 @@ struct TweetLogReaderTests {
         try gzip.run()
         gzip.waitUntilExit()
         #expect(gzip.terminationStatus == 0)
-        expectChunksRebuild(try read(folder + "/log.jsonl.gz", chunkSize: 100), chunkSize: 100, mapped: false)
+        expectChunksRebuild(try read(folder + "/log.jsonl.gz", chunkSize: 100), chunkSize: 100)
+    }
+
+    /// A gzip file cut short is an error, not a shorter log: each of its cut-off prefixes.
+    @Test func aTruncatedGzipFileIsAnError() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flow-reader-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data(Self.log).write(to: URL(fileURLWithPath: folder + "/log.jsonl"))
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gzip.arguments = ["gzip", folder + "/log.jsonl"]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let whole = try Data(contentsOf: URL(fileURLWithPath: folder + "/log.jsonl.gz"))
+        for length in [whole.count - 1, whole.count - 8, whole.count / 2, 20] {
+            try whole.prefix(length).write(to: URL(fileURLWithPath: folder + "/cut.jsonl.gz"))
+            #expect(throws: FlowError.self, "a gzip file cut to \(length) of \(whole.count) bytes was read as complete") {
+                _ = try read(folder + "/cut.jsonl.gz", chunkSize: 100)
+            }
+        }
     }
 
     @Test func anEmptyFileGivesNoChunks() throws {

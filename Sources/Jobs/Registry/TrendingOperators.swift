@@ -13,14 +13,19 @@ enum TrendingOperators {
         guard let speed = ReplaySpeed(speedText) else {
             throw FlowError(.invalidJob, "\(settings.location): tweet-log speed \"\(speedText)\" is not a speed; write max, realtime, or a factor such as 60x")
         }
+        let maxLineBytes = try settings.integer("max-line-bytes", default: TweetLogReader.defaultMaxLineBytes, range: 1024...(1 << 30))
+        let chunkBytes = try settings.integer("chunk-bytes", default: TweetLogReader.defaultChunkSize, range: 4096...(64 << 20))
         let rejects = RejectFile(path: nonEmpty(settings.string("rejects")))
         build.rejectFiles.append(rejects)
+        try build.checkOutput(rejects.path, what: "reject file", at: settings.location)
         if !build.checkOnly { _ = try TweetLogFiles.list(path) }
         var stream = build.job.source("tweet-log reader \(path)", stateName: "tweet-log") { output, context in
-            try TweetLogReader(path: path, output: output, context: context)
+            try TweetLogReader(path: path, output: output, context: context, chunkSize: chunkBytes, maxLineBytes: maxLineBytes)
         }
         .inParallel()
-        .apply("decode tweets", stateName: "decode") { output, context in try TweetDecodeOperator(output: output, rejects: rejects, context: context) }
+        .apply("decode tweets", stateName: "decode") { output, context in
+            try TweetDecodeOperator(output: output, rejects: rejects, context: context, maxLineBytes: maxLineBytes)
+        }
         .inSequence()
         if case .factor(let factor) = speed {
             stream = stream.apply("replay at \(speed)") { output, _ in ReplayPacer(output: output, factor: factor) }
@@ -69,6 +74,7 @@ enum TrendingOperators {
         let type = settings.string("type", default: "sliding")
         let late = LateRecordFile(path: nonEmpty(settings.string("late-records")))
         build.lateFiles.append(late)
+        try build.checkOutput(late.path, what: "late-records file", at: settings.location)
         let choice: WindowChoice
         switch type {
         case "sliding", "tumbling":
@@ -128,7 +134,7 @@ enum TrendingOperators {
     static let sink = OperatorRegistry.Entry(
         name: "sink", summary: "writes ranked counts (path - shows a console table; redis: URL publishes to a Redis sorted set) or every count per window, format csv or jsonl (from the path's ending); scored documents to a JSON Lines file or an index (partial updates); documents to an index",
         takes: [.rankedCounts, .counts, .scoredDocuments, .documents], gives: .finished
-    ) { stream, settings, _ in
+    ) { stream, settings, build in
         let path = settings.string("path", default: "-")
         let redis = settings.string("redis", default: "")
         if !redis.isEmpty {
@@ -144,6 +150,7 @@ enum TrendingOperators {
             }
             return .finished
         }
+        try build.checkOutput(path, what: "output file", at: settings.location)
         let keyColumn = settings.string("key-column", default: "hashtag")
         let formatText = settings.string("format") ?? (path.hasSuffix(".jsonl") || path.hasSuffix(".json") ? "jsonl" : "csv")
         guard let format = RankedCountFormat(rawValue: formatText) else {

@@ -16,7 +16,9 @@ protocol ByteStream: AnyObject {
 
 extension ByteStream {
     /// Reads and discards, for streams that cannot seek (compressed ones).
-    func skip(_ count: Int) throws -> Int {
+    func skip(_ count: Int) throws -> Int { try readAndDiscard(count) }
+
+    func readAndDiscard(_ count: Int) throws -> Int {
         var scratch = [UInt8](repeating: 0, count: min(count, 1 << 20))
         var skipped = 0
         while skipped < count {
@@ -47,9 +49,13 @@ func openByteStream(path: String) throws -> any ByteStream {
     return PlainStream(fd: fd, path: path)
 }
 
+/// A file read as it is. It must only grow while it is read: a file cut shorter underneath the
+/// reader (log rotation by copy and truncate) is an error, not a shorter log.
 final class PlainStream: ByteStream {
     private var fd: Int32
     private let path: String
+    /// Bytes read or skipped so far.
+    private var offset = 0
 
     init(fd: Int32, path: String) {
         self.fd = fd
@@ -59,25 +65,34 @@ final class PlainStream: ByteStream {
     func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
         while true {
             let count = Glibc.read(fd, buffer, capacity)
-            if count >= 0 { return count }
+            if count > 0 {
+                offset += count
+                return count
+            }
+            if count == 0 {
+                try checkNotShrunk()
+                return 0
+            }
             if errno != EINTR { throw FlowError(.missingInput, "cannot read \(path): \(String(cString: strerror(errno)))") }
         }
     }
 
-    /// The file descriptor if the file is a regular one with bytes in it, which can be mapped into
-    /// memory instead of read (not a pipe or a device, nor a file whose size the system does not know).
-    var mappableDescriptor: Int32? {
+    private func checkNotShrunk() throws {
         var status = stat()
-        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, status.st_size > 0 else { return nil }
-        return fd
+        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, Int(status.st_size) < offset else { return }
+        throw FlowError(.missingInput, "\(path) shrank to \(status.st_size) bytes while it was read (\(offset) bytes in); a log must only grow while it is read: rotate it by renaming, not by copying and truncating")
     }
 
     func skip(_ count: Int) throws -> Int {
         let current = lseek(fd, 0, SEEK_CUR)
         let end = lseek(fd, 0, SEEK_END)
-        guard current >= 0, end >= 0 else { throw FlowError(.missingInput, "cannot seek in \(path): \(String(cString: strerror(errno)))") }
-        let target = min(end, current + off_t(count))
+        guard current >= 0, end >= 0 else {
+            // Not seekable (a pipe): read and discard.
+            return try readAndDiscard(count)
+        }
+        let target = current + off_t(min(Int(end - current), count))
         lseek(fd, target, SEEK_SET)
+        offset += Int(target - current)
         return Int(target - current)
     }
 
@@ -100,6 +115,14 @@ final class GzipStream: ByteStream {
         let count = gzread(file, buffer, UInt32(capacity))
         guard count >= 0 else {
             throw FlowError(.missingInput, "\(path) is not a valid gzip file (or is truncated); check the file or drop its .gz ending if it is plain")
+        }
+        if count == 0 {
+            // zlib reports a stream cut off before its end only here, as Z_BUF_ERROR.
+            var status: Int32 = Z_OK
+            _ = gzerror(file, &status)
+            guard status == Z_OK else {
+                throw FlowError(.missingInput, "\(path) ends in the middle of its gzip stream (the file is truncated); restore the whole file")
+            }
         }
         return Int(count)
     }

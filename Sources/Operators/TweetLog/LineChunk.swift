@@ -8,4 +8,8 @@ public struct LineChunk: Sendable {
     public var fileName: String
     /// The 1-based number of the chunk's first line within its file.
     public var firstLine: Int
+    /// Set when the chunk stands for one line longer than the log's `max-line-bytes`, which the
+    /// reader stepped over without holding it: its length (without the line feed). `bytes` then
+    /// holds only the line's first bytes, for the reject file.
+    public var overlongLineLength: Int?
 }

@@ -14,9 +14,13 @@ public final class TweetDecodeOperator: ElementReceiver {
     private var tweets, notTweets, malformed, blank: TalliedCounter
     private var rejected: [RejectFile.Entry] = []
     private let fastPath = SimdjsonTweetScanner()
+    private let maxLineBytes: Int
 
-    public init(output: Output<Tweet>, rejects: RejectFile, context: SubtaskContext) throws {
+    /// - Parameter maxLineBytes: a longer line is malformed.
+    public init(output: Output<Tweet>, rejects: RejectFile, context: SubtaskContext,
+                maxLineBytes: Int = TweetLogReader.defaultMaxLineBytes) throws {
         self.output = output
+        self.maxLineBytes = maxLineBytes
         self.rejects = rejects
         self.context = context
         tweets = TalliedCounter(context.metrics.counter("tweets"))
@@ -49,6 +53,16 @@ public final class TweetDecodeOperator: ElementReceiver {
         var counts = (tweets: 0, notTweets: 0, malformed: 0, blank: 0)
         for chunk in batch {
             chunk.bytes.withUnsafeBufferPointer { bytes in
+                func reject(_ line: UnsafeBufferPointer<UInt8>, number: Int, reason: String) {
+                    counts.malformed += 1
+                    if rejects.path != nil {
+                        rejected.append(RejectFile.entry(fileIndex: chunk.fileIndex, fileName: chunk.fileName, line: number, reason: reason, text: line))
+                    }
+                }
+                if let length = chunk.overlongLineLength {
+                    reject(bytes, number: chunk.firstLine, reason: overlongReason(length))
+                    return
+                }
                 var lineNumber = chunk.firstLine
                 var start = 0
                 while start < bytes.count {
@@ -57,16 +71,16 @@ public final class TweetDecodeOperator: ElementReceiver {
                     var lineEnd = end
                     if lineEnd > start && bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
                     let line = UnsafeBufferPointer(rebasing: bytes[start..<lineEnd])
-                    switch TweetDecoder.decode(line, readable: chunk.bytes.readable - start, fastPath: fastPath) {
-                    case .tweet(let tweet):
-                        counts.tweets += 1
-                        output.emit(tweet)
-                    case .notTweet: counts.notTweets += 1
-                    case .blank: counts.blank += 1
-                    case .malformed(let reason):
-                        counts.malformed += 1
-                        if rejects.path != nil {
-                            rejected.append(RejectFile.entry(fileIndex: chunk.fileIndex, fileName: chunk.fileName, line: lineNumber, reason: reason, text: line))
+                    if end - start > maxLineBytes {
+                        reject(line, number: lineNumber, reason: overlongReason(end - start))
+                    } else {
+                        switch TweetDecoder.decode(line, readable: chunk.bytes.readable - start, fastPath: fastPath) {
+                        case .tweet(let tweet):
+                            counts.tweets += 1
+                            output.emit(tweet)
+                        case .notTweet: counts.notTweets += 1
+                        case .blank: counts.blank += 1
+                        case .malformed(let reason): reject(line, number: lineNumber, reason: reason)
                         }
                     }
                     start = end + 1
@@ -79,6 +93,11 @@ public final class TweetDecodeOperator: ElementReceiver {
         malformed.add(counts.malformed)
         blank.add(counts.blank)
         try output.flush()
+    }
+
+    /// The same words whether the reader stepped over the line or it reached the decoder whole.
+    private func overlongReason(_ length: Int) -> String {
+        "the line has \(length) bytes, more than max-line-bytes (\(maxLineBytes))"
     }
 
     public func receive(watermark: EventTime) throws { try output.emit(watermark: watermark) }

@@ -15,8 +15,8 @@ public final class TweetLogReader: SourceRunner {
     /// Bytes per chunk; a longer line makes a longer chunk.
     public static let defaultChunkSize = 1 << 20
 
-    /// Bytes of a plain file mapped into memory at once, for several chunks.
-    public static let defaultMappingSize = 8 << 20
+    /// The longest line a log may hold by default, in bytes: 16 MiB.
+    public static let defaultMaxLineBytes = 16 << 20
 
     /// Where the reader is: the next byte of file `fileIndex` to read, at the start of line `nextLine`.
     struct Position {
@@ -28,18 +28,20 @@ public final class TweetLogReader: SourceRunner {
     private let files: [String]
     private let output: Output<LineChunk>
     private let chunkSize: Int
-    private let mappingSize: Int
+    private let maxLineBytes: Int
     private var bytesRead: TalliedCounter
     private let context: SubtaskContext
     private var position = Position()
     private var stopped = false
 
+    /// - Parameter maxLineBytes: a longer line is not held in memory but handed on as an overlong
+    ///   line (which the decoder counts as malformed).
     public init(path: String, output: Output<LineChunk>, context: SubtaskContext, chunkSize: Int = defaultChunkSize,
-                mappingSize: Int = defaultMappingSize) throws {
+                maxLineBytes: Int = defaultMaxLineBytes) throws {
         files = try TweetLogFiles.list(path)
         self.output = output
         self.chunkSize = chunkSize
-        self.mappingSize = mappingSize
+        self.maxLineBytes = maxLineBytes
         self.context = context
         bytesRead = TalliedCounter(context.metrics.counter("bytes"))
         if let state = context.restored?.firstShared { try restore(state) }
@@ -64,12 +66,8 @@ public final class TweetLogReader: SourceRunner {
             if index != position.fileIndex { position = Position(fileIndex: index, offset: 0, nextLine: 1) }
             let stream = try openByteStream(path: file)
             defer { stream.close() }
-            if let fd = (stream as? PlainStream)?.mappableDescriptor {
-                try readMappedChunks(of: fd, fileIndex: index, fileName: file)
-            } else {
-                if position.offset > 0, try stream.skip(position.offset) != position.offset { throw shorterThanCheckpoint(file) }
-                try readChunks(of: stream, fileIndex: index, fileName: file, isLive: file == "-")
-            }
+            if position.offset > 0, try stream.skip(position.offset) != position.offset { throw shorterThanCheckpoint(file) }
+            try readChunks(of: stream, fileIndex: index, fileName: file, isLive: file == "-")
             if stopped { return }
         }
         try output.emitEndOfInput()
@@ -79,52 +77,16 @@ public final class TweetLogReader: SourceRunner {
         FlowError(.invalidJob, "\(file) is shorter than the checkpoint's position (byte \(position.offset)); restore with the log the checkpoint was taken on")
     }
 
-    /// Cuts a plain file into chunks that are stretches of it mapped into memory: the kernel copies
-    /// nothing, and a decoder may read on past a chunk's last line into the mapping (`readAhead`),
-    /// so that line needs no padded copy either. One mapping serves the chunks of several
-    /// megabytes (`mappingSize`): each unmapping interrupts the other core to flush its address
-    /// translations, so they are kept few. A line longer than a chunk makes a longer chunk.
-    private func readMappedChunks(of fd: Int32, fileIndex: Int, fileName: String) throws {
-        var status = stat()
-        guard fstat(fd, &status) == 0 else { throw FlowError(.missingInput, "cannot read \(fileName): \(String(cString: strerror(errno)))") }
-        let size = Int(status.st_size)
-        guard position.offset <= size else { throw shorterThanCheckpoint(fileName) }
-        var mapping: FileMapping?
-        var mappingStart = 0  // the file offset of the mapping's first byte
-        while position.offset < size {
-            let remaining = size - position.offset
-            var wanted = min(remaining, chunkSize + Self.readAhead)
-            var cut = 0
-            while true {
-                if mapping == nil || position.offset + wanted > mappingStart + mapping!.count {
-                    mapping = try FileMapping(fd: fd, offset: position.offset, count: min(remaining, max(wanted, mappingSize)), path: fileName)
-                    mappingStart = position.offset
-                }
-                let bytes = UnsafeBufferPointer(start: mapping!.bytes + (position.offset - mappingStart), count: wanted)
-                cut = Self.lastLineEnd(in: UnsafeBufferPointer(rebasing: bytes[..<min(wanted, chunkSize)]))
-                if cut == 0 { cut = (bytes.firstIndex(of: UInt8(ascii: "\n")) ?? -1) + 1 }
-                if cut > 0 { break }
-                if wanted == remaining {  // the file's last line, without a line feed
-                    cut = wanted
-                    break
-                }
-                wanted = min(remaining, wanted * 2)
-            }
-            if try handOn(ChunkBytes(mapping!, offset: position.offset - mappingStart, count: cut), fileIndex: fileIndex, fileName: fileName) { return }
-        }
-    }
-
-    /// Bytes mapped past a chunk's end, enough for the decoder to read ahead of its last line.
-    private static let readAhead = 4096
-
     /// Reads straight into the chunk that will be handed on; only the partial line at a chunk's
-    /// end is copied, to start the next. A live feed (standard input) passes on whole lines as
-    /// soon as they arrive.
+    /// end is copied, to start the next (and stays readable after the chunk, so the decoder may
+    /// read ahead of the chunk's last line). A live feed (standard input) passes on whole lines as
+    /// soon as they arrive. A line that grows past `maxLineBytes` is stepped over without being
+    /// held: only its first bytes are handed on, marked as overlong.
     private func readChunks(of stream: any ByteStream, fileIndex: Int, fileName: String, isLive: Bool) throws {
         var carry: [UInt8] = []
         var atEnd = false
         while !atEnd {
-            var chunk = try Array<UInt8>(unsafeUninitializedCapacity: max(carry.count * 2, carry.count + chunkSize)) { buffer, count in
+            let chunk = try Array<UInt8>(unsafeUninitializedCapacity: max(carry.count * 2, carry.count + chunkSize)) { buffer, count in
                 carry.withUnsafeBufferPointer { count = buffer.initialize(fromContentsOf: $0) }
                 while count < buffer.count {
                     let readCount = try stream.read(into: buffer.baseAddress! + count, capacity: buffer.count - count)
@@ -133,22 +95,58 @@ public final class TweetLogReader: SourceRunner {
                     if isLive && Self.lastLineEnd(in: UnsafeBufferPointer(rebasing: buffer[..<count])) > 0 { break }
                 }
             }
-            let cut = atEnd ? chunk.count : chunk.withUnsafeBufferPointer(Self.lastLineEnd(in:))
+            let lineEnd = chunk.withUnsafeBufferPointer(Self.lastLineEnd(in:))
+            let lastLineIsOverlong = chunk.count - lineEnd > maxLineBytes
+            let cut = atEnd && !lastLineIsOverlong ? chunk.count : lineEnd
             carry = Array(chunk[cut...])
-            guard cut > 0 else { continue }
-            chunk.removeLast(chunk.count - cut)
-            if try handOn(ChunkBytes(chunk), fileIndex: fileIndex, fileName: fileName) { return }
+            if cut > 0, try handOn(LineChunk(bytes: ChunkBytes(chunk, count: cut), fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine)) { return }
+            if lastLineIsOverlong {
+                let (rest, reachedEnd) = try stepOver(overlongLine: carry, of: stream, fileIndex: fileIndex, fileName: fileName, atEnd: atEnd)
+                if stopped { return }
+                carry = rest
+                atEnd = reachedEnd
+            }
         }
     }
 
-    /// Hands a chunk of whole lines to the decoders and moves the position past it; returns true
-    /// when reading must stop (after a savepoint).
-    private func handOn(_ chunk: ChunkBytes, fileIndex: Int, fileName: String) throws -> Bool {
-        let lines = chunk.withUnsafeBufferPointer(Self.lineCount(in:))
-        output.emit(LineChunk(bytes: chunk, fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine))
+    /// Reads on to the end of a line longer than `maxLineBytes` whose first bytes are `start`,
+    /// keeping none of it, and hands on its first bytes marked as overlong. Returns what follows
+    /// its line feed in the last read, and whether the stream ended.
+    private func stepOver(overlongLine start: [UInt8], of stream: any ByteStream, fileIndex: Int, fileName: String,
+                          atEnd: Bool) throws -> (rest: [UInt8], atEnd: Bool) {
+        var length = start.count, rest: [UInt8] = [], reachedEnd = atEnd, hasLineFeed = false
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while !reachedEnd && !hasLineFeed {
+            let readCount = try buffer.withUnsafeMutableBytes { try stream.read(into: $0.baseAddress!, capacity: $0.count) }
+            guard readCount > 0 else { reachedEnd = true; break }
+            if let lineFeed = buffer[..<readCount].firstIndex(of: UInt8(ascii: "\n")) {
+                length += lineFeed
+                rest = Array(buffer[(lineFeed + 1)..<readCount])
+                hasLineFeed = true
+            } else {
+                length += readCount
+            }
+        }
+        let prefix = Array(start.prefix(Self.overlongPrefixBytes))
+        var chunk = LineChunk(bytes: ChunkBytes(prefix), fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine)
+        chunk.overlongLineLength = length
+        stopped = try handOn(chunk, consumedBytes: length + (hasLineFeed ? 1 : 0), lines: 1)
+        return (rest, reachedEnd)
+    }
+
+    /// How much of an overlong line goes on to the reject file.
+    static let overlongPrefixBytes = 65_536
+
+    /// Hands a chunk to the decoders and moves the position past it: by its bytes and lines, or
+    /// by `consumedBytes` and `lines` for an overlong line. Returns true when reading must stop
+    /// (after a savepoint).
+    private func handOn(_ chunk: LineChunk, consumedBytes: Int? = nil, lines: Int? = nil) throws -> Bool {
+        let lines = lines ?? chunk.bytes.withUnsafeBufferPointer(Self.lineCount(in:))
+        let consumed = consumedBytes ?? chunk.bytes.count
+        output.emit(chunk)
         try output.flush()
-        position.offset += chunk.count
-        bytesRead.add(chunk.count)
+        position.offset += consumed
+        bytesRead.add(consumed)
         position.nextLine += lines
         return try emitBarrierIfDue()
     }
