@@ -7,6 +7,10 @@ import Testing
 /// The trending job killed with SIGKILL at seeded random moments and restarted with
 /// `--restore latest` each time: the published output, reject file and late-records file must
 /// equal those of one uninterrupted run, byte for byte.
+///
+/// Nothing here depends on the machine's speed: each run is killed only after it has completed a
+/// checkpoint of its own (the test watches the checkpoint folder), and the crashed runs replay at
+/// a fixed pace (`speed`), so twenty runs cover a fraction of the log however fast the job is.
 @Suite(.serialized)
 struct CrashRestoreTests {
     /// A generated log and the files of an uninterrupted run of it, made once for the suite.
@@ -18,7 +22,7 @@ struct CrashRestoreTests {
         init() throws {
             folder = try Fixtures.scratchFolder()
             log = folder + "/log.jsonl"
-            var configuration = TweetLogGenerator.Configuration(tweets: 350_000, seed: 5)
+            var configuration = TweetLogGenerator.Configuration(tweets: 200_000, seed: 5)
             configuration.tweetsPerSecond = 50
             _ = try TweetLogGenerator(configuration).write(toPath: log)
             let run = try FlowrunProcess(Self.arguments(log: log, outputs: folder + "/reference", parallelism: 1)
@@ -47,40 +51,66 @@ struct CrashRestoreTests {
         try crashAndRestore(parallelisms: [2, 1, 4], seed: 2, name: "rescaled")
     }
 
+    /// 200,000 tweets at 50 a second are 4,000 s of event time: at 100× a whole replay takes 40 s
+    /// of wall time, and each crashed run lives for a checkpoint and a fraction of a second. A
+    /// checkpoint's barrier waits behind the chunks in flight, so chunks are small (64 KB): each
+    /// run then moves a few thousand tweets on, wherever it is killed.
+    private static let crashedRun = ["-p", "speed=100x", "-p", "chunk-bytes=65536"]
+
     private func crashAndRestore(parallelisms: [Int], seed: UInt64, name: String) throws {
         let scenario = try Self.scenario.get()
         let prefix = scenario.folder + "/" + name
         let checkpoints = prefix + "-checkpoints"
+        func arguments(_ attempt: Int) -> [String] {
+            Scenario.arguments(log: scenario.log, outputs: prefix, parallelism: parallelisms[attempt % parallelisms.count])
+                + ["--checkpoint-dir", checkpoints, "--checkpoint-interval", "100ms", "--restore", "latest"]
+        }
         var random = SplitMix64(seed: seed)
         var kills = 0, restores = 0, attempt = 0
         var finishedEarly: (status: Int32, stderr: String)?
         while kills < 20 {
-            let arguments = Scenario.arguments(log: scenario.log, outputs: prefix, parallelism: parallelisms[attempt % parallelisms.count])
-                + ["--checkpoint-dir", checkpoints, "--checkpoint-interval", "100ms", "--restore", "latest"]
-            let run = try FlowrunProcess(arguments, stderrPath: "\(prefix)-\(attempt).err")
-            Thread.sleep(forTimeInterval: Double.random(in: 0.15...0.6, using: &random))
+            let before = Self.completedCheckpoints(in: checkpoints)
+            let run = try FlowrunProcess(arguments(attempt) + Self.crashedRun, stderrPath: "\(prefix)-\(attempt).err")
+            let checkpointed = Self.waitUntil { !Self.completedCheckpoints(in: checkpoints).isSubset(of: before) || !run.isRunning }
+            Thread.sleep(forTimeInterval: Double.random(in: 0...0.3, using: &random))
             let killed = run.send(SIGKILL)
             let result = run.finish()
             if result.stderr.contains("restoring checkpoint") { restores += 1 }
             attempt += 1
             guard killed else {
-                // A fast machine may finish the log before the twentieth kill: that run is the last.
                 finishedEarly = result
                 break
             }
+            #expect(checkpointed, "run \(attempt - 1) completed no checkpoint within a minute")
             kills += 1
         }
-        #expect(kills >= 10, "the job finished after only \(kills) kills; the test needs a longer log")
-        let result = try finishedEarly ?? FlowrunProcess(
-            Scenario.arguments(log: scenario.log, outputs: prefix, parallelism: parallelisms[attempt % parallelisms.count])
-                + ["--checkpoint-dir", checkpoints, "--checkpoint-interval", "100ms", "--restore", "latest"],
-            stderrPath: prefix + "-final.err").finish()
+        #expect(kills == 20, "a paced run finished its log after \(kills) kills: \(finishedEarly?.stderr ?? "")")
+        if finishedEarly == nil {
+            let final = try FlowrunProcess(arguments(attempt), stderrPath: prefix + "-final.err").finish()
+            if final.stderr.contains("restoring checkpoint") { restores += 1 }
+            finishedEarly = final
+        }
+        let result = try #require(finishedEarly)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("restoring checkpoint"))
-        #expect(restores * 2 >= kills, "only \(restores) of \(kills) restarts found a checkpoint to restore")
+        #expect(restores == kills, "only \(restores) of \(kills) restarts restored a checkpoint, though each crashed run had completed one")
         for output in Scenario.outputNames {
             #expect(try Fixtures.read(prefix + "-" + output) == scenario.expected[output], "\(output) differs from the uninterrupted run")
         }
         #expect(!FileManager.default.fileExists(atPath: scenario.folder + "/." + name + "-out.csv.inprogress"))
+    }
+
+    /// The complete checkpoints in `folder`: subfolders holding a manifest.
+    static func completedCheckpoints(in folder: String) -> Set<String> {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return Set(names.filter { $0.hasPrefix("chk-") && FileManager.default.fileExists(atPath: folder + "/" + $0 + "/MANIFEST.json") })
+    }
+
+    /// Polls `condition` every 10 ms for up to a minute; returns whether it came true.
+    static func waitUntil(_ condition: () -> Bool) -> Bool {
+        for _ in 0..<6000 {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return false
     }
 }

@@ -27,6 +27,8 @@ struct FlowrunProcess {
         return (process.terminationStatus, (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")
     }
 
+    var isRunning: Bool { process.isRunning }
+
     /// Sends `signal` if the process still runs; returns whether it did.
     func send(_ signal: Int32) -> Bool {
         guard process.isRunning else { return false }
