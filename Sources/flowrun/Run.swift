@@ -29,6 +29,9 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if let statsJSON, let problem = OutputLocation.problem(statsJSON, what: "--stats-json file") {
+                throw FlowError(.output, problem)
+            }
             let (_, built) = try job.build(checkOnly: false, checkpointing: try checkpointOptions())
             let metrics = built.job.metrics
             let stopper = StopSignals(checkpoints: built.job.checkpoints)
@@ -44,7 +47,11 @@ struct Run: ParsableCommand {
                 printError("stopped with savepoint \(id) in \(built.job.checkpoints!.settings.directory); resume with --restore latest")
             }
             printError(summary.text)
-            if let statsJSON { try summary.json.write(toFile: statsJSON, atomically: true, encoding: .utf8) }
+            if let statsJSON {
+                do { try summary.json.write(toFile: statsJSON, atomically: true, encoding: .utf8) } catch {
+                    throw FlowError(.output, "cannot write --stats-json \(statsJSON) (\(error.localizedDescription)); check that its folder exists and is writable")
+                }
+            }
         }
     }
 }
@@ -55,7 +62,7 @@ extension Run {
         options.directory = checkpointDir
         if let checkpointInterval {
             guard let interval = DurationText.parse(checkpointInterval), interval > .zero else {
-                throw FlowError(.invalidJob, "--checkpoint-interval \(checkpointInterval) is not a duration; write for example 1s, 500ms or 2m")
+                throw FlowError(.invalidJob, "--checkpoint-interval \(checkpointInterval) is not a positive duration; \(DurationText.expectation)")
             }
             options.interval = interval
         }

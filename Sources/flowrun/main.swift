@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bert
+import Flow
 
 /// `flowrun`: runs, checks and plans Flow job files, and generates tweet logs for tests.
 struct FlowRun: ParsableCommand {
@@ -11,4 +12,12 @@ struct FlowRun: ParsableCommand {
 }
 
 BlasThreads.stopPool()
-FlowRun.main()
+do {
+    var command = try FlowRun.parseAsRoot()
+    try command.run()
+} catch {
+    // ArgumentParser's own usage errors exit 64; Flow documents 2 for every bad argument.
+    guard FlowRun.exitCode(for: error) == .validationFailure else { FlowRun.exit(withError: error) }
+    printError("flowrun: \(FlowRun.message(for: error)); see flowrun help for the usage")
+    FlowRun.exit(withError: ExitCode(exitCode(for: .invalidJob)))
+}

@@ -102,6 +102,67 @@ struct BadInputTests {
         let text = String(decoding: output, as: UTF8.self)
         #expect(text.hasPrefix("window_end_ms,rank,hashtag,count\n10000,1,long,2\n"))
     }
+
+    /// A line past max-line-bytes is counted, set aside with its first bytes and never held
+    /// whole: one the reader steps over (longer than a chunk) and one the decoder sees whole.
+    @Test(arguments: [false, true])
+    func linesLongerThanTheLimitAreRejectedWithTheirLineNumbers(compressed: Bool) throws {
+        let folder = try Fixtures.scratchFolder()
+        let lines = [
+            #"{"entities":{"hashtags":[{"text":"kept"}]},"timestamp_ms":"1000"}"#,
+            #"{"text":""# + String(repeating: "x", count: 3 << 20) + #"","entities":{"hashtags":[{"text":"huge"}]},"timestamp_ms":"1000"}"#,
+            #"{"entities":{"hashtags":[{"text":"long"}]},"timestamp_ms":"1500"}"# + String(repeating: " ", count: 2000),
+            #"{"entities":{"hashtags":[{"text":"kept"}]},"timestamp_ms":"2000"}"#,
+        ]
+        var input = folder + "/log.jsonl"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        if compressed {
+            let zstd = Process()
+            zstd.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            zstd.arguments = ["zstd", "-q", "--rm", input]
+            try zstd.run()
+            zstd.waitUntilExit()
+            input += ".zst"
+        }
+        let rejects = folder + "/rejects.jsonl"
+        let output = try TrendingRun.run(job: Fixtures.trendingJob, input: input, parallelism: 2,
+                                         extra: ["max-line-bytes": "1024", "rejects": rejects])
+        #expect(String(decoding: output, as: UTF8.self).hasPrefix("window_end_ms,rank,hashtag,count\n10000,1,kept,2\n"))
+        let entries = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
+        #expect(entries.count == 2)
+        #expect(entries.first?.contains(#""line":2,"reason":"the line has \#(lines[1].utf8.count) bytes, more than max-line-bytes (1024)""#) == true)
+        #expect(entries.first.map { $0.utf8.count < 70_000 } == true, "the reject entry holds more than the line's first 64 KiB")
+        #expect(entries.last?.contains(#""line":3,"reason":"the line has \#(lines[2].utf8.count) bytes"#) == true)
+    }
+
+    @Test func durationsPastOneHundredYearsAndWindowsOfTooManySlidesAreRefused() throws {
+        let huge = try #require(buildError(validSteps.replacingOccurrences(of: "size: 30m", with: "size: 9000000000000000000ms")))
+        #expect(huge.message.hasPrefix("job.yaml:6: window size \"9000000000000000000ms\" is not a duration"))
+        let overflowing = try #require(buildError(validSteps.replacingOccurrences(of: "size: 30m", with: "size: 999999999999999999m")))
+        #expect(overflowing.message.contains("of at most 876000h"))
+        let manySlides = try #require(buildError(validSteps.replacingOccurrences(of: "size: 30m, slide: 10s", with: "size: 876000h, slide: 1ms")))
+        #expect(manySlides.message.contains("more than the 100000 supported; choose a longer slide"))
+    }
+
+    @Test func outputLocationsAreCheckedBeforeTheFirstRecord() throws {
+        let folder = try Fixtures.scratchFolder()
+        let cases: [([String: String], String)] = [
+            (["output": folder], "the output file \(folder) is a folder"),
+            (["output": folder + "/out.csv", "rejects": folder + "/missing/rejects.jsonl"], "the folder \(folder)/missing of the reject file"),
+            (["output": folder + "/out.csv", "late": folder + "/missing/late.jsonl"], "the folder \(folder)/missing of the late-records file"),
+        ]
+        for (overrides, expected) in cases {
+            var builder = JobBuilder()
+            builder.overrides = ["input": Fixtures.path("Tests/Fixtures/tweets/edge_cases.jsonl")].merging(overrides) { $1 }
+            do {
+                _ = try builder.build(try JobFileParser.parse(path: Fixtures.trendingJob))
+                Issue.record("\(overrides) should have been refused when the job was built")
+            } catch let error as FlowError {
+                #expect(error.code == .output)
+                #expect(error.message.contains(expected), "\(error.message)")
+            }
+        }
+    }
 }
 
 /// `flowrun` itself: one line on standard error and the documented exit code.
@@ -135,6 +196,48 @@ struct CommandLineTests {
         #expect(result.status == 2)
         #expect(result.stderr.hasPrefix("flowrun: \(folder)/bad.yaml:2: unknown operator \"nonsense\""))
         #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func argumentErrorsExitWithTwoInOneLine() throws {
+        for arguments in [["run"], ["run", "configs/trending-hashtags.yaml", "--no-such-option"], ["checkpoints", "nonsense"]] {
+            let result = try run(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.hasPrefix("flowrun: ") && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+    }
+
+    @Test func outOfRangeDurationsExitWithTwo() throws {
+        let interval = try run(["run", "configs/trending-hashtags.yaml", "--quiet", "--checkpoint-interval", "999999999999999999m"])
+        #expect(interval.status == 2)
+        #expect(interval.stderr.contains("is not a positive duration"))
+        let lateness = try run(["run", "configs/trending-hashtags.yaml", "--quiet", "-p", "lateness=9223372036854775807s"])
+        #expect(lateness.status == 2)
+        #expect(lateness.stderr.contains("allowed-lateness \"9223372036854775807s\" is not a duration"))
+    }
+
+    @Test func aJobFileThatIsNotUTF8IsABadJobFile() throws {
+        let folder = try Fixtures.scratchFolder()
+        try Data([0x6E, 0x61, 0x6D, 0x65, 0x3A, 0x20, 0xFF, 0xFE, 0x0A]).write(to: URL(fileURLWithPath: folder + "/latin.yaml"))
+        let result = try run(["validate", folder + "/latin.yaml"])
+        #expect(result.status == 2)
+        #expect(result.stderr == "flowrun: job file \(folder)/latin.yaml is not UTF-8 text; save it as UTF-8\n")
+    }
+
+    @Test func anUnwritableStatsFileIsRefusedBeforeTheRun() throws {
+        let folder = try Fixtures.scratchFolder()
+        let result = try run(["run", "configs/trending-hashtags.yaml", "--quiet", "-p", "output=\(folder)/out.csv",
+                              "--stats-json", folder + "/missing/stats.json"])
+        #expect(result.status == 5)
+        #expect(result.stderr.hasPrefix("flowrun: the folder \(folder)/missing of the --stats-json file"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out.csv"))
+    }
+
+    @Test func tweetRatesOutsideTheGeneratorsRangeExitWithTwo() throws {
+        for rate in ["1e-300", "1e-12", "0", "nan", "1e300"] {
+            let result = try run(["gen-tweets", "--tweets", "10", "--rate", rate, "--out", "-"])
+            #expect(result.status == 2, "--rate \(rate)")
+            #expect(result.stderr.contains("is out of range; give 0.001 to 1000000 tweets per second"), "\(result.stderr)")
+        }
     }
 
     @Test func badParallelismExitsWithTwo() throws {

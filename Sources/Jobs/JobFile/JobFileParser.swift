@@ -5,8 +5,11 @@ import Yams
 /// Reads a job file (YAML) into a ``JobFile``, reporting problems with the file and line.
 public enum JobFileParser {
     public static func parse(path: String) throws -> JobFile {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw FlowError(.missingInput, "cannot read job file \(path); check the path")
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw FlowError(.invalidJob, "job file \(path) is not UTF-8 text; save it as UTF-8")
         }
         return try parse(text: text, path: path)
     }
