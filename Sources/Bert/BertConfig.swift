@@ -33,8 +33,33 @@ public struct BertConfig: Decodable, Sendable {
         layerNormEpsilon = try values.decodeIfPresent(Float.self, forKey: .layerNormEpsilon) ?? 1e-12
         hiddenActivation = try values.decodeIfPresent(String.self, forKey: .hiddenActivation) ?? "gelu"
         labels = try values.decodeIfPresent([String: String].self, forKey: .labels).map { raw in
-            Dictionary(uniqueKeysWithValues: raw.compactMap { key, value in Int(key).map { ($0, value) } })
+            var labels: [Int: String] = [:]
+            for (key, value) in raw {
+                guard let index = Int(key) else { continue }
+                guard labels.updateValue(value, forKey: index) == nil else {
+                    throw FlowError(.missingInput, "id2label names label \(index) twice")
+                }
+            }
+            return labels
         }
+    }
+
+    /// Each size with the range it must lie in: beyond it the config is no model Flow can run,
+    /// and its sizes would make allocations of any size.
+    private var sizesAndLimits: [(name: String, value: Int, range: ClosedRange<Int>)] {
+        [("vocab_size", vocabSize, 1...10_000_000), ("hidden_size", hiddenSize, 1...65_536), ("num_hidden_layers", layers, 1...1000),
+         ("num_attention_heads", heads, 1...4096), ("intermediate_size", intermediateSize, 1...1_048_576),
+         ("max_position_embeddings", maxPositions, 1...1_048_576), ("type_vocab_size", typeVocabSize, 1...1024)]
+    }
+
+    /// Why the sizes cannot make a model, or nil when they can.
+    private var problem: String? {
+        for (name, value, range) in sizesAndLimits where !range.contains(value) {
+            return "\(name) \(value) is outside \(range.lowerBound)...\(range.upperBound)"
+        }
+        guard hiddenSize % heads == 0 else { return "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(heads)" }
+        guard layerNormEpsilon.isFinite, layerNormEpsilon >= 0 else { return "layer_norm_eps \(layerNormEpsilon) is not a number of at least 0" }
+        return nil
     }
 
     /// Reads `config.json`.
@@ -44,12 +69,14 @@ public struct BertConfig: Decodable, Sendable {
         }
         do {
             let config = try JSONDecoder().decode(BertConfig.self, from: data)
-            guard config.hiddenSize % config.heads == 0, config.layers > 0 else {
-                throw FlowError(.missingInput, "\(path): hidden_size \(config.hiddenSize) is not a multiple of num_attention_heads \(config.heads)")
+            if let problem = config.problem {
+                throw FlowError(.missingInput, "\(path): \(problem); give a BERT model folder with --model")
             }
             return config
-        } catch let error as FlowError {
+        } catch let error as FlowError where error.message.hasPrefix(path) {
             throw error
+        } catch let error as FlowError {
+            throw FlowError(.missingInput, "\(path): \(error.message); give a BERT model folder with --model")
         } catch {
             throw FlowError(.missingInput, "\(path) is not a BERT config.json (\(error)); give a BERT model folder with --model")
         }

@@ -18,7 +18,7 @@ struct GenerateTweets: ParsableCommand {
     @Option(help: "Output file, or - for standard output.")
     var out: String
 
-    @Option(help: "Tweets per second of event time.")
+    @Option(help: "Tweets per second of event time (0.001 to 1000000).")
     var rate: Double = 200
 
     @Flag(help: "Leave out the fields no hashtag consumer reads: about 1 KB a tweet instead of 2.")
@@ -27,7 +27,11 @@ struct GenerateTweets: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard tweets >= 0 else { throw FlowError(.invalidJob, "--tweets must not be negative") }
-            guard rate > 0 else { throw FlowError(.invalidJob, "--rate must be positive") }
+            // Slower than one tweet in 1000 s, or faster than a million a second, the event clock's
+            // microsecond steps would leave the years the engine supports or round to nothing.
+            guard (0.001...1_000_000).contains(rate) else {
+                throw FlowError(.invalidJob, "--rate \(rate) is out of range; give 0.001 to 1000000 tweets per second")
+            }
             var configuration = TweetLogGenerator.Configuration(tweets: tweets, seed: seed)
             configuration.tweetsPerSecond = rate
             configuration.compact = compact
