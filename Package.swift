@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 let strictSettings: [SwiftSetting] = [
@@ -51,7 +52,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "FlowTesting", dependencies: ["Flow"], swiftSettings: strictSettings),
+        // What the fuzzers run on any bytes (`scripts/fuzz`); FuzzCorpusTests replays the corpora.
+        .target(name: "FuzzTargets", dependencies: ["Flow", "Operators", "Jobs", "FlowTesting", "CHiredis"], swiftSettings: strictSettings),
         .testTarget(name: "FlowTests", dependencies: ["Flow", "FlowTesting"], swiftSettings: strictSettings),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"], swiftSettings: strictSettings),
         .testTarget(name: "BertTests", dependencies: ["Flow", "Bert"], swiftSettings: strictSettings),
         .testTarget(name: "OperatorsTests", dependencies: ["Flow", "Operators", "FlowTesting"], swiftSettings: strictSettings),
         .testTarget(
@@ -64,3 +68,9 @@ let package = Package(
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
 )
+
+// The libFuzzer driver links only with `-sanitize=fuzzer`, so it is part of the package only when
+// `scripts/fuzz` builds it (FLOW_FUZZ=1, in a build folder of its own).
+if ProcessInfo.processInfo.environment["FLOW_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(name: "FlowFuzz", dependencies: ["FuzzTargets"], path: "Fuzz/FlowFuzz", swiftSettings: strictSettings))
+}

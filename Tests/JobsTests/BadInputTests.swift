@@ -167,7 +167,7 @@ struct BadInputTests {
 
 /// `flowrun` itself: one line on standard error and the documented exit code.
 struct CommandLineTests {
-    static let flowrun = Fixtures.path(".build/debug/flowrun")
+    static let flowrun = FlowrunProcess.executable
 
     private func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
         let process = Process()

@@ -1,8 +1,13 @@
 import Foundation
 
-/// `flowrun` (the debug build) as a child process, for tests that kill it for real.
+/// `flowrun` as a child process, for tests that kill it for real.
 struct FlowrunProcess {
-    static let executable = Fixtures.path(".build/debug/flowrun")
+    /// The `flowrun` built with the tests: beside the test bundle, so that a sanitizer's build
+    /// folder (`scripts/sanitize`) tests its own instrumented binary.
+    static let executable: String = {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("flowrun").path
+        return FileManager.default.isExecutableFile(atPath: besideTests) ? besideTests : Fixtures.path(".build/debug/flowrun")
+    }()
 
     let process = Process()
     let stderrPath: String
