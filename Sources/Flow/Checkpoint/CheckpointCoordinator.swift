@@ -79,8 +79,10 @@ public final class CheckpointCoordinator: SnapshotReceiver {
         let continued = restored.flatMap { storage.holds($0.path) ? $0.manifest.checkpoint : nil } ?? 0
         let abandoned = try storage.abandon(after: continued, retain: settings.retain)
         guard !abandoned.isEmpty else { return }
-        let why = continued > 0 ? "they come after checkpoint \(continued), which this run continues" : "this run does not continue them"
-        report("moved checkpoint\(abandoned.count == 1 ? "" : "s") \(abandoned.map(String.init).joined(separator: ", ")) to \(storage.abandonedDirectory): \(why), so --restore latest must not pick them")
+        let (one, they, them) = abandoned.count == 1 ? ("checkpoint", "it comes", "it") : ("checkpoints", "they come", "them")
+        let why = continued > 0 ? "\(they) after checkpoint \(continued), which this run continues"
+            : restored.map { "this run continues \($0.path)" } ?? "this run starts from the beginning"
+        report("moved \(one) \(abandoned.map(String.init).joined(separator: ", ")) to \(storage.abandonedDirectory): \(why), so --restore latest must not pick \(them)")
     }
 
     /// For sources, between batches: the barrier to emit now, if a checkpoint is due or a stop
