@@ -50,7 +50,8 @@ public struct CheckpointOptions: Sendable {
             }
         }
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+        let exists = FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder)
+        guard exists, isFolder.boolValue, restore != "latest" || !CheckpointStorage(directory: folder).folders().isEmpty else {
             if restore == "latest" {
                 report("no checkpoint in \(folder) yet; starting from the beginning")
                 return nil

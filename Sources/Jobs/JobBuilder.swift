@@ -44,10 +44,12 @@ public struct JobBuilder {
         var coordinator: CheckpointCoordinator?
         var restored: LoadedCheckpoint?
         if let settings = try checkpointing.settings(for: file, parameters: parameters), !checkOnly {
+            let lock = try CheckpointFolderLock(directory: settings.directory)
             restored = try checkpointing.loadRestore(settings: settings)
             if let restored { checkpointing.report("restoring checkpoint \(restored.manifest.checkpoint) from \(restored.path)") }
-            let newest = CheckpointStorage(directory: settings.directory).folders().first?.id ?? 0
-            coordinator = CheckpointCoordinator(settings: settings, jobName: file.name, firstID: max(newest, restored?.manifest.checkpoint ?? 0) + 1)
+            let newest = CheckpointStorage(directory: settings.directory).newestID()
+            coordinator = CheckpointCoordinator(settings: settings, jobName: file.name, firstID: max(newest, restored?.manifest.checkpoint ?? 0) + 1,
+                                                lock: lock, report: checkpointing.report)
         }
         let job = StreamJob(parallelism: parallelism, batchSize: batchSize, checkpoints: coordinator, restoredFrom: restored)
         let context = BuildContext(job: job, checkOnly: checkOnly)

@@ -25,10 +25,12 @@ struct Checkpoints: ParsableCommand {
                 }
                 print(pad(["checkpoint", "state", "files", "bytes", "uncompressed", "ratio", "created (UTC)"]))
                 for (id, path) in folders {
-                    guard let manifest = try? readManifest(path) else {
-                        print(pad([String(id), "incomplete", "-", "-", "-", "-", "-"]))
+                    guard let manifest = try? LoadedCheckpoint.readManifest(path) else {
+                        let isComplete = FileManager.default.fileExists(atPath: path + "/" + CheckpointManifest.fileName)
+                        print(pad([String(id), isComplete ? "damaged" : "incomplete", "-", "-", "-", "-", "-"]))
                         continue
                     }
+                    // The manifest's checks bound every size, so these sums cannot overflow.
                     let bytes = manifest.files.reduce(0) { $0 + $1.bytes }
                     let raw = manifest.files.reduce(0) { $0 + $1.uncompressedBytes }
                     print(pad([String(id), manifest.isSavepoint ? "savepoint" : "complete", String(manifest.files.count), String(bytes), String(raw),
@@ -80,13 +82,13 @@ struct Checkpoints: ParsableCommand {
 }
 
 private func readManifest(_ folder: String) throws -> CheckpointManifest {
-    guard let data = FileManager.default.contents(atPath: folder + "/" + CheckpointManifest.fileName) else {
+    guard FileManager.default.fileExists(atPath: folder + "/" + CheckpointManifest.fileName) else {
         throw FlowError(.missingInput, "\(folder) has no \(CheckpointManifest.fileName); give a complete checkpoint folder (flowrun checkpoints list shows them)")
     }
     do {
-        return try JSONDecoder().decode(CheckpointManifest.self, from: data)
+        return try LoadedCheckpoint.readManifest(folder)
     } catch {
-        throw FlowError(.invalidJob, "\(folder)/\(CheckpointManifest.fileName) is not a valid manifest; run flowrun checkpoints verify on it")
+        throw FlowError(.invalidJob, "\(folder): \(error)")
     }
 }
 

@@ -68,7 +68,7 @@ struct CheckpointFormatTests {
             _ = try SnapshotFile.decode(bytes)
             Issue.record("a snapshot of version 9 was read")
         } catch {
-            #expect(error.description == "has format version 9, but this Flow reads version 1")
+            #expect(error.description == "has format version 9, but this Flow reads version 2")
         }
     }
 
@@ -76,8 +76,10 @@ struct CheckpointFormatTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flow-storage-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let storage = CheckpointStorage(directory: folder)
+        let first = OperatorSnapshot(operatorID: "4-window", subtask: 0, parallelism: 2,
+                                     keyGroupRange: KeyGroupRange(subtask: 0, parallelism: 2, maxParallelism: 128), shared: [])
         for id in Int64(1)...5 {
-            _ = try storage.write(id: id, job: "test", isSavepoint: false, maxParallelism: 128, snapshots: [snapshot()])
+            _ = try storage.write(id: id, job: "test", isSavepoint: false, maxParallelism: 128, snapshots: [first, snapshot()])
             storage.prune(retain: 3)
         }
         #expect(storage.folders().map(\.id) == [5, 4, 3])

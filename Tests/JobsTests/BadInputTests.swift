@@ -78,6 +78,7 @@ struct BadInputTests {
         for (input, expected) in [(folder + "/nope.jsonl", "does not exist"), (folder, "holds no tweet log files")] {
             var builder = JobBuilder()
             builder.overrides = ["input": input, "output": folder + "/out.csv"]
+            builder.checkpointing.directory = folder + "/checkpoints"
             do {
                 try builder.build(try JobFileParser.parse(path: Fixtures.trendingJob)).run()
                 Issue.record("\(input) should have failed")

@@ -62,8 +62,11 @@ struct TrendingGoldenTests {
 /// Runs a trending job file through the same code path as `flowrun run` and returns its output.
 enum TrendingRun {
     static func run(job: String, input: String, parallelism: Int, batchSize: Int = 1024, extra: [String: String] = [:]) throws -> Data {
-        let output = try Fixtures.scratchFolder() + "/out.csv"
+        let folder = try Fixtures.scratchFolder()
+        let output = folder + "/out.csv"
         var builder = JobBuilder()
+        // Tests run at once in one process: each needs its own checkpoint folder, whose lock it holds.
+        builder.checkpointing.directory = folder + "/checkpoints"
         builder.parallelism = parallelism
         builder.batchSize = batchSize
         builder.overrides = ["input": input, "output": output].merging(extra) { $1 }

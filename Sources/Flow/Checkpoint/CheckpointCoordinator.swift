@@ -27,6 +27,9 @@ public final class CheckpointCoordinator: SnapshotReceiver {
     public let storage: CheckpointStorage
     private let jobName: String
     private let clock: any WallClock
+    /// Held for the whole run, so no other run uses the folder meanwhile.
+    private let lock: CheckpointFolderLock?
+    private let report: @Sendable (String) -> Void
     private let state: Mutex<State>
     private let writer = DispatchQueue(label: "flow.checkpoint-writer")
     private let writes = DispatchGroup()
@@ -44,12 +47,18 @@ public final class CheckpointCoordinator: SnapshotReceiver {
         var stopJob: (@Sendable () -> Void)?
     }
 
-    /// - Parameter firstID: the id of the first checkpoint (one after the restored one).
-    public init(settings: Settings, jobName: String, firstID: Int64 = 1, clock: any WallClock = SystemClock()) {
+    /// - Parameters:
+    ///   - firstID: the id of the first checkpoint (one after any used in the folder).
+    ///   - lock: the folder's lock, taken before the checkpoint to restore was read.
+    ///   - report: where checkpoints set aside at the start are named.
+    public init(settings: Settings, jobName: String, firstID: Int64 = 1, clock: any WallClock = SystemClock(),
+                lock: CheckpointFolderLock? = nil, report: @escaping @Sendable (String) -> Void = { _ in }) {
         self.settings = settings
         storage = CheckpointStorage(directory: settings.directory)
         self.jobName = jobName
         self.clock = clock
+        self.lock = lock
+        self.report = report
         state = Mutex(State(nextID: firstID, lastTrigger: clock.now()))
     }
 
@@ -61,6 +70,19 @@ public final class CheckpointCoordinator: SnapshotReceiver {
             $0.stopJob = stopJob
             $0.lastTrigger = clock.now()
         }
+    }
+
+    /// Called by the executor before any task starts (before a sink cuts its output back): makes
+    /// the folder hold only the line of checkpoints this run continues, abandoning the others
+    /// (see ``CheckpointStorage/abandon(after:retain:)``).
+    func beginLine(restoredFrom restored: LoadedCheckpoint?) throws {
+        let continued = restored.flatMap { storage.holds($0.path) ? $0.manifest.checkpoint : nil } ?? 0
+        let abandoned = try storage.abandon(after: continued, retain: settings.retain)
+        guard !abandoned.isEmpty else { return }
+        let (one, they, them) = abandoned.count == 1 ? ("checkpoint", "it comes", "it") : ("checkpoints", "they come", "them")
+        let why = continued > 0 ? "\(they) after checkpoint \(continued), which this run continues"
+            : restored.map { "this run continues \($0.path)" } ?? "this run starts from the beginning"
+        report("moved \(one) \(abandoned.map(String.init).joined(separator: ", ")) to \(storage.abandonedDirectory): \(why), so --restore latest must not pick \(them)")
     }
 
     /// For sources, between batches: the barrier to emit now, if a checkpoint is due or a stop

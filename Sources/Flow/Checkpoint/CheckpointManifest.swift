@@ -3,7 +3,13 @@
 public struct CheckpointManifest: Codable, Sendable {
     public static let fileName = "MANIFEST.json"
     public static let format = "flow-checkpoint"
-    public static let formatVersion = 1
+    public static let formatVersion = 2
+    /// The largest manifest read (16 MiB); a checkpoint with more files than that lists is refused.
+    public static let maximumSize = 16 << 20
+    /// The most key groups a job may have.
+    public static let maximumKeyGroups = 1 << 15
+    /// The most state a whole checkpoint may hold uncompressed (16 GiB).
+    public static let maximumStateSize = 1 << 34
 
     public struct File: Codable, Sendable {
         public var name: String

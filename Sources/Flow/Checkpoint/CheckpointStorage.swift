@@ -1,18 +1,27 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The checkpoints of a job on disk: one folder per checkpoint (`chk-00000012`), holding one
 /// snapshot file per operator subtask and, written last, the manifest. Every file is written to a
-/// temporary name, fsynced and renamed, so a crash leaves either a whole file or none.
+/// temporary name, fsynced and renamed, and the folders are fsynced after the renames, so a crash
+/// (even of the machine) leaves either a whole checkpoint or an incomplete one that is never loaded.
 public struct CheckpointStorage: Sendable {
     public let directory: String
+
+    /// The largest checkpoint id, 2^53 − 1, exact in any JSON reader; a folder named beyond it is no checkpoint.
+    public static let maximumID: Int64 = (1 << 53) - 1
 
     public init(directory: String) { self.directory = directory }
 
     public static func folderName(_ id: Int64) -> String {
         "chk-" + String(repeating: "0", count: max(0, 8 - String(id).count)) + String(id)
+    }
+
+    /// The checkpoint id a folder name stands for: exactly ``folderName(_:)`` of an id from 1 to
+    /// ``maximumID``; nil for any other name.
+    public static func id(ofFolderName name: String) -> Int64? {
+        guard name.hasPrefix("chk-"), name.utf8.dropFirst(4).allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+              let id = Int64(name.dropFirst(4)), id >= 1, id <= maximumID, folderName(id) == name else { return nil }
+        return id
     }
 
     /// Writes checkpoint `id` completely; returns its manifest.
@@ -26,10 +35,15 @@ public struct CheckpointStorage: Sendable {
         var files: [CheckpointManifest.File] = []
         for snapshot in snapshots.sorted(by: { ($0.operatorID, $0.subtask) < ($1.operatorID, $1.subtask) }) {
             let bytes = try SnapshotFile.encode(snapshot, checkpointID: id)
-            try Self.writeDurably(bytes, to: folder + "/" + snapshot.fileName)
-            let uncompressed = snapshot.shared.count + snapshot.keyGroups.reduce(0) { $0 + $1.state.count }
+            try DurableFiles.write(bytes, to: folder + "/" + snapshot.fileName)
+            let header: SnapshotFile.Header
+            do {
+                header = try SnapshotFile.readHeader(bytes).header
+            } catch {
+                throw FlowError(.internal, "snapshot \(snapshot.fileName) of checkpoint \(id) does not read back: \(error)")
+            }
             files.append(.init(name: snapshot.fileName, operatorID: snapshot.operatorID, subtask: snapshot.subtask, bytes: bytes.count,
-                               uncompressedBytes: uncompressed, crc32: SnapshotFile.crc32(bytes),
+                               uncompressedBytes: header.uncompressedSize, crc32: SnapshotFile.storedChecksum(bytes),
                                keyGroups: "\(snapshot.keyGroupRange.lowerBound)..<\(snapshot.keyGroupRange.upperBound)",
                                position: snapshot.position))
         }
@@ -40,17 +54,23 @@ public struct CheckpointStorage: Sendable {
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try Self.writeDurably(Array(try encoder.encode(manifest)), to: folder + "/" + CheckpointManifest.fileName)
-        Self.syncFolder(folder)
-        Self.syncFolder(directory)
+        // The snapshots' names and the folder's own must be on disk before the manifest says the checkpoint is complete.
+        try DurableFiles.syncFolder(folder)
+        try DurableFiles.syncFolder(directory)
+        try DurableFiles.write(Array(try encoder.encode(manifest)), to: folder + "/" + CheckpointManifest.fileName)
+        try DurableFiles.syncFolder(folder)
         return manifest
     }
 
     /// Checkpoint folders by id, newest first (complete or not).
     public func folders() -> [(id: Int64, path: String)] {
+        Self.folders(in: directory)
+    }
+
+    static func folders(in directory: String) -> [(id: Int64, path: String)] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.compactMap { name -> (Int64, String)? in
-            guard name.hasPrefix("chk-"), let id = Int64(name.dropFirst(4)) else { return nil }
+            guard let id = id(ofFolderName: name) else { return nil }
             return (id, directory + "/" + name)
         }
         .sorted { $0.0 > $1.0 }
@@ -78,30 +98,5 @@ public struct CheckpointStorage: Sendable {
             }
         }
         return nil
-    }
-
-    static func writeDurably(_ bytes: [UInt8], to path: String) throws {
-        let slash = path.lastIndex(of: "/")
-        let temporary = slash.map { String(path[...$0]) + "." + String(path[path.index(after: $0)...]) } ?? "." + path
-        let temporaryPath = temporary + ".tmp"
-        let fd = open(temporaryPath, O_CREAT | O_TRUNC | O_WRONLY, 0o644)
-        guard fd >= 0 else { throw FlowError(.output, "cannot create \(temporaryPath): \(String(cString: strerror(errno))); check that the checkpoint folder is writable") }
-        defer { close(fd) }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw FlowError(.output, "cannot write \(temporaryPath): \(String(cString: strerror(errno)))") }
-            written += count
-        }
-        guard fsync(fd) == 0 else { throw FlowError(.output, "cannot sync \(temporaryPath) to disk: \(String(cString: strerror(errno)))") }
-        guard rename(temporaryPath, path) == 0 else { throw FlowError(.output, "cannot rename \(temporaryPath) to \(path): \(String(cString: strerror(errno)))") }
-    }
-
-    static func syncFolder(_ path: String) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY)
-        guard fd >= 0 else { return }
-        fsync(fd)
-        close(fd)
     }
 }

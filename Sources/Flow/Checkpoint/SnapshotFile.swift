@@ -6,7 +6,11 @@ import CZstd
 /// and a CRC-32 of everything before it.
 public enum SnapshotFile {
     public static let magic: [UInt8] = Array("FLOWSNAP".utf8)
-    public static let formatVersion: UInt16 = 1
+    public static let formatVersion: UInt16 = 2
+    /// The most state one snapshot may hold uncompressed (2 GiB): no reader allocates more for one file.
+    public static let maximumStateSize = 1 << 31
+    /// The largest snapshot file: the most state, compressed as badly as zstd can, and 1 MiB of header.
+    public static let maximumFileSize = ZSTD_compressBound(maximumStateSize) + (1 << 20)
 
     /// Why a snapshot file cannot be used, in words for the one-sentence report.
     public struct Problem: Error, CustomStringConvertible {
@@ -35,6 +39,9 @@ public enum SnapshotFile {
             body.write(group)
             body.write(bytes: state)
         }
+        guard body.bytes.count <= maximumStateSize else {
+            throw FlowError(.output, "the state of operator \(snapshot.operatorID) subtask \(snapshot.subtask) is \(body.bytes.count) bytes, more than the \(maximumStateSize) a snapshot may hold; run it at a higher parallelism")
+        }
         let compressed = try compress(body.bytes)
         var header = StateWriter()
         header.write(checkpointID)
@@ -56,35 +63,59 @@ public enum SnapshotFile {
         return file
     }
 
-    /// Checks magic, version and checksum and reads the header.
+    /// Checks magic, version and checksum, reads the header, and checks every size and range it
+    /// claims against the file and the limits, so that nothing is allocated on a false claim.
     public static func readHeader(_ file: [UInt8]) throws(Problem) -> (header: Header, bodyOffset: Int) {
         guard file.count >= 18, Array(file[0..<8]) == magic else { throw Problem(description: "is not a Flow snapshot (bad magic number)") }
         let version = UInt16(littleEndian(file, at: 8, bytes: 2))
         guard version == formatVersion else {
             throw Problem(description: "has format version \(version), but this Flow reads version \(formatVersion)")
         }
-        let stored = UInt32(littleEndian(file, at: file.count - 4, bytes: 4))
-        guard stored == crc32(file[..<(file.count - 4)]) else { throw Problem(description: "fails its checksum (damaged or cut short)") }
+        guard storedChecksum(file) == crc32(file[..<(file.count - 4)]) else { throw Problem(description: "fails its checksum (damaged or cut short)") }
         let headerSize = Int(littleEndian(file, at: 10, bytes: 4))
-        guard 14 + headerSize <= file.count - 4 else { throw Problem(description: "has a header longer than the file") }
+        guard headerSize <= file.count - 18 else { throw Problem(description: "has a header longer than the file") }
         var reader = StateReader(Array(file[14..<(14 + headerSize)]))
+        var header: Header
         do {
-            var header = Header(
+            header = Header(
                 checkpointID: try reader.readInt64(), operatorID: try reader.readString(), subtask: try reader.readInt(),
                 parallelism: try reader.readInt(),
                 keyGroupRange: KeyGroupRange(lowerBound: try reader.readInt(), upperBound: try reader.readInt()),
                 keyGroupCount: try reader.readInt(), uncompressedSize: try reader.readInt(), compressedSize: try reader.readInt(),
-                position: nil
+                position: try reader.readString()
             )
-            let position = try reader.readString()
-            header.position = position.isEmpty ? nil : position
-            guard 14 + headerSize + header.compressedSize == file.count - 4 else { throw Problem(description: "has a state size that does not match its length") }
-            return (header, 14 + headerSize)
-        } catch let problem as Problem {
-            throw problem
         } catch {
             throw Problem(description: "has a damaged header (\(error))")
         }
+        if header.position == "" { header.position = nil }
+        guard reader.isAtEnd else { throw Problem(description: "has a damaged header (bytes after its last field)") }
+        guard header.compressedSize == file.count - 18 - headerSize else { throw Problem(description: "has a state size that does not match its length") }
+        try check(header)
+        return (header, 14 + headerSize)
+    }
+
+    /// The header's claims, each within what the file and the limits allow.
+    private static func check(_ header: Header) throws(Problem) {
+        let (subtask, parallelism, range) = (header.subtask, header.parallelism, header.keyGroupRange)
+        guard subtask >= 0, parallelism >= 1, subtask < parallelism else { throw Problem(description: "names subtask \(subtask) of \(parallelism)") }
+        guard range.lowerBound >= 0, range.lowerBound <= range.upperBound else {
+            throw Problem(description: "names impossible key groups \(range.lowerBound)..<\(range.upperBound)")
+        }
+        guard header.keyGroupCount >= 0, header.keyGroupCount <= range.upperBound - range.lowerBound else {
+            throw Problem(description: "claims \(header.keyGroupCount) key groups with state in \(range.lowerBound)..<\(range.upperBound)")
+        }
+        let size = header.uncompressedSize
+        guard size >= 0 else { throw Problem(description: "claims a negative state size") }
+        guard size <= maximumStateSize else { throw Problem(description: "claims \(size) bytes of state, more than the \(maximumStateSize) a snapshot may hold") }
+        // zstd's largest block holds 128 KiB and takes at least its 3-byte block header.
+        guard size <= header.compressedSize / 3 * (128 << 10) else {
+            throw Problem(description: "claims \(size) bytes of state, more than its \(header.compressedSize) compressed bytes can hold")
+        }
+    }
+
+    /// The CRC-32 a snapshot file ends with (of every byte before it); the manifest lists it.
+    public static func storedChecksum(_ file: [UInt8]) -> UInt32 {
+        UInt32(littleEndian(file, at: file.count - 4, bytes: 4))
     }
 
     /// Decodes a whole snapshot file.
@@ -96,7 +127,15 @@ public enum SnapshotFile {
             let shared = try reader.readBytes()
             let count = try reader.readCount()
             var groups: [(group: Int, state: [UInt8])] = []
-            for _ in 0..<count { groups.append((try reader.readInt(), try reader.readBytes())) }
+            for _ in 0..<count {
+                let group = try reader.readInt()
+                let range = header.keyGroupRange
+                guard range.contains(KeyGroup(group)) else {
+                    throw Problem(description: "holds key group \(group), outside its key groups \(range.lowerBound)..<\(range.upperBound)")
+                }
+                guard group > groups.last?.group ?? -1 else { throw Problem(description: "holds key group \(group) twice or out of order") }
+                groups.append((group, try reader.readBytes()))
+            }
             guard reader.isAtEnd, count == header.keyGroupCount else { throw Problem(description: "holds a state that does not match its header") }
             let snapshot = OperatorSnapshot(operatorID: header.operatorID, subtask: header.subtask, parallelism: header.parallelism,
                                             keyGroupRange: header.keyGroupRange, shared: shared, keyGroups: groups, position: header.position)
@@ -109,10 +148,7 @@ public enum SnapshotFile {
     }
 
     /// The CRC-32 (as zlib and PNG compute it) of some bytes.
-    public static func crc32(_ bytes: some Collection<UInt8>) -> UInt32 {
-        let array = Array(bytes)
-        return array.withUnsafeBufferPointer { UInt32(CZlib.crc32(0, $0.baseAddress, UInt32($0.count))) }
-    }
+    public static func crc32(_ bytes: some Collection<UInt8>) -> UInt32 { CRC32.update(0, bytes) }
 
     private static func compress(_ bytes: [UInt8]) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: ZSTD_compressBound(bytes.count))
@@ -126,8 +162,11 @@ public enum SnapshotFile {
         return output
     }
 
+    /// Decompresses the state, whose `size` ``readHeader(_:)`` has bounded; zstd's own frame header
+    /// must claim the same size.
     private static func decompress(_ bytes: ArraySlice<UInt8>, size: Int) throws(Problem) -> [UInt8] {
-        guard size >= 0, size < 1 << 34 else { throw Problem(description: "claims an impossible state size") }
+        let frameSize = bytes.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
+        guard frameSize == UInt64(size) else { throw Problem(description: "holds state that zstd cannot decompress (its frame is not the \(size) bytes its header claims)") }
         var output = [UInt8](repeating: 0, count: size)
         let written = output.withUnsafeMutableBytes { out in
             bytes.withUnsafeBytes { ZSTD_decompress(out.baseAddress, out.count, $0.baseAddress, $0.count) }

@@ -49,6 +49,9 @@ public struct StateReader {
     /// Thrown when the bytes end early or hold an impossible value.
     public struct Damaged: Error, CustomStringConvertible {
         public var description: String
+
+        /// An operator's own check of restored state failed: `description` says what is impossible.
+        public init(description: String) { self.description = description }
     }
 
     public mutating func readUnsigned() throws -> UInt64 {
@@ -111,7 +114,8 @@ public struct StateReader {
     public mutating func readArray<Element: StateCodable>(of type: Element.Type = Element.self) throws -> [Element] {
         let count = try readCount()
         var values: [Element] = []
-        values.reserveCapacity(count)
+        // The count is only bounded by the bytes left, and an element may be far wider in memory.
+        values.reserveCapacity(min(count, 4096))
         for _ in 0..<count { values.append(try Element(from: &self)) }
         return values
     }

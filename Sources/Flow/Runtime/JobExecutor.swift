@@ -9,6 +9,7 @@ struct JobExecutor {
 
     func run() throws {
         try checkRestoredState()
+        try job.checkpoints?.beginLine(restoredFrom: job.restoredFrom)
         let exchanges = makeExchanges()
         let failure = Mutex<(any Error)?>(nil)
         job.checkpoints?.begin(expectedAcks: expectedAcknowledgements, maxParallelism: job.maxParallelism) {

@@ -7,39 +7,49 @@ import Glibc
 /// `.<name>.inprogress` beside it, and ``publish()`` renames it into place, so a reader never
 /// sees half a file and a failed run leaves no truncated output behind.
 ///
-/// For exactly-once output across crashes, a checkpoint records ``syncedLength()``; a restored run
-/// reopens the in-progress file cut back to that length, so what was written after the checkpoint
-/// (and will be written again) is dropped.
+/// For exactly-once output across crashes, a checkpoint records a ``Mark``: the file's length and
+/// the CRC-32 of those bytes. A restored run resumes the in-progress file only if it is that file
+/// (see `FileOutput+Resume.swift`), cut back to the length, so what was written after the
+/// checkpoint (and will be written again) is dropped.
 final class FileOutput {
-    let path: String
-    private let temporaryPath: String
-    private var file: UnsafeMutablePointer<FILE>?
-    private var buffer: [UInt8] = []
+    /// Where the output stands at a checkpoint; it identifies the file the checkpoint owns.
+    struct Mark {
+        /// Bytes written and synced.
+        var length: Int
+        /// CRC-32 of those bytes.
+        var checksum: UInt32
+    }
 
-    /// Starts a new file, or with `resumeLength` continues the in-progress file of a restored run.
-    init(path: String, resumeLength: Int? = nil) throws {
+    let path: String
+    let temporaryPath: String
+    var file: UnsafeMutablePointer<FILE>?
+    private var buffer: [UInt8] = []
+    /// CRC-32 of every byte handed to the file so far.
+    var checksum: UInt32 = 0
+
+    /// Writes into `file`, open at the in-progress name of `path` and positioned at its end.
+    init(path: String, file: UnsafeMutablePointer<FILE>, checksum: UInt32 = 0) {
         self.path = path
+        temporaryPath = Self.inProgressPath(of: path)
+        self.file = file
+        self.checksum = checksum
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    /// Starts a new file.
+    convenience init(path: String) throws {
+        guard let file = fopen(Self.inProgressPath(of: path), "wb") else {
+            throw FlowError(.output, "cannot create output file \(path): \(String(cString: strerror(errno))); check that its folder exists and is writable")
+        }
+        self.init(path: path, file: file)
+    }
+
+    /// `.<name>.inprogress` beside `path`.
+    static func inProgressPath(of path: String) -> String {
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        temporaryPath = folder + "." + name + ".inprogress"
-        buffer.reserveCapacity(1 << 16)
-        guard let resumeLength else {
-            guard let file = fopen(temporaryPath, "wb") else {
-                throw FlowError(.output, "cannot create output file \(path): \(String(cString: strerror(errno))); check that its folder exists and is writable")
-            }
-            self.file = file
-            return
-        }
-        // A run that ended after publishing, then was restored, continues from the published file.
-        if access(temporaryPath, F_OK) != 0 && access(path, F_OK) == 0 { rename(path, temporaryPath) }
-        guard let file = fopen(temporaryPath, "r+b") else {
-            throw FlowError(.output, "cannot resume output file \(path): its in-progress file \(temporaryPath) is missing (\(String(cString: strerror(errno)))); restore with the output it was written to, or start without --restore")
-        }
-        self.file = file
-        guard ftruncate(fileno(file), off_t(resumeLength)) == 0, fseeko(file, off_t(resumeLength), SEEK_SET) == 0 else {
-            throw FlowError(.output, "cannot cut \(temporaryPath) back to its checkpointed length: \(String(cString: strerror(errno)))")
-        }
+        return folder + "." + name + ".inprogress"
     }
 
     func write(_ text: String) throws {
@@ -48,34 +58,36 @@ final class FileOutput {
     }
 
     private func drain() throws {
+        checksum = CRC32.update(checksum, buffer)
         let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         guard written == buffer.count else { throw FlowError(.output, "cannot write output file \(path): \(String(cString: strerror(errno)))") }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Writes everything so far to disk and returns the file's length (the pre-commit of a checkpoint).
-    func syncedLength() throws -> Int {
+    /// Writes everything so far to disk and returns where the file stands (the pre-commit of a checkpoint).
+    func mark() throws -> Mark {
         try drain()
         guard fflush(file) == 0, fsync(fileno(file)) == 0 else {
             throw FlowError(.output, "cannot write output file \(path): \(String(cString: strerror(errno)))")
         }
-        return Int(ftello(file))
+        return Mark(length: Int(ftello(file)), checksum: checksum)
     }
 
-    /// Flushes, syncs and renames the file into place.
+    /// Flushes, syncs and renames the file into place, then syncs its folder so the rename lasts.
     func publish() throws {
-        _ = try syncedLength()
+        _ = try mark()
         fclose(file)
         file = nil
         guard rename(temporaryPath, path) == 0 else {
             throw FlowError(.output, "cannot move the finished output into place at \(path): \(String(cString: strerror(errno)))")
         }
+        try DurableFiles.syncFolder(holding: path)
     }
 
     /// Closes the file without publishing it or removing it (a job stopped at a savepoint resumes it).
     func keepForResume() {
         guard let file else { return }
-        _ = try? syncedLength()
+        _ = try? mark()
         fclose(file)
         self.file = nil
     }

@@ -3,9 +3,10 @@ import Flow
 /// Writes records to a file, one formatted line each after an optional header, published under
 /// its name when the input ends.
 ///
-/// Exactly once: at each checkpoint barrier the file is synced and its length kept in the
-/// checkpoint; a restored run cuts the in-progress file back to that length and goes on, so the
-/// published file equals that of one uninterrupted run however often the job crashed.
+/// Exactly once: at each checkpoint barrier the file is synced and its length and CRC-32 kept in
+/// the checkpoint; a restored run checks that the in-progress file is that one, cuts it back to
+/// that length and goes on, so the published file equals that of one uninterrupted run however
+/// often the job crashed.
 public final class RecordFileSink<Record: Sendable>: ElementReceiver {
     private let file: FileOutput
     private let line: (Record) -> String
@@ -18,11 +19,15 @@ public final class RecordFileSink<Record: Sendable>: ElementReceiver {
         self.context = context
         lines = TalliedCounter(context.metrics.counter("output lines"))
         hasCheckpoints = context.checkpoints != nil
-        if let state = context.restored?.firstShared {
+        if let restored = context.restored, let state = restored.firstShared {
             var reader = StateReader(state)
-            let length = try reader.readInt()
-            lines.add(try reader.readInt())
-            file = try FileOutput(path: path, resumeLength: length)
+            let length = try reader.readInt(), count = try reader.readInt(), checksum = try reader.readInt64()
+            // Every line ends in a newline, so there are never more lines than bytes.
+            guard length >= 0, count >= 0, count <= length, let checksum = UInt32(exactly: checksum) else {
+                throw StateReader.Damaged(description: "an impossible output length \(length), line count \(count) or checksum \(checksum)")
+            }
+            lines.add(count)
+            file = try FileOutput(path: path, resuming: .init(length: length, checksum: checksum), checkpoint: restored.checkpointID)
         } else {
             file = try FileOutput(path: path)
             if let header { try file.write(header) }
@@ -37,9 +42,11 @@ public final class RecordFileSink<Record: Sendable>: ElementReceiver {
     public func receive(watermark: EventTime) throws {}
 
     public func receive(barrier: CheckpointBarrier) throws {
+        let mark = try file.mark()
         var state = StateWriter()
-        state.write(try file.syncedLength())
+        state.write(mark.length)
         state.write(lines.total)
+        state.write(Int64(mark.checksum))
         context.acknowledge(barrier, shared: state)
         if barrier.isSavepoint { file.keepForResume() }
     }
