@@ -91,7 +91,8 @@ struct TweetLogReaderTests {
         }
     }
 
-    @Test func streamedChunksRebuildTheCompressedFile() throws {
+    /// The test log gzip-compressed as `log.jsonl.gz` in a new folder, which `body` gets.
+    private func withGzippedLog(_ body: (String) throws -> Void) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flow-reader-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -102,25 +103,24 @@ struct TweetLogReaderTests {
         try gzip.run()
         gzip.waitUntilExit()
         #expect(gzip.terminationStatus == 0)
-        expectChunksRebuild(try read(folder + "/log.jsonl.gz", chunkSize: 100), chunkSize: 100)
+        try body(folder)
+    }
+
+    @Test func streamedChunksRebuildTheCompressedFile() throws {
+        try withGzippedLog { folder in
+            expectChunksRebuild(try read(folder + "/log.jsonl.gz", chunkSize: 100), chunkSize: 100)
+        }
     }
 
     /// A gzip file cut short is an error, not a shorter log: each of its cut-off prefixes.
     @Test func aTruncatedGzipFileIsAnError() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flow-reader-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try Data(Self.log).write(to: URL(fileURLWithPath: folder + "/log.jsonl"))
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        gzip.arguments = ["gzip", folder + "/log.jsonl"]
-        try gzip.run()
-        gzip.waitUntilExit()
-        let whole = try Data(contentsOf: URL(fileURLWithPath: folder + "/log.jsonl.gz"))
-        for length in [whole.count - 1, whole.count - 8, whole.count / 2, 20] {
-            try whole.prefix(length).write(to: URL(fileURLWithPath: folder + "/cut.jsonl.gz"))
-            #expect(throws: FlowError.self, "a gzip file cut to \(length) of \(whole.count) bytes was read as complete") {
-                _ = try read(folder + "/cut.jsonl.gz", chunkSize: 100)
+        try withGzippedLog { folder in
+            let whole = try Data(contentsOf: URL(fileURLWithPath: folder + "/log.jsonl.gz"))
+            for length in [whole.count - 1, whole.count - 8, whole.count / 2, 20] {
+                try whole.prefix(length).write(to: URL(fileURLWithPath: folder + "/cut.jsonl.gz"))
+                #expect(throws: FlowError.self, "a gzip file cut to \(length) of \(whole.count) bytes was read as complete") {
+                    _ = try read(folder + "/cut.jsonl.gz", chunkSize: 100)
+                }
             }
         }
     }

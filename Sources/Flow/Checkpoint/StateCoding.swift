@@ -75,6 +75,29 @@ public struct StateReader {
 
     public mutating func readInt() throws -> Int { Int(try readInt64()) }
 
+    /// A count of things done so far (records, lines, bytes): from 0 to 2^53, so that counting
+    /// on from it cannot overflow.
+    public mutating func readCounter() throws -> Int {
+        let value = try readInt64()
+        guard (0...(1 << 53)).contains(value) else { throw Damaged(description: "a count in the state (\(value)) is impossible") }
+        return Int(value)
+    }
+
+    /// A time in milliseconds (an event time, a window bound, a watermark): within
+    /// ``EventTime/plausibleMilliseconds``, or one of the ends of `Int64` (the watermark before
+    /// the first record and after the last).
+    public mutating func readEventTime() throws -> Int64 {
+        try Self.checkedEventTime(try readInt64())
+    }
+
+    /// `milliseconds` if it is a time ``readEventTime()`` accepts.
+    public static func checkedEventTime(_ milliseconds: Int64) throws -> Int64 {
+        guard EventTime.plausibleMilliseconds.contains(milliseconds) || milliseconds == .min || milliseconds == .max else {
+            throw Damaged(description: "a time in the state (\(milliseconds) ms) is impossible")
+        }
+        return milliseconds
+    }
+
     /// A count of following items, checked against the bytes left so a damaged length cannot
     /// make a reader allocate without bound.
     public mutating func readCount() throws -> Int {

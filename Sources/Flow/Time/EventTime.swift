@@ -19,6 +19,11 @@ public struct EventTime: Hashable, Comparable, Sendable, CustomStringConvertible
     /// outside as malformed.
     public static let supportedMilliseconds: ClosedRange<Int64> = -62_135_596_800_000 ... 253_402_300_799_999
 
+    /// The times restored state may hold: event times, window bounds past them by up to a
+    /// window's length, and watermarks all lie inside ±2^50 ms (±35,000 years), so any sum of one
+    /// with a setting's duration stays inside `Int64`.
+    public static let plausibleMilliseconds: ClosedRange<Int64> = -(1 << 50) ... (1 << 50)
+
     /// The event time at `milliseconds`, or nil outside ``supportedMilliseconds``.
     public static func supported(milliseconds: Int64) -> EventTime? {
         supportedMilliseconds.contains(milliseconds) ? EventTime(milliseconds: milliseconds) : nil

@@ -33,8 +33,8 @@ public final class ScoreOperator: ElementReceiver {
         fields = Set(scorer.labels.map(ClassificationField.name(for:)))
         if let state = context.restored?.firstShared {
             var reader = StateReader(state)
-            scored.add(try reader.readInt())
-            skipped.add(try reader.readInt())
+            scored.add(try reader.readCounter())
+            skipped.add(try reader.readCounter())
         }
     }
 

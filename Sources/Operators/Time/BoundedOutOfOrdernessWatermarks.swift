@@ -26,7 +26,7 @@ public final class BoundedOutOfOrdernessWatermarks<Record: Sendable & EventTimed
         self.context = context
         if let state = context.restored?.firstShared {
             var reader = StateReader(state)
-            maxEventTime = try reader.readInt64()
+            maxEventTime = try reader.readEventTime()
             lastStep = try reader.readInt64()
         }
     }

@@ -61,7 +61,7 @@ public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & Sta
         var reader = StateReader(state)
         arrived = try reader.readArray(of: WindowResult<Key, Value>.self)
         for _ in 0..<(try reader.readCount()) {
-            let end = try reader.readInt64()
+            let end = try reader.readEventTime()
             if try reader.readBool() { emitted.insert(end) }
             if try reader.readBool() { updated.insert(end) }
             var values: [Key: Value] = [:]

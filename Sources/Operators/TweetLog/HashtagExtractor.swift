@@ -15,7 +15,7 @@ public final class HashtagExtractor: ElementReceiver {
         if let restored = context.restored, context.subtaskIndex == 0 {
             for state in restored.shared {
                 var reader = StateReader(state)
-                hashtags.add(try reader.readInt())
+                hashtags.add(try reader.readCounter())
             }
         }
     }

@@ -34,10 +34,10 @@ public final class TweetDecodeOperator: ElementReceiver {
 
     private func restore(_ bytes: [UInt8]) throws {
         var reader = StateReader(bytes)
-        tweets.add(try reader.readInt())
-        notTweets.add(try reader.readInt())
-        malformed.add(try reader.readInt())
-        blank.add(try reader.readInt())
+        tweets.add(try reader.readCounter())
+        notTweets.add(try reader.readCounter())
+        malformed.add(try reader.readCounter())
+        blank.add(try reader.readCounter())
         rejected += try reader.readArray(of: RejectFile.Entry.self)
     }
 

@@ -49,11 +49,14 @@ public final class TweetLogReader: SourceRunner {
 
     private func restore(_ state: [UInt8]) throws {
         var reader = StateReader(state)
-        position = Position(fileIndex: try reader.readInt(), offset: try reader.readInt(), nextLine: try reader.readInt())
-        bytesRead.add(try reader.readInt())
+        position = Position(fileIndex: try reader.readCounter(), offset: try reader.readCounter(), nextLine: try reader.readCounter())
+        bytesRead.add(try reader.readCounter())
         let checkpointedFiles = try reader.readArray(of: String.self)
         guard checkpointedFiles == files else {
             throw FlowError(.invalidJob, "the checkpoint was taken reading \(checkpointedFiles.joined(separator: ", ")), but the tweet log now is \(files.joined(separator: ", ")); restore with the same input")
+        }
+        guard position.fileIndex < files.count, position.nextLine >= 1 else {
+            throw StateReader.Damaged(description: "the tweet log's position (file \(position.fileIndex), line \(position.nextLine)) is impossible")
         }
         guard !files.contains("-") else {
             throw FlowError(.invalidJob, "the checkpoint was taken reading standard input, which cannot be rewound; restore needs a tweet log file")

@@ -25,7 +25,7 @@ public final class LateRecordFile: Sendable {
         }
 
         init(from reader: inout StateReader) throws {
-            self.init(time: try reader.readInt64(), json: try reader.readString())
+            self.init(time: try reader.readEventTime(), json: try reader.readString())
         }
     }
 

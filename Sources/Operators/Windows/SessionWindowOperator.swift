@@ -116,7 +116,7 @@ where Aggregation.Input == Record {
     private func restore(_ restored: OperatorRestore) throws {
         for (index, bytes) in restored.shared.enumerated() {
             var reader = StateReader(bytes)
-            let watermark = try reader.readInt64()
+            let watermark = try reader.readEventTime()
             if index == 0 { self.watermark = watermark }
             guard context.subtaskIndex == 0 else { break }
             try bookkeeping.add(from: &reader)
@@ -129,6 +129,10 @@ where Aggregation.Input == Record {
                 for _ in 0..<(try reader.readCount()) {
                     let session = Session(start: try reader.readInt64(), end: try reader.readInt64(),
                                           accumulator: try reader.read(Aggregation.Accumulator.self))
+                    guard EventTime.plausibleMilliseconds.contains(session.start), EventTime.plausibleMilliseconds.contains(session.end),
+                          session.start < session.end, aggregation.isPlausible(session.accumulator) else {
+                        throw StateReader.Damaged(description: "a session of a key holds impossible times or an impossible total")
+                    }
                     open.append(session)
                     timers.register(at: session.end - 1, for: key)
                 }

@@ -41,12 +41,17 @@ extension SlicedWindowOperator {
     /// subtask (they all saw the same); the windows to fire again from all (a window fired again
     /// where nothing changed repeats its result); counts and late records all to subtask 0.
     func restore(_ restored: OperatorRestore) throws {
+        let plausibleSlices = spec.slice(of: EventTime.plausibleMilliseconds.lowerBound)...spec.slice(of: EventTime.plausibleMilliseconds.upperBound)
         for (index, bytes) in restored.shared.enumerated() {
             var reader = StateReader(bytes)
-            let watermark = try reader.readInt64()
-            let firedThrough = try reader.read(Int64?.self)
-            let closedThrough = try reader.read(Int64?.self)
-            updatedWindows.formUnion(try reader.readArray(of: Int64.self))
+            let watermark = try reader.readEventTime()
+            let firedThrough = try reader.read(Int64?.self).map(StateReader.checkedEventTime)
+            let closedThrough = try reader.read(Int64?.self).map(StateReader.checkedEventTime)
+            let updated = try reader.readArray(of: Int64.self)
+            guard updated.allSatisfy({ EventTime.plausibleMilliseconds.contains($0) }), updated.count <= spec.slicesPerWindow else {
+                throw StateReader.Damaged(description: "the windows to fire again are impossible")
+            }
+            updatedWindows.formUnion(updated)
             if index == 0 {
                 self.watermark = EventTime(milliseconds: watermark)
                 self.firedThrough = firedThrough
@@ -63,6 +68,9 @@ extension SlicedWindowOperator {
                 for _ in 0..<(try reader.readCount()) {
                     let slice = try reader.readInt64()
                     let accumulator = try reader.read(Aggregation.Accumulator.self)
+                    guard plausibleSlices.contains(slice), aggregation.isPlausible(accumulator) else {
+                        throw StateReader.Damaged(description: "slice \(slice) of a key holds an impossible time or total")
+                    }
                     if slices[slice] == nil { insertSliceIndex(slice) }
                     slices[slice, default: [:]][id] = accumulator
                     sliceCount[Int(id)] += 1

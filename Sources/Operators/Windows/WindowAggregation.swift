@@ -16,7 +16,18 @@ public protocol WindowAggregation<Input, Accumulator>: Sendable {
     var isInvertible: Bool { get }
     /// Removes `other` from `accumulator`; only called when ``isInvertible``.
     func remove(_ other: Accumulator, from accumulator: inout Accumulator)
+    /// Whether a slice's accumulator read from a checkpoint is one this aggregation can make and
+    /// go on from without overflowing.
+    func isPlausible(_ accumulator: Accumulator) -> Bool
 }
+
+extension WindowAggregation {
+    public func isPlausible(_ accumulator: Accumulator) -> Bool { true }
+}
+
+/// The largest magnitude of one slice's count or sum in a checkpoint: 2^40 (10^12 records of
+/// one key in one slide). Windows of up to 100,000 slices then add up far inside `Int64`.
+let largestRestoredSliceTotal: Int64 = 1 << 40
 
 /// Counts records.
 public struct CountAggregation<Input>: WindowAggregation {
@@ -26,6 +37,7 @@ public struct CountAggregation<Input>: WindowAggregation {
     public func combine(_ other: Int64, into accumulator: inout Int64) { accumulator += other }
     public var isInvertible: Bool { true }
     public func remove(_ other: Int64, from accumulator: inout Int64) { accumulator -= other }
+    public func isPlausible(_ accumulator: Int64) -> Bool { (0...largestRestoredSliceTotal).contains(accumulator) }
 }
 
 /// Sums an integer field of the records.
@@ -37,6 +49,7 @@ public struct SumAggregation<Input>: WindowAggregation {
     public func combine(_ other: Int64, into accumulator: inout Int64) { accumulator += other }
     public var isInvertible: Bool { true }
     public func remove(_ other: Int64, from accumulator: inout Int64) { accumulator -= other }
+    public func isPlausible(_ accumulator: Int64) -> Bool { (-largestRestoredSliceTotal...largestRestoredSliceTotal).contains(accumulator) }
 }
 
 /// Reduces a field of the records with an associative function (max, min …); not invertible,

@@ -41,9 +41,9 @@ struct WindowBookkeeping {
 
     /// Adds one old subtask's part, as ``write(to:)`` wrote it.
     mutating func add(from reader: inout StateReader) throws {
-        late.add(try reader.readInt())
-        fired.add(try reader.readInt())
-        updated.add(try reader.readInt())
+        late.add(try reader.readCounter())
+        fired.add(try reader.readCounter())
+        updated.add(try reader.readCounter())
         entries += try reader.readArray(of: LateRecordFile.Entry.self)
     }
 }

@@ -33,8 +33,12 @@ extension WindowResult: StateCodable where Key: StateCodable, Value: StateCodabl
     }
 
     public init(from reader: inout StateReader) throws {
-        self.init(windowStart: EventTime(milliseconds: try reader.readInt64()), windowEnd: EventTime(milliseconds: try reader.readInt64()),
-                  key: try reader.read(Key.self), value: try reader.read(Value.self), firedAt: EventTime(milliseconds: try reader.readInt64()))
+        let start = try reader.readInt64(), end = try reader.readInt64()
+        guard EventTime.plausibleMilliseconds.contains(start), EventTime.plausibleMilliseconds.contains(end) else {
+            throw StateReader.Damaged(description: "a window result's bounds (\(start), \(end)) are impossible")
+        }
+        self.init(windowStart: EventTime(milliseconds: start), windowEnd: EventTime(milliseconds: end),
+                  key: try reader.read(Key.self), value: try reader.read(Value.self), firedAt: EventTime(milliseconds: try reader.readEventTime()))
     }
 }
 
