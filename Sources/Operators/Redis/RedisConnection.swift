@@ -56,6 +56,7 @@ public final class RedisConnection {
             self.context = nil
             throw RedisConnectionLost(description: "cannot connect to \(endpoint): \(reason)")
         }
+        BoundedRedisReplies.install(on: context.pointee.reader)
         redisSetTimeout(context, Self.timeval(endpoint.commandTimeout))
         redisEnableKeepAlive(context)
         if let password = endpoint.password {
