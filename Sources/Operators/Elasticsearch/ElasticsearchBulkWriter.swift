@@ -139,7 +139,7 @@ final class ElasticsearchBulkWriter {
         pending = []
         pendingBytes = 0
         oldestPending = nil
-        var delay = settings.initialBackoff
+        var delay = min(settings.initialBackoff, settings.maximumBackoff)
         var attempt = 1
         while !actions.isEmpty {
             var body = Data()
@@ -155,9 +155,8 @@ final class ElasticsearchBulkWriter {
             guard !retry.isEmpty else { return }
             guard attempt < settings.attempts else { throw giveUp("\(retry.count) \(verb) were still refused (429/5xx)", count: retry.count) }
             retried.add(retry.count)
-            let jittered = Double(delay.milliseconds) * Double.random(in: 0.5...1.0, using: &random)
-            usleep(UInt32(jittered * 1000))
-            delay = min(delay * 2, settings.maximumBackoff)
+            CurrentThread.sleep(for: delay * Double.random(in: 0.5...1.0, using: &random))
+            delay = delay.doubled(upTo: settings.maximumBackoff)
             attempt += 1
             actions = retry
         }
@@ -227,21 +226,21 @@ final class ElasticsearchBulkWriter {
     /// Sends one request (creating or mapping the index), retrying 429/5xx answers and transport
     /// failures with backoff.
     func withRetries(_ request: () throws -> ElasticsearchClient.Response) throws -> ElasticsearchClient.Response {
-        var delay = settings.initialBackoff
+        var delay = min(settings.initialBackoff, settings.maximumBackoff)
         for attempt in 1...settings.attempts {
             do {
                 let response = try request()
                 if [429, 502, 503, 504].contains(response.status) && attempt < settings.attempts {
-                    usleep(UInt32(delay.milliseconds * 1000))
-                    delay = min(delay * 2, settings.maximumBackoff)
+                    CurrentThread.sleep(for: delay)
+                    delay = delay.doubled(upTo: settings.maximumBackoff)
                     continue
                 }
                 if response.status == 401 || response.status == 403 { throw refusedCredentials(response) }
                 return response
             } catch let unavailable as ElasticsearchUnavailable {
                 guard attempt < settings.attempts else { throw giveUp(unavailable.description, count: 0) }
-                usleep(UInt32(delay.milliseconds * 1000))
-                delay = min(delay * 2, settings.maximumBackoff)
+                CurrentThread.sleep(for: delay)
+                delay = delay.doubled(upTo: settings.maximumBackoff)
             }
         }
         throw giveUp("no answer", count: 0)

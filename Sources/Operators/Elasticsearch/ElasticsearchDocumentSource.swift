@@ -122,12 +122,12 @@ public final class ElasticsearchDocumentSource: SourceRunner {
     }
 
     private func request(_ method: String, _ path: String, _ body: Any?) throws -> ElasticsearchClient.Response {
-        var delay = 250.0
+        var delay = Duration.milliseconds(250)
         for attempt in 1...6 {
             do {
                 let response = try client.send(method, path, json: body)
                 if [429, 502, 503, 504].contains(response.status) && attempt < 6 {
-                    usleep(UInt32(delay * 1000))
+                    CurrentThread.sleep(for: delay)
                     delay *= 2
                     continue
                 }
@@ -139,7 +139,7 @@ public final class ElasticsearchDocumentSource: SourceRunner {
                 guard attempt < 6 else {
                     throw FlowError(.external, "\(settings.endpoint) is unreachable (\(unavailable.description)); check that the server runs and the address is right")
                 }
-                usleep(UInt32(delay * 1000))
+                CurrentThread.sleep(for: delay)
                 delay *= 2
             }
         }
