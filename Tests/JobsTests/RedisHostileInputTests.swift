@@ -10,6 +10,33 @@ import Testing
 struct RedisHostileInputTests {
     private func scratch() throws -> String { try Fixtures.scratchFolder() }
 
+    @Test func argumentsAndRepliesAreBinarySafe() throws {
+        let server = try RedisServer()
+        let redis = try server.connection()
+        let value = "a\u{0}" + String(repeating: "B", count: 200) + "\u{0}é"
+        #expect(try redis.command(["SET", "binary\u{0}key", value]) == .status("OK"))
+        #expect(try redis.command(["GET", "binary\u{0}key"]) == .string(value))
+        #expect(try redis.command(["STRLEN", "binary\u{0}key"]) == .integer(Int64(value.utf8.count)))
+        #expect(try redis.command(["SET", "empty", ""]) == .status("OK"))
+        #expect(try redis.command(["GET", "empty"]) == .string(""))
+        // Bytes that are not UTF-8 come back replaced, never read past their length.
+        try redis.append(bytes: [Array("SET".utf8), Array("raw".utf8), [0xFF, 0xFE, 0x00, 0x41]])
+        #expect(try redis.readReply() == .status("OK"))
+        #expect(try redis.command(["GET", "raw"]) == .string("\u{FFFD}\u{FFFD}\u{0}A"))
+    }
+
+    @Test func aHashtagHoldingANulIsPublishedAsItsBytes() throws {
+        let folder = try scratch()
+        let tag = "a\u{0}" + String(repeating: "B", count: 200)
+        let tweet = try JSONSerialization.data(withJSONObject: ["timestamp_ms": 1_609_459_200_000, "entities": ["hashtags": [["text": tag]]]])
+        try (String(decoding: tweet, as: UTF8.self) + "\n").write(toFile: folder + "/nul.jsonl", atomically: true, encoding: .utf8)
+        let server = try RedisServer()
+        let run = try FlowrunProcess(["run", "configs/trending-hashtags.yaml", "--quiet", "-p", "input=\(folder)/nul.jsonl", "-p", "redis=\(server.url)",
+                                      "--checkpoint-dir", folder + "/checkpoints"], stderrPath: folder + "/nul.err").finish()
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try server.connection().command(["ZRANGE", "hashtags", "0", "-1"]) == .array([.string(tag.lowercased())]))
+    }
+
     @Test func scoresThatAreNoCountAreSkippedAndCounted() throws {
         let folder = try scratch()
         let server = try RedisServer()
