@@ -34,6 +34,59 @@ struct ElasticsearchHostileInputTests {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
     }
 
+    // MARK: - Bulk answers
+
+    @Test func malformedItemsAreDeadLetteredWithAReason() throws {
+        let (folder, file, ids) = try movies(30)
+        let odd = [ids[3], ids[20]]
+        let stub = try ElasticsearchServer(stubWith: ["--odd-ids", odd.joined(separator: ",")])
+        let run = try indexMovies(file, into: stub.url + "/movies", folder: folder, name: "odd")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("es indexed: 28"), "\(run.stderr)")
+        #expect(run.stderr.contains("es dead letters: 2"), "\(run.stderr)")
+        let letters = try deadLetters(folder + "/odd-dead.jsonl")
+        #expect(letters.map { $0["id"] as! String }.sorted() == odd.sorted())
+        #expect(letters.allSatisfy { ($0["reason"] as? String ?? "").contains("malformed") }, "\(letters)")
+    }
+
+    @Test func anAnswerWithTooFewItemsIsAFailedRequestAndSentAgain() throws {
+        let (folder, file, ids) = try movies(30)
+        let stub = try ElasticsearchServer(stubWith: ["--short-reply", "1"])
+        let run = try indexMovies(file, into: stub.url + "/movies", folder: folder, name: "short")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("es indexed: 30, es retries: "), "\(run.stderr)")
+        let state = try stub.json("GET", "/_stub/applied")
+        #expect(Set((state["applied"] as? [String: Any] ?? [:]).keys) == Set(ids))
+        #expect(state["bulk_requests"] as? Int ?? 0 >= 2)
+    }
+
+    /// The job dies after the sink pre-committed checkpoint 2 but before that checkpoint was
+    /// complete; restored from checkpoint 1 it sends the same actions again, and the dead-letter
+    /// file still holds each refused action once, as the summary counts them.
+    @Test func deadLettersAreWrittenOnceAfterARestore() throws {
+        let folder = try Fixtures.scratchFolder()
+        let stub = try ElasticsearchServer(stubWith: ["--reject-ids", "2,5"])
+        var settings = ElasticsearchBulkSettings(endpoint: try ElasticsearchEndpoint(url: stub.url + "/movies", environment: [:]), deadLetters: folder + "/dead.jsonl")
+        settings.flushActions = 1
+        let chosen = settings
+        func documents(_ ids: ClosedRange<Int>) -> [Document] { ids.map { Document(idJSON: "\($0)", text: "", sourceJSON: "{\"id\":\($0)}") } }
+        func sink(_ restored: OperatorRestore?) throws -> OperatorHarness<Document, Int> {
+            try OperatorHarness(restored: restored) { _, context in try ElasticsearchIndexSink(settings: chosen, indexBody: nil, context: context) }
+        }
+        let first = try sink(nil)
+        try first.process(documents(1...3))
+        try first.process(barrier: CheckpointBarrier(id: 1))
+        try first.process(documents(4...6))
+        try first.process(barrier: CheckpointBarrier(id: 2))
+        let second = try sink(OperatorRestore(checkpointID: 1, shared: [first.snapshots[0].shared], keyGroups: []))
+        try second.process(documents(4...6))
+        try second.finish()
+        #expect(try deadLetters(folder + "/dead.jsonl").map { $0["id"] as! String } == ["2", "5"])
+        #expect(second.metrics.value("es dead letters") == 2)
+        #expect(second.metrics.value("es indexed") == 4)
+        withExtendedLifetime(first) {}
+    }
+
     // MARK: - Field names
 
     @Test func labelsOfAnyScriptKeepTheirLettersInFieldNames() throws {
@@ -92,4 +145,5 @@ struct ElasticsearchHostileInputTests {
         let sorted = try server.json("POST", "/movies/_search", ["size": 1, "sort": [["classification_日本": ["order": "desc"]]]])
         #expect((((sorted["hits"] as? [String: Any])?["hits"] as? [[String: Any]]) ?? []).count == 1, "\(kind): \(sorted)")
     }
+
 }

@@ -38,7 +38,8 @@ public struct ElasticsearchEndpoint: Sendable, CustomStringConvertible {
     public var description: String { "\(baseURL)/\(index)" }
 }
 
-/// The server could not be reached, timed out, or dropped the connection: worth retrying.
+/// The server could not be reached, timed out, dropped the connection, or gave an answer that
+/// does not match the request: worth retrying.
 public struct ElasticsearchUnavailable: Error, CustomStringConvertible {
     public var description: String
 }
