@@ -146,4 +146,35 @@ struct ElasticsearchHostileInputTests {
         #expect((((sorted["hits"] as? [String: Any])?["hits"] as? [[String: Any]]) ?? []).count == 1, "\(kind): \(sorted)")
     }
 
+    // MARK: - Addresses
+
+    @Test(arguments: ["movies%3Fpretty%26x=1", "Movies", "_movies", "a%20b", "..", "a:b", String(repeating: "x", count: 256)])
+    func anIndexNameThatBreaksTheRulesIsOneSentence(index: String) throws {
+        let (folder, file, _) = try movies(3)
+        let stub = try ElasticsearchServer(stubWith: [])
+        let run = try indexMovies(file, into: "\(stub.url)/\(index)", folder: folder, name: "index-name")
+        #expect(run.status == 2, "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("index name"), "\(run.stderr)")
+        #expect((try stub.json("GET", "/_stub/applied")["paths"] as? [String] ?? []).allSatisfy { $0 == "GET /" })
+    }
+
+    @Test func indexNamesArePercentEncodedInPaths() throws {
+        let (folder, file, ids) = try movies(3)
+        let stub = try ElasticsearchServer(stubWith: [])
+        let run = try indexMovies(file, into: "\(stub.url)/caf%C3%A9%25", folder: folder, name: "encoded")
+        #expect(run.status == 0, "\(run.stderr)")
+        let state = try stub.json("GET", "/_stub/applied")
+        #expect((state["paths"] as? [String] ?? []).contains("PUT /caf%C3%A9%25"), "\(state["paths"] ?? [])")
+        #expect(Set((state["applied"] as? [String: Any] ?? [:]).keys) == Set(ids))
+    }
+
+    @Test(arguments: ["http://flow:hunter2@127.0.0.1:1/Movies", "http://flow:hunter2@127.0.0.1:1/movies", "flow:hunter2@127.0.0.1:1/movies"])
+    func credentialsInAnIndexAddressAreNeverPrinted(address: String) throws {
+        let (folder, file, _) = try movies(3)
+        let run = try indexMovies(file, into: address, folder: folder, name: "credentials")
+        #expect(run.status == 2, "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        #expect(!run.stderr.contains("hunter2"), "\(run.stderr)")
+    }
 }

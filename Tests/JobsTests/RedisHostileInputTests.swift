@@ -37,6 +37,8 @@ struct RedisHostileInputTests {
         #expect(try server.connection().command(["ZRANGE", "hashtags", "0", "-1"]) == .array([.string(tag.lowercased())]))
     }
 
+    /// Scores that are no whole count (`inf`, `1e300`, `2.5`) are skipped and counted; the rest is
+    /// read as usual, ranked from 1.
     @Test func scoresThatAreNoCountAreSkippedAndCounted() throws {
         let folder = try scratch()
         let server = try RedisServer()
@@ -51,6 +53,7 @@ struct RedisHostileInputTests {
         #expect(try String(contentsOfFile: output, encoding: .utf8) == "window_end_ms,rank,hashtag,count\n0,1,seven,7\n0,2,three,3\n")
     }
 
+    /// A backoff longer than the cap waits the cap (5 s), and the job ends with one sentence.
     @Test func aBackoffOfHoursDoesNotTrap() throws {
         let folder = try scratch()
         let port = RedisServer.freePort()
@@ -67,5 +70,26 @@ struct RedisHostileInputTests {
         #expect(run.stderr.contains("is unreachable after 2 attempts"), "\(run.stderr)")
         #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
         #expect(Date().timeIntervalSince(started) < 30)
+    }
+
+    @Test(arguments: ["user:hunter2@127.0.0.1:6379", "redis://:hunter2@127.0.0.1:notaport", "hunter2@localhost"])
+    func aBadAddressNeverPrintsItsPassword(address: String) throws {
+        let folder = try scratch()
+        let run = try FlowrunProcess(["run", "Tests/Fixtures/jobs/redis-readback.yaml", "--quiet", "-p", "redis=\(address)"],
+                                     stderrPath: folder + "/address.err").finish()
+        #expect(run.status == 2, "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        #expect(!run.stderr.contains("hunter2"), "\(run.stderr)")
+    }
+
+    /// The score operator's task name, printed by `flowrun plan`, shows the address without the password.
+    @Test func aPlanNeverPrintsThePassword() throws {
+        let folder = try scratch()
+        let run = try FlowrunProcess(["plan", "configs/classify-movies.yaml", "-p", "redis=redis://flow:hunter2@127.0.0.1:6390"],
+                                     stderrPath: folder + "/plan.err", stdoutPath: folder + "/plan.out").finish()
+        let plan = try String(contentsOfFile: folder + "/plan.out", encoding: .utf8)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(plan.contains("redis://127.0.0.1:6390"), "\(plan)")
+        #expect(!plan.contains("hunter2") && !run.stderr.contains("hunter2"), "\(plan)")
     }
 }

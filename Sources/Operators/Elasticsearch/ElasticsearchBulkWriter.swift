@@ -141,7 +141,7 @@ final class ElasticsearchBulkWriter {
         try flush()
         deadLettersPublished = true
         try deadLetterFile.publish()
-        _ = try? client.send("POST", "/\(settings.endpoint.index)/_refresh")
+        _ = try? client.send("POST", "\(settings.endpoint.indexPath)/_refresh")
     }
 
     /// The counters, for a checkpoint.
@@ -257,7 +257,7 @@ final class ElasticsearchBulkWriter {
 
     /// Creates the index with `body` (settings and mappings) unless it exists already.
     func createIndexIfAbsent(_ body: Data) throws {
-        let created = try withRetries { try client.send("PUT", "/\(settings.endpoint.index)", body: body, contentType: "application/json") }
+        let created = try withRetries { try client.send("PUT", settings.endpoint.indexPath, body: body, contentType: "application/json") }
         let exists = created.status == 400 && created.errorReason.contains("already exists")
             || (created.json?["error"] as? [String: Any])?["type"] as? String == "resource_already_exists_exception"
         guard created.status == 200 || exists else {

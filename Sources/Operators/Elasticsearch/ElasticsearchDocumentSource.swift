@@ -41,8 +41,8 @@ public final class ElasticsearchDocumentSource: SourceRunner {
 
     public func run() throws {
         let isOpenSearch = try request("GET", "/", nil).json.flatMap { ($0["version"] as? [String: Any])?["distribution"] as? String } == "opensearch"
-        let index = settings.endpoint.index
-        let opened = try request("POST", isOpenSearch ? "/\(index)/_search/point_in_time?keep_alive=2m" : "/\(index)/_pit?keep_alive=2m", nil)
+        let index = settings.endpoint.indexPath
+        let opened = try request("POST", isOpenSearch ? "\(index)/_search/point_in_time?keep_alive=2m" : "\(index)/_pit?keep_alive=2m", nil)
         guard opened.status == 200, var pit = opened.json?[isOpenSearch ? "pit_id" : "id"] as? String else {
             guard opened.status != 404 || !opened.errorReason.contains("no such index") else { throw missingIndex(opened) }
             return try readByScroll()
@@ -70,8 +70,8 @@ public final class ElasticsearchDocumentSource: SourceRunner {
     }
 
     private func readByScroll() throws {
-        let index = settings.endpoint.index
-        var page = try request("POST", "/\(index)/_search?scroll=2m", ["size": settings.pageSize, "sort": [[settings.sortField: ["order": "asc"]]],
+        let index = settings.endpoint.indexPath
+        var page = try request("POST", "\(index)/_search?scroll=2m", ["size": settings.pageSize, "sort": [[settings.sortField: ["order": "asc"]]],
                                                                        "_source": [settings.idField, "classification_*"] + settings.textFields])
         var skip = emitted
         context.metrics.counter("documents").add(emitted)

@@ -47,7 +47,7 @@ public final class ElasticsearchScoreSink: ElementReceiver {
         var properties: [String: Any] = [:]
         for field in fields { properties[field] = ["type": "float"] }
         properties[ClassificationField.modelField] = ["type": "keyword"]
-        let mapped = try writer.withRetries { try writer.client.send("PUT", "/\(writer.settings.endpoint.index)/_mapping", json: ["properties": properties]) }
+        let mapped = try writer.withRetries { try writer.client.send("PUT", "\(writer.settings.endpoint.indexPath)/_mapping", json: ["properties": properties]) }
         guard mapped.status == 200 else {
             throw FlowError(.external, "\(writer.settings.endpoint): cannot map the score fields as float (\(mapped.status): \(mapped.errorReason)); an existing field of another type must be removed first")
         }

@@ -27,10 +27,10 @@ public enum ClassificationField {
         return try labels.map { label in
             let field = name(for: label)
             if field == modelField {
-                throw FlowError(.invalidJob, "the label \(label.debugDescription) would be stored as \(modelField), the field that names the model; rename or drop it")
+                throw FlowError(.invalidJob, "the label \(TerminalText.quoted(label)) would be stored as \(modelField), the field that names the model; rename or drop it")
             }
             if let other = labelOfField[field] {
-                throw FlowError(.invalidJob, "the labels \(other.debugDescription) and \(label.debugDescription) would both be stored as \(field.debugDescription); rename or drop one of them")
+                throw FlowError(.invalidJob, "the labels \(TerminalText.quoted(other)) and \(TerminalText.quoted(label)) would both be stored as \(TerminalText.quoted(field)); rename or drop one of them")
             }
             labelOfField[field] = label
             return field
