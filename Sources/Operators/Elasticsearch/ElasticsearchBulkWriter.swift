@@ -92,6 +92,11 @@ final class ElasticsearchBulkWriter {
             // A checkpoint made before dead letters were checkpointed has no length: start afresh.
             deadLetterLength = reader.isAtEnd ? nil : try reader.readInt()
         }
+        // The file exists from the start, though most runs have no dead letter: make its folder
+        // (the default out/) rather than stop a job that might never need it.
+        if let slash = settings.deadLetters.lastIndex(of: "/") {
+            try? FileManager.default.createDirectory(atPath: String(settings.deadLetters[..<slash]), withIntermediateDirectories: true)
+        }
         deadLetterFile = try FileOutput(path: settings.deadLetters, resumeLength: deadLetterLength)
     }
 
