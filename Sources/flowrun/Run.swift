@@ -86,8 +86,8 @@ struct RunSummary {
         let isDocumentJob = metrics.value("documents") > 0 && metrics.value("tweets") == 0
         var parts = (isDocumentJob ? Self.documentCounters : Self.counters).map { "\($0): \(metrics.value($0))" }
         if metrics.value("windows published") > 0 { parts.append("windows published to Redis: \(metrics.value("windows published"))") }
-        let elasticsearch = ["es updates", "es indexed", "es retries", "es dead letters"] + metrics.counterNames(startingWith: "es dead letters (")
-        for name in elasticsearch where metrics.value(name) > 0 { parts.append("\(name): \(metrics.value(name))") }
+        let connectors = ["redis members skipped (score not a count)", "es updates", "es indexed", "es retries", "es dead letters"] + metrics.counterNames(startingWith: "es dead letters (")
+        for name in connectors where metrics.value(name) > 0 { parts.append("\(name): \(metrics.value(name))") }
         let (count, unit) = isDocumentJob ? (metrics.value("documents"), "documents") : (metrics.value("tweets"), "tweets")
         parts.append(String(format: "time: %.2f s (%.0f %@/s, CPU %.2f s, peak memory %.0f MB)",
                             seconds, Double(count) / max(seconds, 1e-9), unit, usage.cpuSeconds, Double(usage.peakMemoryBytes) / 1e6))

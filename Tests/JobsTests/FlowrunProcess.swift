@@ -12,16 +12,21 @@ struct FlowrunProcess {
     let process = Process()
     let stderrPath: String
 
-    /// Starts `flowrun arguments…` in the repository, its standard error going to `stderrPath`,
-    /// with `environment` added to the test's own.
-    init(_ arguments: [String], stderrPath: String, environment: [String: String] = [:]) throws {
+    /// Starts `flowrun arguments…` in the repository, its standard error going to `stderrPath`
+    /// (and its standard output to `stdoutPath`, if given), with `environment` added to the test's own.
+    init(_ arguments: [String], stderrPath: String, stdoutPath: String? = nil, environment: [String: String] = [:]) throws {
         self.stderrPath = stderrPath
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = arguments
         process.currentDirectoryURL = Fixtures.root
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
+        if let stdoutPath {
+            _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+        }
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         try process.run()
     }

@@ -49,9 +49,13 @@ extension Int64 {
 }
 
 extension Duration {
-    /// The duration in whole milliseconds.
+    /// The duration in whole milliseconds, saturating at `Int64.min`/`Int64.max` for durations
+    /// too long to count that way (a setting of millions of years must not trap).
     public var milliseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        guard !overflow else { return seconds < 0 ? .min : .max }
+        let (total, carried) = whole.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+        return carried ? (whole < 0 ? .min : .max) : total
     }
 }

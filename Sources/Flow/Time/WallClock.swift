@@ -21,8 +21,9 @@ public final class SystemClock: WallClock {
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
+    /// Waits `seconds`, at most a minute at a time; NaN and negative values do not wait.
     public func sleep(seconds: Double) {
         guard seconds > 0 else { return }
-        usleep(UInt32(min(seconds, 60) * 1_000_000))
+        CurrentThread.sleep(for: .seconds(min(seconds, 60)))
     }
 }

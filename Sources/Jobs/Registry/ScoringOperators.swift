@@ -52,14 +52,16 @@ enum ScoringOperators {
             throw FlowError(.invalidJob, "\(settings.location): score needs labels, or a redis address to read the top \(top) hashtags from")
         }
         let endpoint = labels.isEmpty ? try redisEndpoint(redis, settings.location) : nil
+        do { _ = try ClassificationField.names(for: labels) } catch let error as FlowError { throw FlowError(error.code, "\(settings.location): \(error.message)") }
         let template = settings.string("template", default: ZeroShotScorer.defaultTemplate)
         guard template.contains("{}") else { throw FlowError(.invalidJob, "\(settings.location): the template \"\(template)\" has no {} for the label") }
         let model = settings.string("model", default: "")
         let workers = try settings.integer("workers", default: 0, range: 0...256)
         let batchSize = try settings.integer("batch-size", default: 32, range: 1...4096)
-        let description = labels.isEmpty ? "the top \(top) of \(key) at \(redis)" : "\(labels.count) labels"
+        let description = endpoint.map { "the top \(top) of \(key) at \($0)" } ?? "\(labels.count) labels"
         let scored = documents.apply("score \(description) (batches of \(batchSize))", stateName: "score") { output, context in
             let chosen = try endpoint.map { try topLabels($0, key: key, count: top) } ?? labels
+            _ = try ClassificationField.names(for: chosen)
             let bert = try BertModel(folder: try ModelDirectory.locate(model.isEmpty ? nil : model))
             let scorer = try ZeroShotScorer(pool: EncoderPool(model: bert, workers: workers, batchSize: batchSize), labels: chosen, template: template)
             return try ScoreOperator(output: output, scorer: scorer, context: context)
@@ -71,7 +73,7 @@ enum ScoringOperators {
     /// settings and mappings of the JSON file `mapping`.
     static func sinkDocuments(_ documents: DataStream<Document>, path: String, _ settings: inout ResolvedSettings) throws {
         guard path.hasPrefix("http://") || path.hasPrefix("https://") else {
-            throw FlowError(.invalidJob, "\(settings.location): documents are written to an index (http://HOST:PORT/INDEX), not to \(path)")
+            throw FlowError(.invalidJob, "\(settings.location): documents are written to an index (http://HOST:PORT/INDEX), not to \(RedactedAddress.redacted(path))")
         }
         let sink = try bulkSettings(path, &settings)()
         let mapping = settings.string("mapping", default: "")

@@ -5,7 +5,8 @@ import Foundation
 /// to keep retrying.
 public struct ElasticsearchBulkSettings: Sendable {
     public var endpoint: ElasticsearchEndpoint
-    /// The dead-letter JSON Lines file for actions the index refused for good (4xx).
+    /// The dead-letter JSON Lines file for actions the index refused for good (4xx) or answered
+    /// with a malformed result; written like an output file (see ``ElasticsearchBulkWriter``).
     public var deadLetters: String
     public var flushActions = 500
     public var flushBytes = 5 << 20
@@ -20,8 +21,10 @@ public struct ElasticsearchBulkSettings: Sendable {
     }
 }
 
-/// One `_bulk` action: the document id (for messages and dead letters) and its NDJSON lines.
+/// One `_bulk` action: its kind (`update`, `index`), the document id (for messages and dead
+/// letters) and its NDJSON lines.
 struct BulkAction {
+    var kind: String
     var id: String
     var lines: Data
 
@@ -35,10 +38,16 @@ struct BulkAction {
 /// Queues `_bulk` actions and sends them until each is applied or dead-lettered.
 ///
 /// Flushes by count, bytes and age, and whenever its sink asks (at barriers and the end). Each
-/// item's result is read: 429 and 5xx items are sent again with jittered exponential backoff
-/// within a bounded number of attempts, other failed items go to the dead-letter file with status,
-/// type and reason, counted per reason; nothing is dropped silently. When the budget is spent the
-/// job stops with one sentence, and the last checkpoint still holds every unconfirmed action.
+/// item's result is read (``BulkItemOutcome``): 429 and 5xx items are sent again with jittered
+/// exponential backoff within a bounded number of attempts, other failed or malformed items go to
+/// the dead-letter file with status, type and reason, counted per reason; nothing is dropped
+/// silently. An answer without exactly one item per action is a failed request, sent again like a
+/// 503. When the budget is spent the job stops with one sentence, and the last checkpoint still
+/// holds every unconfirmed action.
+///
+/// The dead-letter file is exactly once, like the file sinks: it is written as an in-progress
+/// file whose length is kept in each checkpoint and cut back to on restore, and is published
+/// under its name at the end of the input (or, in a job without checkpoints, when it stops).
 final class ElasticsearchBulkWriter {
     let settings: ElasticsearchBulkSettings
     let client: ElasticsearchClient
@@ -51,6 +60,9 @@ final class ElasticsearchBulkWriter {
     private var applied, retried, deadLettered: TalliedCounter
     /// Dead letters per "status type", kept in the checkpoint with the totals.
     private var deadLettersByReason: [String: Int] = [:]
+    private let deadLetterFile: FileOutput
+    private var deadLettersPublished = false
+    private let hasCheckpoints: Bool
     private var random = SystemRandomNumberGenerator()
 
     /// `counter` names the applied actions in the summary ("es updates", "es indexed").
@@ -64,10 +76,33 @@ final class ElasticsearchBulkWriter {
         applied = TalliedCounter(context.metrics.counter(counter))
         retried = TalliedCounter(context.metrics.counter("es retries"))
         deadLettered = TalliedCounter(context.metrics.counter("es dead letters"))
+        hasCheckpoints = context.checkpoints != nil
+        var deadLetterLength: Int?
         if let state = context.restored?.firstShared {
             var reader = StateReader(state)
-            try restore(&reader)
+            applied.add(try reader.readInt())
+            retried.add(try reader.readInt())
+            deadLettered.add(try reader.readInt())
+            for _ in 0..<(try reader.readInt()) {
+                let reason = try reader.readString()
+                let count = try reader.readInt()
+                deadLettersByReason[reason] = count
+                context.metrics.counter(Self.deadLetterCounter(reason)).add(count)
+            }
+            // A checkpoint made before dead letters were checkpointed has no length: start afresh.
+            deadLetterLength = reader.isAtEnd ? nil : try reader.readInt()
         }
+        // The file exists from the start, though most runs have no dead letter: make its folder
+        // (the default out/) rather than stop a job that might never need it.
+        if let slash = settings.deadLetters.lastIndex(of: "/") {
+            try? FileManager.default.createDirectory(atPath: String(settings.deadLetters[..<slash]), withIntermediateDirectories: true)
+        }
+        deadLetterFile = try FileOutput(path: settings.deadLetters, resumeLength: deadLetterLength)
+    }
+
+    deinit {
+        // A job with checkpoints that stops early keeps its in-progress file for the restore.
+        if hasCheckpoints { deadLetterFile.keepForResume() } else if !deadLettersPublished { try? deadLetterFile.publish() }
     }
 
     /// The summary counter of dead letters for one reason.
@@ -79,7 +114,7 @@ final class ElasticsearchBulkWriter {
         lines.append(0x0A)
         lines.append(contentsOf: body)
         lines.append(0x0A)
-        try add(BulkAction(id: id, lines: lines))
+        try add(BulkAction(kind: kind, id: id, lines: lines))
     }
 
     private func add(_ action: BulkAction) throws {
@@ -94,19 +129,24 @@ final class ElasticsearchBulkWriter {
         if let oldest = oldestPending, clock.now() - oldest >= settings.flushInterval.seconds { try flush() }
     }
 
-    /// Flushes, then acknowledges the barrier with the counters: the checkpoint covers every
-    /// action before it.
+    /// Flushes, then acknowledges the barrier with the counters and the dead-letter file's synced
+    /// length: the checkpoint covers every action before it.
     func acknowledge(_ barrier: CheckpointBarrier) throws {
         try flush()
         var state = StateWriter()
         write(&state)
+        state.write(try deadLetterFile.syncedLength())
         context.acknowledge(barrier, shared: state)
+        if barrier.isSavepoint { deadLetterFile.keepForResume() }
     }
 
-    /// Flushes and refreshes the index, so that searches see every action.
+    /// Flushes, publishes the dead-letter file and refreshes the index, so that searches see every
+    /// action.
     func finish() throws {
         try flush()
-        _ = try? client.send("POST", "/\(settings.endpoint.index)/_refresh")
+        deadLettersPublished = true
+        try deadLetterFile.publish()
+        _ = try? client.send("POST", "\(settings.endpoint.indexPath)/_refresh")
     }
 
     /// The counters, for a checkpoint.
@@ -121,25 +161,13 @@ final class ElasticsearchBulkWriter {
         }
     }
 
-    private func restore(_ reader: inout StateReader) throws {
-        applied.add(try reader.readInt())
-        retried.add(try reader.readInt())
-        deadLettered.add(try reader.readInt())
-        for _ in 0..<(try reader.readInt()) {
-            let reason = try reader.readString()
-            let count = try reader.readInt()
-            deadLettersByReason[reason] = count
-            context.metrics.counter(Self.deadLetterCounter(reason)).add(count)
-        }
-    }
-
     /// Sends the queued actions until each is applied or dead-lettered.
     func flush() throws {
         var actions = pending
         pending = []
         pendingBytes = 0
         oldestPending = nil
-        var delay = settings.initialBackoff
+        var delay = min(settings.initialBackoff, settings.maximumBackoff)
         var attempt = 1
         while !actions.isEmpty {
             var body = Data()
@@ -155,15 +183,16 @@ final class ElasticsearchBulkWriter {
             guard !retry.isEmpty else { return }
             guard attempt < settings.attempts else { throw giveUp("\(retry.count) \(verb) were still refused (429/5xx)", count: retry.count) }
             retried.add(retry.count)
-            let jittered = Double(delay.milliseconds) * Double.random(in: 0.5...1.0, using: &random)
-            usleep(UInt32(jittered * 1000))
-            delay = min(delay * 2, settings.maximumBackoff)
+            CurrentThread.sleep(for: delay * Double.random(in: 0.5...1.0, using: &random))
+            delay = delay.doubled(upTo: settings.maximumBackoff)
             attempt += 1
             actions = retry
         }
     }
 
     /// Reads a `_bulk` response item by item; returns the actions to send again.
+    /// - Throws: ``ElasticsearchUnavailable`` for an answer without one item per action (sent
+    ///   again whole), ``FlowError`` for a refused request.
     private func handle(_ response: ElasticsearchClient.Response, for actions: [BulkAction]) throws -> [BulkAction] {
         switch response.status {
         case 200:
@@ -175,45 +204,29 @@ final class ElasticsearchBulkWriter {
         default:
             throw FlowError(.external, "\(settings.endpoint) rejected a bulk request (\(response.status): \(response.errorReason))")
         }
-        guard let items = response.json?["items"] as? [[String: Any]], items.count == actions.count else {
-            throw FlowError(.external, "\(settings.endpoint) answered a bulk request of \(actions.count) actions without one result per action")
+        guard let items = response.json?["items"] as? [Any], items.count == actions.count else {
+            let answered = (response.json?["items"] as? [Any]).map { "\($0.count) results" } ?? "no list of results"
+            throw ElasticsearchUnavailable(description: "answered a bulk request of \(actions.count) actions with \(answered)")
         }
         var retry: [BulkAction] = []
-        var letters = ""
         for (action, item) in zip(actions, items) {
-            guard let result = item.values.first as? [String: Any] else { continue }
-            let status = result["status"] as? Int ?? 0
-            guard let error = result["error"] else {
-                applied.add(1)
-                continue
+            switch BulkItemOutcome(item: item, kind: action.kind) {
+            case .applied: applied.add(1)
+            case .retry: retry.append(action)
+            case .refused(let status, let type, let reason): try writeDeadLetter(action, status: status, type: type, reason: reason)
             }
-            if status == 429 || status >= 500 {
-                retry.append(action)
-                continue
-            }
-            let details = error as? [String: Any]
-            let type = details?["type"] as? String ?? ""
-            let letter: [String: Any] = ["id": action.id, "status": status, "type": type, "reason": details?["reason"] as? String ?? "\(error)",
-                                         "action": String(decoding: action.lines, as: UTF8.self)]
-            letters += String(decoding: try JSONSerialization.data(withJSONObject: letter, options: [.sortedKeys]), as: UTF8.self) + "\n"
-            deadLettered.add(1)
-            let reason = type.isEmpty ? "\(status)" : "\(status) \(type)"
-            deadLettersByReason[reason, default: 0] += 1
-            context.metrics.counter(Self.deadLetterCounter(reason)).add(1)
         }
-        if !letters.isEmpty { try appendDeadLetters(letters) }
         return retry
     }
 
-    private func appendDeadLetters(_ text: String) throws {
-        let path = settings.deadLetters
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let file = FileHandle(forWritingAtPath: path) else {
-            throw FlowError(.output, "cannot write the dead-letter file \(path); check that its folder exists and is writable")
-        }
-        defer { try? file.close() }
-        file.seekToEndOfFile()
-        file.write(Data(text.utf8))
+    /// Writes a dead letter and counts it under "status type" (the type alone for a malformed result).
+    private func writeDeadLetter(_ action: BulkAction, status: Int, type: String, reason: String) throws {
+        let summaryReason = status == 0 ? type : type.isEmpty ? "\(status)" : "\(status) \(type)"
+        let letter: [String: Any] = ["id": action.id, "status": status, "type": type, "reason": reason, "action": String(decoding: action.lines, as: UTF8.self)]
+        try deadLetterFile.write(String(decoding: try JSONSerialization.data(withJSONObject: letter, options: [.sortedKeys]), as: UTF8.self) + "\n")
+        deadLettered.add(1)
+        deadLettersByReason[summaryReason, default: 0] += 1
+        context.metrics.counter(Self.deadLetterCounter(summaryReason)).add(1)
     }
 
     func giveUp(_ problem: String, count: Int) -> FlowError {
@@ -227,21 +240,21 @@ final class ElasticsearchBulkWriter {
     /// Sends one request (creating or mapping the index), retrying 429/5xx answers and transport
     /// failures with backoff.
     func withRetries(_ request: () throws -> ElasticsearchClient.Response) throws -> ElasticsearchClient.Response {
-        var delay = settings.initialBackoff
+        var delay = min(settings.initialBackoff, settings.maximumBackoff)
         for attempt in 1...settings.attempts {
             do {
                 let response = try request()
                 if [429, 502, 503, 504].contains(response.status) && attempt < settings.attempts {
-                    usleep(UInt32(delay.milliseconds * 1000))
-                    delay = min(delay * 2, settings.maximumBackoff)
+                    CurrentThread.sleep(for: delay)
+                    delay = delay.doubled(upTo: settings.maximumBackoff)
                     continue
                 }
                 if response.status == 401 || response.status == 403 { throw refusedCredentials(response) }
                 return response
             } catch let unavailable as ElasticsearchUnavailable {
                 guard attempt < settings.attempts else { throw giveUp(unavailable.description, count: 0) }
-                usleep(UInt32(delay.milliseconds * 1000))
-                delay = min(delay * 2, settings.maximumBackoff)
+                CurrentThread.sleep(for: delay)
+                delay = delay.doubled(upTo: settings.maximumBackoff)
             }
         }
         throw giveUp("no answer", count: 0)
@@ -249,7 +262,7 @@ final class ElasticsearchBulkWriter {
 
     /// Creates the index with `body` (settings and mappings) unless it exists already.
     func createIndexIfAbsent(_ body: Data) throws {
-        let created = try withRetries { try client.send("PUT", "/\(settings.endpoint.index)", body: body, contentType: "application/json") }
+        let created = try withRetries { try client.send("PUT", settings.endpoint.indexPath, body: body, contentType: "application/json") }
         let exists = created.status == 400 && created.errorReason.contains("already exists")
             || (created.json?["error"] as? [String: Any])?["type"] as? String == "resource_already_exists_exception"
         guard created.status == 200 || exists else {

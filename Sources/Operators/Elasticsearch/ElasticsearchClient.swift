@@ -2,8 +2,9 @@ import CCurl
 import Flow
 import Foundation
 
-/// Where an Elasticsearch or OpenSearch index is, parsed from `http(s)://HOST:PORT/INDEX`, with
-/// credentials from the environment only: `ES_USERNAME`/`ES_PASSWORD` (basic auth) or
+/// Where an Elasticsearch or OpenSearch index is, parsed from `http(s)://HOST:PORT/INDEX` (the
+/// index name percent-decoded, then checked against ``ElasticsearchIndexName``'s rules), with
+/// credentials from the environment only (a URL holding some is refused): `ES_USERNAME`/`ES_PASSWORD` (basic auth) or
 /// `ES_API_KEY` (Elasticsearch's `ApiKey` header, the base64 `encoded` form). Never printed. For
 /// HTTPS with a certificate of the server's own authority (as Elasticsearch 8 makes at install),
 /// `ES_CA_CERT` names that authority's PEM file.
@@ -19,13 +20,21 @@ public struct ElasticsearchEndpoint: Sendable, CustomStringConvertible {
     public var connectTimeout: Duration = .seconds(5)
 
     public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let shown = RedactedAddress.redacted(url)
         guard let components = URLComponents(string: url), let scheme = components.scheme, scheme == "http" || scheme == "https",
               let host = components.host, !host.isEmpty else {
-            throw FlowError(.invalidJob, "\(url) is not an Elasticsearch address; write http://HOST:PORT/INDEX")
+            throw FlowError(.invalidJob, "\(shown) is not an Elasticsearch address; write http://HOST:PORT/INDEX")
         }
-        let index = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        guard !index.isEmpty, !index.contains("/"), index == index.lowercased() else {
-            throw FlowError(.invalidJob, "\(url) names no index (or an index with capitals or /); write http://HOST:PORT/INDEX with a lowercase index")
+        guard components.user == nil && components.password == nil else {
+            throw FlowError(.invalidJob, "\(shown) holds credentials; write http://HOST:PORT/INDEX and set ES_USERNAME and ES_PASSWORD (or ES_API_KEY) instead")
+        }
+        var index = components.path
+        if index.hasPrefix("/") { index.removeFirst() }
+        guard !index.isEmpty else {
+            throw FlowError(.invalidJob, "\(shown) names no index; write http://HOST:PORT/INDEX")
+        }
+        if let problem = ElasticsearchIndexName.problem(with: index) {
+            throw FlowError(.invalidJob, "\(shown) names the index \(TerminalText.quoted(index)), which \(problem); an index name is lowercase, at most 255 bytes, without \\ / * ? \" < > | , # : or spaces, and does not start with -, _ or +")
         }
         baseURL = "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
         self.index = index
@@ -35,10 +44,17 @@ public struct ElasticsearchEndpoint: Sendable, CustomStringConvertible {
         certificateAuthority = environment["ES_CA_CERT"]
     }
 
-    public var description: String { "\(baseURL)/\(index)" }
+    public var description: String { "\(baseURL)/\(TerminalText.visible(index))" }
+
+    /// The index as the first segment of a request path, percent-encoded: `/movies`, `/caf%C3%A9`.
+    public var indexPath: String { "/" + index.addingPercentEncoding(withAllowedCharacters: Self.unreserved)! }
+
+    /// RFC 3986's unreserved characters, the only ones a path segment may hold as they are.
+    private static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 }
 
-/// The server could not be reached, timed out, or dropped the connection: worth retrying.
+/// The server could not be reached, timed out, dropped the connection, or gave an answer that
+/// does not match the request: worth retrying.
 public struct ElasticsearchUnavailable: Error, CustomStringConvertible {
     public var description: String
 }

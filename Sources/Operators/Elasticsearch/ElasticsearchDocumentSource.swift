@@ -41,8 +41,8 @@ public final class ElasticsearchDocumentSource: SourceRunner {
 
     public func run() throws {
         let isOpenSearch = try request("GET", "/", nil).json.flatMap { ($0["version"] as? [String: Any])?["distribution"] as? String } == "opensearch"
-        let index = settings.endpoint.index
-        let opened = try request("POST", isOpenSearch ? "/\(index)/_search/point_in_time?keep_alive=2m" : "/\(index)/_pit?keep_alive=2m", nil)
+        let index = settings.endpoint.indexPath
+        let opened = try request("POST", isOpenSearch ? "\(index)/_search/point_in_time?keep_alive=2m" : "\(index)/_pit?keep_alive=2m", nil)
         guard opened.status == 200, var pit = opened.json?[isOpenSearch ? "pit_id" : "id"] as? String else {
             guard opened.status != 404 || !opened.errorReason.contains("no such index") else { throw missingIndex(opened) }
             return try readByScroll()
@@ -70,8 +70,8 @@ public final class ElasticsearchDocumentSource: SourceRunner {
     }
 
     private func readByScroll() throws {
-        let index = settings.endpoint.index
-        var page = try request("POST", "/\(index)/_search?scroll=2m", ["size": settings.pageSize, "sort": [[settings.sortField: ["order": "asc"]]],
+        let index = settings.endpoint.indexPath
+        var page = try request("POST", "\(index)/_search?scroll=2m", ["size": settings.pageSize, "sort": [[settings.sortField: ["order": "asc"]]],
                                                                        "_source": [settings.idField, "classification_*"] + settings.textFields])
         var skip = emitted
         context.metrics.counter("documents").add(emitted)
@@ -122,12 +122,12 @@ public final class ElasticsearchDocumentSource: SourceRunner {
     }
 
     private func request(_ method: String, _ path: String, _ body: Any?) throws -> ElasticsearchClient.Response {
-        var delay = 250.0
+        var delay = Duration.milliseconds(250)
         for attempt in 1...6 {
             do {
                 let response = try client.send(method, path, json: body)
                 if [429, 502, 503, 504].contains(response.status) && attempt < 6 {
-                    usleep(UInt32(delay * 1000))
+                    CurrentThread.sleep(for: delay)
                     delay *= 2
                     continue
                 }
@@ -139,7 +139,7 @@ public final class ElasticsearchDocumentSource: SourceRunner {
                 guard attempt < 6 else {
                     throw FlowError(.external, "\(settings.endpoint) is unreachable (\(unavailable.description)); check that the server runs and the address is right")
                 }
-                usleep(UInt32(delay * 1000))
+                CurrentThread.sleep(for: delay)
                 delay *= 2
             }
         }

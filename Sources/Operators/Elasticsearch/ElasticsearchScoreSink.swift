@@ -40,13 +40,14 @@ public final class ElasticsearchScoreSink: ElementReceiver {
     /// Creates the index if it does not exist, with `classification_*` as float and a raised field
     /// limit, and maps this job's fields as float.
     private func ensureMapping(_ labels: [String]) throws {
-        let fields = labels.map(ClassificationField.name(for:))
+        let fields = try ClassificationField.names(for: labels)
         try writer.createIndexIfAbsent(JSONSerialization.data(withJSONObject: [
             "settings": ["index.mapping.total_fields.limit": 10_000], "mappings": ClassificationField.dynamicMapping,
         ]))
-        var properties = Dictionary(uniqueKeysWithValues: fields.map { ($0, ["type": "float"]) })
+        var properties: [String: Any] = [:]
+        for field in fields { properties[field] = ["type": "float"] }
         properties[ClassificationField.modelField] = ["type": "keyword"]
-        let mapped = try writer.withRetries { try writer.client.send("PUT", "/\(writer.settings.endpoint.index)/_mapping", json: ["properties": properties]) }
+        let mapped = try writer.withRetries { try writer.client.send("PUT", "\(writer.settings.endpoint.indexPath)/_mapping", json: ["properties": properties]) }
         guard mapped.status == 200 else {
             throw FlowError(.external, "\(writer.settings.endpoint): cannot map the score fields as float (\(mapped.status): \(mapped.errorReason)); an existing field of another type must be removed first")
         }

@@ -5,6 +5,9 @@ import Glibc
 #endif
 
 /// A reply from Redis, copied out of hiredis's reply object.
+///
+/// Text is decoded as UTF-8 from exactly the bytes hiredis read (NULs included); bytes that are
+/// not UTF-8 become U+FFFD. A reply type Flow does not use (RESP3's) is `.null`.
 public enum RedisReply: Equatable, Sendable {
     case status(String)
     case error(String)
@@ -24,7 +27,12 @@ public enum RedisReply: Equatable, Sendable {
         case REDIS_REPLY_ERROR: self = .error(text())
         case REDIS_REPLY_INTEGER: self = .integer(value.integer)
         case REDIS_REPLY_STRING: self = .string(text())
-        case REDIS_REPLY_ARRAY: self = .array((0..<value.elements).map { RedisReply(UnsafePointer(value.element[$0]!)) })
+        case REDIS_REPLY_ARRAY:
+            guard let elements = value.element else {
+                self = .array([])
+                return
+            }
+            self = .array((0..<value.elements).map { index in elements[index].map { RedisReply(UnsafePointer($0)) } ?? .null })
         default: self = .null
         }
     }
@@ -76,16 +84,27 @@ public final class RedisConnection {
         }
     }
 
-    /// Queues a command without waiting for its reply.
+    /// Queues a command without waiting for its reply. Each argument goes as its UTF-8 bytes with
+    /// their length, so a NUL or any other byte reaches Redis as it is.
     public func append(_ arguments: [String]) throws {
+        try append(bytes: arguments.map { Array($0.utf8) })
+    }
+
+    /// Queues a command of byte-string arguments without waiting for its reply.
+    public func append(bytes arguments: [[UInt8]]) throws {
         guard let context else { throw RedisConnectionLost(description: "the connection to \(endpoint) is closed") }
-        var lengths = arguments.map { $0.utf8.count }
-        var pointers = arguments.map { strdup($0) }
-        defer { pointers.forEach { free($0) } }
-        let status = pointers.withUnsafeMutableBufferPointer { argv in
-            argv.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constArgv in
-                redisAppendCommandArgv(context, Int32(arguments.count), constArgv.baseAddress, &lengths)
+        guard let count = Int32(exactly: arguments.count) else { throw FlowError(.internal, "a Redis command of \(arguments.count) arguments is too long") }
+        let lengths = arguments.map(\.count)
+        // One trailing byte gives the buffer an address even when every argument is empty.
+        let joined = arguments.joined() + [0]
+        let status = joined.withUnsafeBufferPointer { buffer in
+            // Every pointer points into `buffer`, which outlives the call; hiredis copies the bytes.
+            var offset = 0
+            var argv: [UnsafePointer<CChar>?] = lengths.map { length in
+                defer { offset += length }
+                return UnsafeRawPointer(buffer.baseAddress! + offset).assumingMemoryBound(to: CChar.self)
             }
+            return redisAppendCommandArgv(context, count, &argv, lengths)
         }
         guard status == REDIS_OK else { throw lost() }
     }

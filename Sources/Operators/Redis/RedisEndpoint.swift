@@ -27,8 +27,9 @@ public struct RedisEndpoint: Sendable, CustomStringConvertible {
     /// Parses a URL; `environment` supplies `REDIS_PASSWORD`/`REDIS_USERNAME` when the URL has none.
     public init(url text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         func invalid(_ why: String) -> FlowError {
-            FlowError(.invalidJob, "\(Self.redacted(text)) is not a Redis address (\(why)); write redis://HOST:PORT[/DB] or unix:///PATH/redis.sock")
+            FlowError(.invalidJob, "\(RedactedAddress.redacted(text)) is not a Redis address (\(why)); write redis://HOST:PORT[/DB] or unix:///PATH/redis.sock")
         }
+        guard text.contains("://") else { throw invalid("it does not start with redis:// or unix://") }
         guard let components = URLComponents(string: text), let scheme = components.scheme else { throw invalid("not a URL") }
         var database = 0
         switch scheme {
@@ -50,7 +51,7 @@ public struct RedisEndpoint: Sendable, CustomStringConvertible {
                 database = number
             }
         default:
-            throw invalid("unknown scheme \(scheme)")
+            throw invalid("unknown scheme \(TerminalText.visible(scheme))")
         }
         self.database = database
         username = components.user.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding } ?? environment["REDIS_USERNAME"]
@@ -63,11 +64,5 @@ public struct RedisEndpoint: Sendable, CustomStringConvertible {
         case .tcp(let host, let port): "redis://\(host):\(port)" + (database == 0 ? "" : "/\(database)")
         case .unixSocket(let path): "unix://\(path)" + (database == 0 ? "" : "?db=\(database)")
         }
-    }
-
-    /// A URL as given, with any password replaced, for messages about a URL that did not parse.
-    static func redacted(_ text: String) -> String {
-        guard let at = text.lastIndex(of: "@"), let schemeEnd = text.range(of: "://") else { return text }
-        return String(text[..<schemeEnd.upperBound]) + "…" + String(text[at...])
     }
 }

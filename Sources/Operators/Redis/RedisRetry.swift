@@ -1,10 +1,8 @@
 import Flow
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Retries work on a Redis connection that broke: exponential backoff from `initialDelay`,
-/// doubling up to `maximumDelay`, at most `attempts` tries in all; then one sentence and an error.
+/// doubling up to `maximumDelay` (which also caps the first delay), at most `attempts` tries in
+/// all; then one sentence and an error.
 public struct RedisRetry: Sendable {
     public var attempts: Int
     public var initialDelay: Duration
@@ -18,7 +16,7 @@ public struct RedisRetry: Sendable {
 
     /// Runs `body` until it succeeds; `body` gets a connection, made afresh after each failure.
     public func run<T>(connection: inout RedisConnection?, endpoint: RedisEndpoint, _ body: (RedisConnection) throws -> T) throws -> T {
-        var delay = initialDelay
+        var delay = min(initialDelay, maximumDelay)
         var lastProblem = ""
         for attempt in 1...max(1, attempts) {
             do {
@@ -30,8 +28,8 @@ public struct RedisRetry: Sendable {
                 connection = nil
                 lastProblem = lost.description
                 guard attempt < attempts else { break }
-                usleep(UInt32(delay.milliseconds * 1000))
-                delay = min(delay * 2, maximumDelay)
+                CurrentThread.sleep(for: delay)
+                delay = delay.doubled(upTo: maximumDelay)
             }
         }
         throw FlowError(.external, "Redis at \(endpoint) is unreachable after \(attempts) attempts (\(lastProblem)); check that the server runs and the address is right")

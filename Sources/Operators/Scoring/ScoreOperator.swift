@@ -30,7 +30,7 @@ public final class ScoreOperator: ElementReceiver {
         self.context = context
         scored = TalliedCounter(context.metrics.counter("documents scored"))
         skipped = TalliedCounter(context.metrics.counter("documents already scored"))
-        fields = Set(scorer.labels.map(ClassificationField.name(for:)))
+        fields = Set(try ClassificationField.names(for: scorer.labels))
         if let state = context.restored?.firstShared {
             var reader = StateReader(state)
             scored.add(try reader.readCounter())
@@ -61,21 +61,4 @@ public final class ScoreOperator: ElementReceiver {
     }
 
     public func receiveEndOfInput() throws { try output.emitEndOfInput() }
-}
-
-/// Field names for scores: `classification_` and the label lowercased, with every character other
-/// than a–z, 0–9 and `_` dropped (`#MerryChristmas` → `classification_merrychristmas`).
-public enum ClassificationField {
-    /// The field naming the model that made a document's scores.
-    public static let modelField = "classification_model"
-
-    public static func name(for label: String) -> String {
-        "classification_" + String(label.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }.map(Character.init))
-    }
-
-    /// An index's `mappings` part that makes every `classification_*` score field a `float` (and
-    /// leaves the model field to be mapped as a keyword).
-    public static var dynamicMapping: [String: Any] {
-        ["dynamic_templates": [["classification_scores": ["match": "classification_*", "unmatch": modelField, "mapping": ["type": "float"]]]]]
-    }
 }

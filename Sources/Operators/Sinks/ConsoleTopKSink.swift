@@ -5,7 +5,8 @@ import Glibc
 #endif
 
 /// Shows the latest window's top K as a table on the terminal, redrawn at most twice a second so
-/// a fast replay does not flood it; the last window is always shown at the end.
+/// a fast replay does not flood it; the last window is always shown at the end. Keys are shown
+/// through ``TerminalText/visible(_:)``: their control characters appear escaped, never raw.
 public final class ConsoleTopKSink: ElementReceiver {
     private let keyColumn: String
     private var latestEnd: Int64?
@@ -14,7 +15,7 @@ public final class ConsoleTopKSink: ElementReceiver {
     private let isTerminal = isatty(STDOUT_FILENO) != 0
     private var drawnLines = 0
 
-    public init(keyColumn: String) { self.keyColumn = keyColumn }
+    public init(keyColumn: String) { self.keyColumn = TerminalText.visible(keyColumn) }
 
     public func receive(_ batch: [RankedCount]) throws {
         for record in batch {
@@ -41,10 +42,11 @@ public final class ConsoleTopKSink: ElementReceiver {
         guard let end = latestEnd else { return }
         var text = isTerminal && drawnLines > 0 ? "\u{1B}[\(drawnLines)A\u{1B}[J" : ""
         text += "top \(latest.count) for the window ending \(Self.isoTime(end))\n"
-        let width = max(Self.columns(keyColumn), latest.map { Self.columns($0.key.string) }.max() ?? 0)
+        let keys = latest.map { TerminalText.visible($0.key.string) }
+        let width = max(Self.columns(keyColumn), keys.map(Self.columns).max() ?? 0)
         text += "rank  \(Self.padded(keyColumn, to: width))  count\n"
-        for record in latest {
-            text += "\(Self.padded(String(record.rank), to: 4))  \(Self.padded(record.key.string, to: width))  \(record.value)\n"
+        for (record, key) in zip(latest, keys) {
+            text += "\(Self.padded(String(record.rank), to: 4))  \(Self.padded(key, to: width))  \(record.value)\n"
         }
         drawnLines = latest.count + 2
         print(text, terminator: "")

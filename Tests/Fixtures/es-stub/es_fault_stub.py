@@ -4,7 +4,7 @@ produce, for Flow's connector tests. It speaks just enough of the API for the si
 reading by scroll: GET /, PUT /INDEX, PUT /INDEX/_mapping, POST /_bulk (update and index
 actions), POST /INDEX/_refresh, POST /INDEX/_search?scroll=…, POST and DELETE /_search/scroll,
 and GET /_stub/applied (what was applied: {id: {field: value}}, how many times each id was
-written, how many bulk and scroll requests came).
+written, how many bulk and scroll requests came, and the path of every request).
 
 Options (all optional):
   --require-auth USER:PASS   401 unless basic auth matches
@@ -17,6 +17,9 @@ Options (all optional):
   --drop K                   bulk request number K gets its connection closed with no answer
   --slow K:SECONDS           bulk request number K answers only after SECONDS
   --reject-ids A,B           items for these ids answer 400 mapper_parsing_exception, always
+  --odd-ids A,B              items for these ids answer a malformed result ({"update": "odd"}),
+                             and are not applied
+  --short-reply K            bulk request number K is applied, but its answer lacks the last item
 It is strict where the emulators are lax: a bulk body must end with a newline and be sent as
 application/x-ndjson.
 
@@ -43,12 +46,15 @@ parser.add_argument("--item-429-rounds", type=int, default=0)
 parser.add_argument("--request-503", type=int, default=0)
 parser.add_argument("--drop", type=int, default=0)
 parser.add_argument("--reject-ids", default="")
+parser.add_argument("--odd-ids", default="")
+parser.add_argument("--short-reply", type=int, default=0)
 options = parser.parse_args()
 rejected = set(filter(None, options.reject_ids.split(",")))
+odd = set(filter(None, options.odd_ids.split(",")))
 slow_request, slow_seconds = int(options.slow.split(":")[0]), float(options.slow.split(":")[1])
 documents = [json.loads(line) for line in open(options.documents, encoding="utf-8") if line.strip()] if options.documents else []
 lock = threading.Lock()
-state = {"bulk_requests": 0, "scroll_requests": 0, "applied": {}, "writes": {}}
+state = {"bulk_requests": 0, "scroll_requests": 0, "applied": {}, "writes": {}, "paths": []}
 scrolls = {}  # scroll id -> (sorted hits, next position, page size)
 
 
@@ -80,12 +86,16 @@ class Handler(BaseHTTPRequestHandler):
         return False
 
     def body(self):
+        if self.path != "/_stub/applied":
+            with lock:
+                state["paths"].append(self.command + " " + self.path)
         return self.rfile.read(int(self.headers.get("Content-Length", 0)))
 
     def do_GET(self):
         if self.path == "/_stub/applied":
             with lock:
                 return self.reply(200, dict(state))
+        self.body()
         if not self.authorized():
             return
         self.reply(200, {"name": "stub", "version": {"number": "8.15.0", "build_flavor": "default"}, "tagline": "You Know, for Search"})
@@ -131,6 +141,8 @@ class Handler(BaseHTTPRequestHandler):
             if identifier in rejected:
                 items.append({kind: {"_index": action["_index"], "_id": identifier, "status": 400,
                                          "error": {"type": "mapper_parsing_exception", "reason": "failed to parse field [classification] of type [float]"}}})
+            elif identifier in odd:
+                items.append({kind: "odd"})
             elif number <= options.item_429_rounds and (position // 2) % 3 == 0:
                 items.append({kind: {"_index": action["_index"], "_id": identifier, "status": 429,
                                          "error": {"type": "es_rejected_execution_exception", "reason": "rejected execution (queue capacity 200)"}}})
@@ -139,7 +151,9 @@ class Handler(BaseHTTPRequestHandler):
                     state["applied"].setdefault(identifier, {}).update(document)
                     state["writes"][identifier] = state["writes"].get(identifier, 0) + 1
                 items.append({kind: {"_index": action["_index"], "_id": identifier, "status": 200, "result": "updated"}})
-        self.reply(200, {"took": 1, "errors": any("error" in item[kind] for item in items), "items": items})
+        if number == options.short_reply:
+            items = items[:-1]
+        self.reply(200, {"took": 1, "errors": any("error" in item[kind] for item in items if isinstance(item[kind], dict)), "items": items})
 
     def search(self, request):
         """A scroll over --documents: the first page (sorted by the request's sort field), then
