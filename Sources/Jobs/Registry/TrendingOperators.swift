@@ -150,7 +150,8 @@ enum TrendingOperators {
             }
             return .finished
         }
-        try build.checkOutput(path, what: "output file", at: settings.location)
+        // Documents go to an index only; every other stream may go to a file.
+        if stream.kind != .documents { try build.checkOutput(path, what: "output file", at: settings.location) }
         let keyColumn = settings.string("key-column", default: "hashtag")
         let formatText = settings.string("format") ?? (path.hasSuffix(".jsonl") || path.hasSuffix(".json") ? "jsonl" : "csv")
         guard let format = RankedCountFormat(rawValue: formatText) else {

@@ -77,27 +77,34 @@ final class ElasticsearchBulkWriter {
         retried = TalliedCounter(context.metrics.counter("es retries"))
         deadLettered = TalliedCounter(context.metrics.counter("es dead letters"))
         hasCheckpoints = context.checkpoints != nil
-        var deadLetterLength: Int?
+        var deadLetterMark: FileOutput.Mark?
         if let state = context.restored?.firstShared {
             var reader = StateReader(state)
-            applied.add(try reader.readInt())
-            retried.add(try reader.readInt())
-            deadLettered.add(try reader.readInt())
-            for _ in 0..<(try reader.readInt()) {
+            applied.add(try reader.readCounter())
+            retried.add(try reader.readCounter())
+            deadLettered.add(try reader.readCounter())
+            for _ in 0..<(try reader.readCount()) {
                 let reason = try reader.readString()
-                let count = try reader.readInt()
+                let count = try reader.readCounter()
                 deadLettersByReason[reason] = count
                 context.metrics.counter(Self.deadLetterCounter(reason)).add(count)
             }
-            // A checkpoint made before dead letters were checkpointed has no length: start afresh.
-            deadLetterLength = reader.isAtEnd ? nil : try reader.readInt()
+            let length = try reader.readCounter()
+            guard let checksum = UInt32(exactly: try reader.readInt64()) else {
+                throw StateReader.Damaged(description: "an impossible checksum of the dead-letter file")
+            }
+            deadLetterMark = FileOutput.Mark(length: length, checksum: checksum)
         }
         // The file exists from the start, though most runs have no dead letter: make its folder
         // (the default out/) rather than stop a job that might never need it.
         if let slash = settings.deadLetters.lastIndex(of: "/") {
             try? FileManager.default.createDirectory(atPath: String(settings.deadLetters[..<slash]), withIntermediateDirectories: true)
         }
-        deadLetterFile = try FileOutput(path: settings.deadLetters, resumeLength: deadLetterLength)
+        if let deadLetterMark, let checkpoint = context.restored?.checkpointID {
+            deadLetterFile = try FileOutput(path: settings.deadLetters, resuming: deadLetterMark, checkpoint: checkpoint)
+        } else {
+            deadLetterFile = try FileOutput(path: settings.deadLetters)
+        }
     }
 
     deinit {
@@ -130,12 +137,14 @@ final class ElasticsearchBulkWriter {
     }
 
     /// Flushes, then acknowledges the barrier with the counters and the dead-letter file's synced
-    /// length: the checkpoint covers every action before it.
+    /// length and checksum: the checkpoint covers every action before it.
     func acknowledge(_ barrier: CheckpointBarrier) throws {
         try flush()
         var state = StateWriter()
         write(&state)
-        state.write(try deadLetterFile.syncedLength())
+        let mark = try deadLetterFile.mark()
+        state.write(mark.length)
+        state.write(Int64(mark.checksum))
         context.acknowledge(barrier, shared: state)
         if barrier.isSavepoint { deadLetterFile.keepForResume() }
     }

@@ -33,7 +33,7 @@ public final class ElasticsearchDocumentSource: SourceRunner {
         client = ElasticsearchClient(settings.endpoint)
         if let state = context.restored?.firstShared {
             var reader = StateReader(state)
-            emitted = try reader.readInt()
+            emitted = try reader.readCounter()
             let json = try reader.readString()
             after = json.isEmpty ? nil : try JSONSerialization.jsonObject(with: Data(json.utf8))
         }

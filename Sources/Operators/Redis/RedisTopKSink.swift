@@ -46,7 +46,7 @@ public final class RedisTopKSink: ElementReceiver {
         published = TalliedCounter(context.metrics.counter("windows published"))
         if let state = context.restored?.firstShared {
             var reader = StateReader(state)
-            published.add(try reader.readInt())
+            published.add(try reader.readCounter())
         }
         connection = try settings.retry.run(connection: &connection, endpoint: settings.endpoint) { $0 }
     }

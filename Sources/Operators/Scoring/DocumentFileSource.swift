@@ -19,7 +19,7 @@ public final class DocumentFileSource: SourceRunner {
         self.batchSize = batchSize
         if let state = context.restored?.firstShared {
             var reader = StateReader(state)
-            emitted = try reader.readInt()
+            emitted = try reader.readCounter()
         }
     }
 
