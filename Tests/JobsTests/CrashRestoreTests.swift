@@ -69,9 +69,9 @@ struct CrashRestoreTests {
         var kills = 0, restores = 0, attempt = 0
         var finishedEarly: (status: Int32, stderr: String)?
         while kills < 20 {
-            let before = Self.completedCheckpoints(in: checkpoints)
+            let watch = CheckpointFolderWatch(checkpoints)
             let run = try FlowrunProcess(arguments(attempt) + Self.crashedRun, stderrPath: "\(prefix)-\(attempt).err")
-            let checkpointed = Self.waitUntil { !Self.completedCheckpoints(in: checkpoints).isSubset(of: before) || !run.isRunning }
+            let checkpointed = watch.waitForANewCheckpoint(while: run)
             Thread.sleep(forTimeInterval: Double.random(in: 0...0.3, using: &random))
             let killed = run.send(SIGKILL)
             let result = run.finish()
@@ -97,20 +97,5 @@ struct CrashRestoreTests {
             #expect(try Fixtures.read(prefix + "-" + output) == scenario.expected[output], "\(output) differs from the uninterrupted run")
         }
         #expect(!FileManager.default.fileExists(atPath: scenario.folder + "/." + name + "-out.csv.inprogress"))
-    }
-
-    /// The complete checkpoints in `folder`: subfolders holding a manifest.
-    static func completedCheckpoints(in folder: String) -> Set<String> {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return Set(names.filter { $0.hasPrefix("chk-") && FileManager.default.fileExists(atPath: folder + "/" + $0 + "/MANIFEST.json") })
-    }
-
-    /// Polls `condition` every 10 ms for up to a minute; returns whether it came true.
-    static func waitUntil(_ condition: () -> Bool) -> Bool {
-        for _ in 0..<6000 {
-            if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        return false
     }
 }

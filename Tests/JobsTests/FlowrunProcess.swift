@@ -46,3 +46,33 @@ struct FlowrunProcess {
         return true
     }
 }
+
+/// A checkpoint folder as a test watches it, to kill a run only once the run has completed a
+/// checkpoint of its own: however fast or slow the machine, the restart then has one to restore.
+struct CheckpointFolderWatch {
+    let folder: String
+    /// The complete checkpoints when the watch began.
+    private let before: Set<String>
+
+    init(_ folder: String) {
+        self.folder = folder
+        before = Self.completed(in: folder)
+    }
+
+    /// The complete checkpoints in `folder`: subfolders holding a manifest.
+    static func completed(in folder: String) -> Set<String> {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return Set(names.filter { $0.hasPrefix("chk-") && FileManager.default.fileExists(atPath: folder + "/" + $0 + "/MANIFEST.json") })
+    }
+
+    /// Waits, up to a minute, until a checkpoint completes that was not there when the watch
+    /// began, or `run` ends; returns whether one did.
+    func waitForANewCheckpoint(while run: FlowrunProcess) -> Bool {
+        for _ in 0..<6000 {
+            if !Self.completed(in: folder).isSubset(of: before) { return true }
+            guard run.isRunning else { return false }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return false
+    }
+}

@@ -97,9 +97,12 @@ struct RedisTests {
         let server = try RedisServer()
         var random = SplitMix64(seed: 4)
         for attempt in 0..<3 {
+            // Killed only after a checkpoint of its own, whatever the machine's speed.
+            let watch = CheckpointFolderWatch(replay.folder + "/crash-checkpoints")
             let run = try publish(replay, to: server, extra: ["--checkpoint-interval", "100ms", "--restore", "latest", "-p", "speed=2000x"],
                                   checkpoints: "crash", stderr: "crash-\(attempt)")
-            Thread.sleep(forTimeInterval: Double.random(in: 0.4...0.9, using: &random))
+            #expect(watch.waitForANewCheckpoint(while: run), "run \(attempt) completed no checkpoint")
+            Thread.sleep(forTimeInterval: Double.random(in: 0...0.3, using: &random))
             #expect(run.send(SIGKILL))
             _ = run.finish()
         }
