@@ -1,9 +1,10 @@
 #include "VectorFunctions.h"
+#include "TargetClones.h"
 
 typedef float floats __attribute__((ext_vector_type(8)));
 typedef int ints __attribute__((ext_vector_type(8)));
 
-#define BOTH_TARGETS __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define BOTH_TARGETS FLOW_TARGET_CLONES
 
 // The helpers take and give their vectors through pointers: a vector argument's ABI differs
 // between the two targets. Inlined, the pointers cost nothing.

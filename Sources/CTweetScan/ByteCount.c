@@ -2,13 +2,12 @@
 // 8-bit counters, which are summed before they can overflow. Written once with vector types and
 // compiled twice on x86-64, for AVX2 (x86-64-v3) and for baseline SSE2, the loader choosing.
 #include "ByteCount.h"
+#include "TargetClones.h"
 
 typedef unsigned char bytes32 __attribute__((ext_vector_type(32)));
 typedef unsigned short shorts32 __attribute__((ext_vector_type(32)));
 
-#if defined(__x86_64__)
-__attribute__((target_clones("arch=x86-64-v3", "default")))
-#endif
+FLOW_TARGET_CLONES
 size_t flow_count_byte(const uint8_t *bytes, size_t length, uint8_t byte) {
     size_t count = 0, offset = 0;
     while (length - offset >= 32) {

@@ -5,6 +5,7 @@
 // spills into the next 64 bytes. Written once with vector types and compiled twice on x86-64, for
 // AVX2 (x86-64-v3) and for baseline SSE2, the loader choosing.
 #include "EscapeCheck.h"
+#include "TargetClones.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -34,9 +35,7 @@ static inline uint64_t escapeStarts(uint64_t backslashes, uint64_t firstEscaped)
     return starts;
 }
 
-#if defined(__x86_64__)
-__attribute__((target_clones("arch=x86-64-v3", "default")))
-#endif
+FLOW_TARGET_CLONES
 bool flow_check_escapes(const uint8_t *line, size_t length, uint64_t *backslash_masks) {
     uint64_t escapedFirst = 0;     // the next block's first byte is escaped
     uint64_t pendingDigits = 0;    // bytes of the next block that must be hexadecimal digits
