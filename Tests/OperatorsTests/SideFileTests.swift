@@ -124,4 +124,30 @@ struct SideFileTests {
         let eventTimes = lines.map { line in Int64(line.split(separator: ",")[1].split(separator: ":")[1])! }
         #expect(eventTimes == times.sorted())
     }
+
+    /// Unsorted parts larger than a run are cut into many sorted runs; the merge of all of them
+    /// gives every line once, in order, and leaves no run or part behind.
+    @Test func unsortedPartsAreSortedThroughManyRuns() throws {
+        let folder = try scratchFolder()
+        let path = folder + "/late.jsonl"
+        var random = SplitMix64(seed: 4)
+        var expected: [(Int64, String)] = []
+        var parts: [SidePart] = []
+        for subtask in 0..<3 {
+            let part = SidePart(generation: 5, subtask: subtask, mark: .init(length: 0, checksum: 0))
+            var text = ""
+            for index in 0..<2_000 {
+                let time = Int64(random.next() % 500) - 250
+                let json = "{\"n\":\(subtask * 10_000 + index)}\n"
+                expected.append((time, json))
+                text += "\(time) 0 \(json)"
+            }
+            try text.write(toFile: FileOutput.inProgressPath(of: part.path(beside: path)), atomically: false, encoding: .utf8)
+            parts.append(part)
+        }
+        try SideFileMerge(path: path, runBytes: 4_096).publish(parts: parts)
+        let sorted = expected.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : Array($0.1.utf8).lexicographicallyPrecedes(Array($1.1.utf8)) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == sorted.map(\.1).joined())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["late.jsonl"])
+    }
 }
