@@ -68,7 +68,7 @@ struct CheckpointFormatTests {
             _ = try SnapshotFile.decode(bytes)
             Issue.record("a snapshot of version 9 was read")
         } catch {
-            #expect(error.description == "has format version 9, but this Flow reads version 2")
+            #expect(error.description == "has format version 9, but this Flow reads version 3")
         }
     }
 

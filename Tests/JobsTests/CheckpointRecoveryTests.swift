@@ -92,7 +92,7 @@ struct CheckpointRecoveryTests {
     }
 
     @Test func anOlderSnapshotVersionIsSkipped() throws {
-        try restoreAfterDamage("snapshot-version", reason: "0-tweet-log.0.snap has format version 1, but this Flow reads version 2") { folder in
+        try restoreAfterDamage("snapshot-version", reason: "0-tweet-log.0.snap has format version 1, but this Flow reads version 3") { folder in
             let path = folder + "/0-tweet-log.0.snap"
             var bytes = [UInt8](try Fixtures.read(path))
             bytes[8] = 1
@@ -101,9 +101,9 @@ struct CheckpointRecoveryTests {
     }
 
     @Test func anOlderManifestVersionIsSkipped() throws {
-        try restoreAfterDamage("manifest-version", reason: "MANIFEST.json has format version 1, but this Flow reads version 2") { folder in
+        try restoreAfterDamage("manifest-version", reason: "MANIFEST.json has format version 1, but this Flow reads version 3") { folder in
             let path = folder + "/" + CheckpointManifest.fileName
-            let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"version\" : 2", with: "\"version\" : 1")
+            let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"version\" : 3", with: "\"version\" : 1")
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         }
     }

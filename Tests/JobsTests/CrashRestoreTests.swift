@@ -94,8 +94,11 @@ struct CrashRestoreTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(restores == kills, "only \(restores) of \(kills) restarts restored a checkpoint, though each crashed run had completed one")
         for output in Scenario.outputNames {
+            #expect(scenario.expected[output]?.isEmpty == false, "the uninterrupted run wrote no \(output)")
             #expect(try Fixtures.read(prefix + "-" + output) == scenario.expected[output], "\(output) differs from the uninterrupted run")
         }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scenario.folder).filter { $0.hasPrefix("." + name + "-") }
+        #expect(leftovers.isEmpty, "side-file parts or in-progress files left behind: \(leftovers)")
         #expect(!FileManager.default.fileExists(atPath: scenario.folder + "/." + name + "-out.csv.inprogress"))
     }
 }

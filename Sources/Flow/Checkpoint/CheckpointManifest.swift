@@ -3,7 +3,7 @@
 public struct CheckpointManifest: Codable, Sendable {
     public static let fileName = "MANIFEST.json"
     public static let format = "flow-checkpoint"
-    public static let formatVersion = 2
+    public static let formatVersion = 3
     /// The largest manifest read (16 MiB); a checkpoint with more files than that lists is refused.
     public static let maximumSize = 16 << 20
     /// The most key groups a job may have.

@@ -6,7 +6,7 @@ import CZstd
 /// and a CRC-32 of everything before it.
 public enum SnapshotFile {
     public static let magic: [UInt8] = Array("FLOWSNAP".utf8)
-    public static let formatVersion: UInt16 = 2
+    public static let formatVersion: UInt16 = 3
     /// The most state one snapshot may hold uncompressed (2 GiB): no reader allocates more for one file.
     public static let maximumStateSize = 1 << 31
     /// The largest snapshot file: the most state, compressed as badly as zstd can, and 1 MiB of header.

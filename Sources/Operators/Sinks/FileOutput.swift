@@ -57,6 +57,11 @@ final class FileOutput {
         if buffer.count >= 1 << 16 { try drain() }
     }
 
+    func write(bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try drain() }
+    }
+
     private func drain() throws {
         checksum = CRC32.update(checksum, buffer)
         let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }

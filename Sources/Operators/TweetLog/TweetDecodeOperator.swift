@@ -6,13 +6,14 @@ import Glibc
 /// Turns chunks of lines into tweets, counting what is not a tweet and setting malformed lines
 /// aside. Emits exactly one batch per chunk, so parallel decoders can be put back in order.
 ///
-/// Checkpointed state: its counts and its rejected lines (all taken by subtask 0 on restore).
+/// Checkpointed state: its counts and where its parts of the reject file stand (all taken by
+/// subtask 0 on restore); the rejected lines themselves go to disk as they are found.
 public final class TweetDecodeOperator: ElementReceiver {
     private let output: Output<Tweet>
     private let rejects: RejectFile
     private let context: SubtaskContext
     private var tweets, notTweets, malformed, blank: TalliedCounter
-    private var rejected: [RejectFile.Entry] = []
+    private let rejected: SidePartWriter?
     private let fastPath = SimdjsonTweetScanner()
     private let maxLineBytes: Int
 
@@ -27,24 +28,25 @@ public final class TweetDecodeOperator: ElementReceiver {
         notTweets = TalliedCounter(context.metrics.counter("non-tweet lines"))
         malformed = TalliedCounter(context.metrics.counter("malformed lines"))
         blank = TalliedCounter(context.metrics.counter("blank lines"))
+        rejected = try rejects.path.map { _ in try SidePartWriter(file: rejects.side, context: context) }
         if let restored = context.restored, context.subtaskIndex == 0 {
-            for bytes in restored.shared { try restore(bytes) }
+            for bytes in restored.shared { try restore(bytes, checkpoint: restored.checkpointID) }
         }
     }
 
-    private func restore(_ bytes: [UInt8]) throws {
+    private func restore(_ bytes: [UInt8], checkpoint: Int64) throws {
         var reader = StateReader(bytes)
         tweets.add(try reader.readCounter())
         notTweets.add(try reader.readCounter())
         malformed.add(try reader.readCounter())
         blank.add(try reader.readCounter())
-        rejected += try reader.readArray(of: RejectFile.Entry.self)
+        try rejected?.takeOver(SidePartWriter.readParts(from: &reader), checkpoint: checkpoint)
     }
 
     public func receive(barrier: CheckpointBarrier) throws {
         var state = StateWriter()
         for counter in [tweets, notTweets, malformed, blank] { state.write(counter.total) }
-        state.write(rejected)
+        if let rejected { try rejected.write(to: &state) } else { state.write([SidePart]()) }
         context.acknowledge(barrier, shared: state)
         try output.emit(barrier: barrier)
     }
@@ -52,15 +54,14 @@ public final class TweetDecodeOperator: ElementReceiver {
     public func receive(_ batch: [LineChunk]) throws {
         var counts = (tweets: 0, notTweets: 0, malformed: 0, blank: 0)
         for chunk in batch {
-            chunk.bytes.withUnsafeBufferPointer { bytes in
-                func reject(_ line: UnsafeBufferPointer<UInt8>, number: Int, reason: String) {
+            try chunk.bytes.withUnsafeBufferPointer { bytes in
+                func reject(_ line: UnsafeBufferPointer<UInt8>, number: Int, reason: String) throws {
                     counts.malformed += 1
-                    if rejects.path != nil {
-                        rejected.append(RejectFile.entry(fileIndex: chunk.fileIndex, fileName: chunk.fileName, line: number, reason: reason, text: line))
-                    }
+                    try rejected?.append(first: Int64(chunk.fileIndex), second: Int64(number),
+                                         json: RejectFile.json(fileName: chunk.fileName, line: number, reason: reason, text: line))
                 }
                 if let length = chunk.overlongLineLength {
-                    reject(bytes, number: chunk.firstLine, reason: overlongReason(length))
+                    try reject(bytes, number: chunk.firstLine, reason: overlongReason(length))
                     return
                 }
                 var lineNumber = chunk.firstLine
@@ -72,7 +73,7 @@ public final class TweetDecodeOperator: ElementReceiver {
                     if lineEnd > start && bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
                     let line = UnsafeBufferPointer(rebasing: bytes[start..<lineEnd])
                     if end - start > maxLineBytes {
-                        reject(line, number: lineNumber, reason: overlongReason(end - start))
+                        try reject(line, number: lineNumber, reason: overlongReason(end - start))
                     } else {
                         switch TweetDecoder.decode(line, readable: chunk.bytes.readable - start, fastPath: fastPath) {
                         case .tweet(let tweet):
@@ -80,7 +81,7 @@ public final class TweetDecodeOperator: ElementReceiver {
                             output.emit(tweet)
                         case .notTweet: counts.notTweets += 1
                         case .blank: counts.blank += 1
-                        case .malformed(let reason): reject(line, number: lineNumber, reason: reason)
+                        case .malformed(let reason): try reject(line, number: lineNumber, reason: reason)
                         }
                     }
                     start = end + 1
@@ -102,7 +103,7 @@ public final class TweetDecodeOperator: ElementReceiver {
 
     public func receive(watermark: EventTime) throws { try output.emit(watermark: watermark) }
     public func receiveEndOfInput() throws {
-        rejects.collect(rejected)
+        try rejected?.finish()
         try output.emitEndOfInput()
     }
 }

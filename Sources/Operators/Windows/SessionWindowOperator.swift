@@ -39,15 +39,15 @@ where Aggregation.Input == Record {
         self.aggregation = aggregation
         self.describeKey = describeKey
         self.context = context
-        bookkeeping = WindowBookkeeping(file: lateRecords, context: context)
+        bookkeeping = try WindowBookkeeping(file: lateRecords, context: context)
         if let restored = context.restored { try restore(restored) }
     }
 
     public func receive(_ batch: [Record]) throws {
-        for record in batch { add(record) }
+        for record in batch { try add(record) }
     }
 
-    private func add(_ record: Record) {
+    private func add(_ record: Record) throws {
         let key = keyOf(record)
         let time = record.eventTime.milliseconds
         var merged = Session(start: time, end: time + gap, accumulator: aggregation.identity)
@@ -63,7 +63,7 @@ where Aggregation.Input == Record {
             }
         }
         if merged.end - 1 <= watermark {
-            bookkeeping.recordLate(key: describeKey(key), eventTime: time, watermark: watermark, missedWindows: 1)
+            try bookkeeping.recordLate(key: describeKey(key), eventTime: time, watermark: watermark, missedWindows: 1)
             return
         }
         kept.append(merged)
@@ -81,14 +81,14 @@ where Aggregation.Input == Record {
 
     public func receiveEndOfInput() throws {
         for timer in timers.popDue(atOrBefore: .max) { fire(key: timer.key, end: timer.time + 1) }
-        bookkeeping.handOver()
+        try bookkeeping.handOver()
         try output.emitEndOfInput()
     }
 
     public func receive(barrier: CheckpointBarrier) throws {
         var shared = StateWriter()
         shared.write(watermark)
-        bookkeeping.write(to: &shared)
+        try bookkeeping.write(to: &shared)
         var keysByGroup: [Int: [Key]] = [:]
         for key in sessions.keys { keysByGroup[KeyGroup(of: key, maxParallelism: context.maxParallelism).index, default: []].append(key) }
         var keyGroups: [Int: StateWriter] = [:]
@@ -119,7 +119,7 @@ where Aggregation.Input == Record {
             let watermark = try reader.readEventTime()
             if index == 0 { self.watermark = watermark }
             guard context.subtaskIndex == 0 else { break }
-            try bookkeeping.add(from: &reader)
+            try bookkeeping.add(from: &reader, checkpoint: restored.checkpointID)
         }
         for (_, bytes) in restored.keyGroups {
             var reader = StateReader(bytes)

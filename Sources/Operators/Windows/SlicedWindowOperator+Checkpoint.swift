@@ -3,13 +3,13 @@ import Flow
 extension SlicedWindowOperator {
     /// Reports the state: per key group, each key with its slices' accumulators (the running
     /// totals are not kept; they are rebuilt from the slices after a restore).
-    func snapshot(for barrier: CheckpointBarrier) {
+    func snapshot(for barrier: CheckpointBarrier) throws {
         var shared = StateWriter()
         shared.write(watermark.milliseconds)
         shared.write(firedThrough)
         shared.write(closedThrough)
         shared.write(updatedWindows.sorted())
-        bookkeeping.write(to: &shared)
+        try bookkeeping.write(to: &shared)
 
         var slicesByKey: [Int32: [(slice: Int64, accumulator: Aggregation.Accumulator)]] = [:]
         for slice in sliceOrder {
@@ -58,7 +58,7 @@ extension SlicedWindowOperator {
                 self.closedThrough = closedThrough
             }
             guard context.subtaskIndex == 0 else { break }
-            try bookkeeping.add(from: &reader)
+            try bookkeeping.add(from: &reader, checkpoint: restored.checkpointID)
         }
         for (_, bytes) in restored.keyGroups {
             var reader = StateReader(bytes)

@@ -86,14 +86,14 @@ where Aggregation.Input == Record {
         }
         self.describeKey = describeKey
         self.context = context
-        bookkeeping = WindowBookkeeping(file: lateRecords, context: context)
+        bookkeeping = try WindowBookkeeping(file: lateRecords, context: context)
         if let restored = context.restored { try restore(restored) }
     }
 
     /// Hashtag counting is the hot path; a specialised copy spares it generic dispatch across modules.
     @_specialize(where Record == Hashtag, Key == KeyString, Aggregation == CountAggregation<Hashtag>)
     public func receive(_ batch: [Record]) throws {
-        for record in batch { add(record) }
+        for record in batch { try add(record) }
     }
 
     @_specialize(where Record == Hashtag, Key == KeyString, Aggregation == CountAggregation<Hashtag>)
@@ -113,22 +113,22 @@ where Aggregation.Input == Record {
         isEnded = true
         fireUpdatedWindows()
         fireWindows(through: .max)
-        bookkeeping.handOver()
+        try bookkeeping.handOver()
         try output.emitEndOfInput()
     }
 
     public func receive(barrier: CheckpointBarrier) throws {
-        snapshot(for: barrier)
+        try snapshot(for: barrier)
         try output.emit(barrier: barrier)
     }
 
-    private func add(_ record: Record) {
+    private func add(_ record: Record) throws {
         let time = record.eventTime.milliseconds
         let slice = spec.slice(of: time)
         let firstEnd = (slice + 1) * spec.slide
         let lastEnd = (slice + spec.slicesPerWindow) * spec.slide
         if let closed = closedThrough, closed >= firstEnd {
-            bookkeeping.recordLate(key: describeKey(keyOf(record)), eventTime: time, watermark: watermark.milliseconds,
+            try bookkeeping.recordLate(key: describeKey(keyOf(record)), eventTime: time, watermark: watermark.milliseconds,
                                    missedWindows: (min(closed, lastEnd) - firstEnd) / spec.slide + 1)
             if closed >= lastEnd { return }
         }

@@ -1,0 +1,153 @@
+import Flow
+import FlowTesting
+import Foundation
+@testable import Operators
+import Testing
+
+/// The reject and late-record files stream to disk: a checkpoint holds only where each subtask's
+/// part stands, never the entries, and the published files are sorted as before.
+struct SideFileTests {
+    private func scratchFolder() throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("flow-side-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }
+
+    private func decoder(_ rejects: RejectFile, subtask: Int = 0, parallelism: Int = 1,
+                         restored: OperatorRestore? = nil) throws -> OperatorHarness<LineChunk, Tweet> {
+        try OperatorHarness(subtask: subtask, parallelism: parallelism, restored: restored) { output, context in
+            try TweetDecodeOperator(output: output, rejects: rejects, context: context)
+        }
+    }
+
+    /// `count` malformed lines numbered from `firstLine`.
+    private func malformed(_ count: Int, firstLine: Int = 1, file: Int = 0) -> LineChunk {
+        let text = (0..<count).map { "{broken \($0 + firstLine)\n" }.joined()
+        return LineChunk(bytes: ChunkBytes(Array(text.utf8)), fileIndex: file, fileName: "log\(file).jsonl", firstLine: firstLine)
+    }
+
+    @Test func theDecodersCheckpointStaysSmallWhileTheRejectFileGrows() throws {
+        let folder = try scratchFolder()
+        let rejects = RejectFile(path: folder + "/rejects.jsonl")
+        let harness = try decoder(rejects)
+        for piece in 0..<20 { try harness.process([malformed(10_000, firstLine: piece * 10_000 + 1)]) }
+        try harness.process(barrier: CheckpointBarrier(id: 1))
+        let state = try #require(harness.snapshots.last).shared
+        #expect(state.count < 4_096, "the decoder's checkpoint holds \(state.count) bytes for 200,000 rejected lines")
+        try harness.finish()
+        try rejects.write()
+        let lines = try String(contentsOfFile: folder + "/rejects.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 200_000)
+        #expect(lines.first?.hasPrefix(#"{"file":"log0.jsonl","line":1,"#) == true)
+        #expect(lines.last?.hasPrefix(#"{"file":"log0.jsonl","line":200000,"#) == true)
+    }
+
+    @Test func rejectsOfSeveralDecodersComeOutSortedByFileAndLine() throws {
+        let folder = try scratchFolder()
+        let rejects = RejectFile(path: folder + "/rejects.jsonl")
+        let decoders = try (0..<2).map { try decoder(rejects, subtask: $0, parallelism: 2) }
+        try decoders[1].process([malformed(3, firstLine: 1, file: 1)])
+        try decoders[0].process([malformed(2, firstLine: 1, file: 0)])
+        try decoders[0].process([malformed(2, firstLine: 4, file: 1)])
+        for decoder in decoders { try decoder.finish() }
+        try rejects.write()
+        let text = try String(contentsOfFile: folder + "/rejects.jsonl", encoding: .utf8)
+        let places = text.split(separator: "\n").map { line in
+            line.split(separator: ",").prefix(2).joined(separator: ",")
+        }
+        #expect(places == [#"{"file":"log0.jsonl","line":1"#, #"{"file":"log0.jsonl","line":2"#,
+                           #"{"file":"log1.jsonl","line":1"#, #"{"file":"log1.jsonl","line":2"#, #"{"file":"log1.jsonl","line":3"#,
+                           #"{"file":"log1.jsonl","line":4"#, #"{"file":"log1.jsonl","line":5"#])
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(leftovers == ["rejects.jsonl"], "parts left behind: \(leftovers)")
+    }
+
+    /// Two decoders checkpointed, then more rejects (lost in the crash), then restored as one:
+    /// the file holds each line once.
+    @Test func aRestoreAtAnotherParallelismKeepsEachRejectOnce() throws {
+        let folder = try scratchFolder()
+        let first = RejectFile(path: folder + "/rejects.jsonl")
+        let decoders = try (0..<2).map { try decoder(first, subtask: $0, parallelism: 2) }
+        try decoders[0].process([malformed(3, firstLine: 1)])
+        try decoders[1].process([malformed(3, firstLine: 4)])
+        for decoder in decoders { try decoder.process(barrier: CheckpointBarrier(id: 7)) }
+        try decoders[0].process([malformed(3, firstLine: 7)])
+        let snapshots = decoders.flatMap(\.snapshots)
+        #expect(snapshots.allSatisfy { $0.shared.count < 256 })
+
+        let second = RejectFile(path: folder + "/rejects.jsonl")
+        let restored = OperatorRestore(snapshots: snapshots, range: KeyGroupRange(subtask: 0, parallelism: 1, maxParallelism: 128), checkpointID: 7)
+        let resumed = try decoder(second, restored: restored)
+        try resumed.process([malformed(3, firstLine: 7)])
+        try resumed.finish()
+        try second.write()
+        let lines = try String(contentsOfFile: folder + "/rejects.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.map { $0.split(separator: ",")[1] } == (1...9).map { "\"line\":\($0)"[...] })
+    }
+
+    @Test func aRestoreRefusesAPartThatIsNotTheOneItsCheckpointWrote() throws {
+        let folder = try scratchFolder()
+        let rejects = RejectFile(path: folder + "/rejects.jsonl")
+        let harness = try decoder(rejects)
+        try harness.process([malformed(5)])
+        try harness.process(barrier: CheckpointBarrier(id: 3))
+        let parts = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".part") }
+        #expect(parts.count == 1)
+        for part in parts { try Data(repeating: UInt8(ascii: "x"), count: 4_096).write(to: URL(fileURLWithPath: folder + "/" + part)) }
+        let restored = OperatorRestore(snapshots: harness.snapshots, range: KeyGroupRange(subtask: 0, parallelism: 1, maxParallelism: 128), checkpointID: 3)
+        #expect(throws: FlowError.self) { _ = try decoder(RejectFile(path: folder + "/rejects.jsonl"), restored: restored) }
+    }
+
+    @Test func lateRecordsStayOutOfTheWindowCheckpointAndComeOutSorted() throws {
+        let folder = try scratchFolder()
+        let late = LateRecordFile(path: folder + "/late.jsonl")
+        let spec = try WindowSpec(size: .seconds(30), slide: .seconds(10))
+        let harness = try OperatorHarness<Hashtag, KeyedCount> { output, context in
+            try SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+                                     emission: .allKeys, lateRecords: late, context: context)
+        }
+        try harness.process(watermark: 1_000_000)
+        var random = SplitMix64(seed: 9)
+        let count = 50_000
+        var times: [Int64] = []
+        for _ in 0..<count { times.append(Int64(random.next() % 900_000)) }
+        for start in stride(from: 0, to: count, by: 1_000) {
+            try harness.process(times[start..<start + 1_000].map { Hashtag(tag: KeyString("t\($0 % 7)"), eventTime: EventTime(milliseconds: $0)) })
+        }
+        try harness.process(barrier: CheckpointBarrier(id: 1))
+        let state = try #require(harness.snapshots.last).shared
+        #expect(state.count < 4_096, "the window's checkpoint holds \(state.count) bytes for \(count) late records")
+        try harness.finish()
+        try late.write()
+        let lines = try String(contentsOfFile: folder + "/late.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == count)
+        let eventTimes = lines.map { line in Int64(line.split(separator: ",")[1].split(separator: ":")[1])! }
+        #expect(eventTimes == times.sorted())
+    }
+
+    /// Unsorted parts larger than a run are cut into many sorted runs; the merge of all of them
+    /// gives every line once, in order, and leaves no run or part behind.
+    @Test func unsortedPartsAreSortedThroughManyRuns() throws {
+        let folder = try scratchFolder()
+        let path = folder + "/late.jsonl"
+        var random = SplitMix64(seed: 4)
+        var expected: [(Int64, String)] = []
+        var parts: [SidePart] = []
+        for subtask in 0..<3 {
+            let part = SidePart(generation: 5, subtask: subtask, mark: .init(length: 0, checksum: 0))
+            var text = ""
+            for index in 0..<2_000 {
+                let time = Int64(random.next() % 500) - 250
+                let json = "{\"n\":\(subtask * 10_000 + index)}\n"
+                expected.append((time, json))
+                text += "\(time) 0 \(json)"
+            }
+            try text.write(toFile: FileOutput.inProgressPath(of: part.path(beside: path)), atomically: false, encoding: .utf8)
+            parts.append(part)
+        }
+        try SideFileMerge(path: path, runBytes: 4_096).publish(parts: parts)
+        let sorted = expected.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : Array($0.1.utf8).lexicographicallyPrecedes(Array($1.1.utf8)) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == sorted.map(\.1).joined())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["late.jsonl"])
+    }
+}
