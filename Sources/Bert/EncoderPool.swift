@@ -1,6 +1,7 @@
-import Dispatch
-import Foundation
 import Synchronization
+import Dispatch
+import Flow
+import Foundation
 
 /// Runs a model on a pool of workers, each with its own ``BertEncoder`` (scratch buffers and
 /// single-threaded BLAS). Sequences are sorted by length and cut into batches of `batchSize`, so
@@ -14,7 +15,7 @@ public final class EncoderPool: @unchecked Sendable {
     public let workers: Int
     public let batchSize: Int
     private let encoders: [BertEncoder]
-    private let lock = Mutex(())
+    private let lock = Locked(())
 
     /// - Parameter workers: 0 for the number of cores.
     public init(model: BertModel, workers: Int = 0, batchSize: Int = 32) {
@@ -34,7 +35,7 @@ public final class EncoderPool: @unchecked Sendable {
         lock.withLock { _ in
             let order = sequences.indices.sorted { (sequences[$0].count, $0) < (sequences[$1].count, $1) }
             let batches = stride(from: 0, to: order.count, by: batchSize).map { Array(order[$0..<min($0 + batchSize, order.count)]) }
-            let results = Mutex([Int: Result]())
+            let results = Locked([Int: Result]())
             let next = Atomic<Int>(0)
             DispatchQueue.concurrentPerform(iterations: min(workers, max(1, batches.count))) { worker in
                 let encoder = encoders[worker]

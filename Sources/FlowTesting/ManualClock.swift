@@ -1,10 +1,9 @@
 import Flow
-import Synchronization
 
 /// A wall clock that only moves when told to, or when someone sleeps on it (sleeping advances it
 /// at once), so code that paces itself runs instantly and deterministically in tests.
 public final class ManualClock: WallClock {
-    private let state = Mutex<(now: Double, slept: Double)>((0, 0))
+    private let state = Locked<(now: Double, slept: Double)>((0, 0))
 
     public init(startingAt start: Double = 0) { state.withLock { $0.now = start } }
 

@@ -1,5 +1,4 @@
 import Flow
-import Synchronization
 
 /// Runs one operator on the test's thread: feed it batches, watermarks and the end of input, and
 /// read what it emitted, in order. The model is Flink's one-input operator test harness.
@@ -69,6 +68,6 @@ public enum EmittedElement<Record> {
 
 /// Keeps the snapshots an operator under test reports.
 final class SnapshotCollector: SnapshotReceiver {
-    let snapshots = Mutex<[OperatorSnapshot]>([])
+    let snapshots = Locked<[OperatorSnapshot]>([])
     func acknowledge(_ barrier: CheckpointBarrier, _ snapshot: OperatorSnapshot) { snapshots.withLock { $0.append(snapshot) } }
 }

@@ -1,14 +1,13 @@
 import Flow
 import Foundation
-import Synchronization
 
 /// Prints a progress line while a job runs: tweets read, rate, event time reached, windows fired.
 /// On a terminal the line is redrawn in place twice a second; otherwise a line every 10 seconds.
 final class ProgressReporter: Sendable {
     private let metrics: JobMetrics
     private let started: Double
-    private let isStopped = Mutex(false)
-    private let hasPrinted = Mutex(false)
+    private let isStopped = Locked(false)
+    private let hasPrinted = Locked(false)
 
     init(metrics: JobMetrics, started: Double) {
         self.metrics = metrics

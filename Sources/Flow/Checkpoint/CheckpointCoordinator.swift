@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Triggers checkpoints on an interval, collects the snapshots of every stateful operator subtask,
 /// and writes each complete checkpoint off the task threads; stops the job with a savepoint
@@ -30,7 +29,7 @@ public final class CheckpointCoordinator: SnapshotReceiver {
     /// Held for the whole run, so no other run uses the folder meanwhile.
     private let lock: CheckpointFolderLock?
     private let report: @Sendable (String) -> Void
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let writer = DispatchQueue(label: "flow.checkpoint-writer")
     private let writes = DispatchGroup()
 
@@ -59,7 +58,7 @@ public final class CheckpointCoordinator: SnapshotReceiver {
         self.clock = clock
         self.lock = lock
         self.report = report
-        state = Mutex(State(nextID: firstID, lastTrigger: clock.now()))
+        state = Locked(State(nextID: firstID, lastTrigger: clock.now()))
     }
 
     /// Called by the executor before the tasks start.

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// A job being built with the ``DataStream`` API, then planned into tasks and run.
 ///
@@ -19,7 +18,7 @@ public final class StreamJob: Sendable {
     /// The checkpoint the job starts from (nil: from the beginning).
     public let restoredFrom: LoadedCheckpoint?
 
-    private let nodeList = Mutex<[GraphNode]>([])
+    private let nodeList = Locked<[GraphNode]>([])
 
     public init(parallelism: Int, maxParallelism: Int = 128, batchSize: Int = 1024, channelCapacity: Int = 8, metrics: JobMetrics = JobMetrics(),
                 checkpoints: CheckpointCoordinator? = nil, restoredFrom: LoadedCheckpoint? = nil) {

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Runs a planned job: one thread per subtask, exchanges between tasks, and the first failure
 /// stopping everything.
@@ -11,7 +10,7 @@ struct JobExecutor {
         try checkRestoredState()
         try job.checkpoints?.beginLine(restoredFrom: job.restoredFrom)
         let exchanges = makeExchanges()
-        let failure = Mutex<(any Error)?>(nil)
+        let failure = Locked<(any Error)?>(nil)
         job.checkpoints?.begin(expectedAcks: expectedAcknowledgements, maxParallelism: job.maxParallelism) {
             exchanges.forEach { $0?.cancel() }
         }

@@ -4,8 +4,8 @@ import Synchronization
 ///
 /// Operators add once per batch, not once per record: each add is an atomic operation.
 public final class JobMetrics: Sendable {
-    private let counters: Mutex<[String: Counter]> = Mutex([:])
-    private let gauges: Mutex<[String: Int64]> = Mutex([:])
+    private let counters: Locked<[String: Counter]> = Locked([:])
+    private let gauges: Locked<[String: Int64]> = Locked([:])
 
     public init() {}
 

@@ -1,5 +1,4 @@
 import Flow
-import Synchronization
 
 /// A side output written as one sorted JSON Lines file at the end of input (the reject file,
 /// the late-records file), streamed to disk on the way in bounded memory.
@@ -14,7 +13,7 @@ final class SideFile: Sendable {
     let path: String?
     /// The file in words, for messages ("reject file").
     let what: String
-    private let parts = Mutex<[SidePart]>([])
+    private let parts = Locked<[SidePart]>([])
 
     init(path: String?, what: String) {
         self.path = path
