@@ -10,7 +10,6 @@ import Glibc
 /// subtask 0 on restore); the rejected lines themselves go to disk as they are found.
 public final class TweetDecodeOperator: ElementReceiver {
     private let output: Output<Tweet>
-    private let rejects: RejectFile
     private let context: SubtaskContext
     private var tweets, notTweets, malformed, blank: TalliedCounter
     private let rejected: SidePartWriter?
@@ -22,7 +21,6 @@ public final class TweetDecodeOperator: ElementReceiver {
                 maxLineBytes: Int = TweetLogReader.defaultMaxLineBytes) throws {
         self.output = output
         self.maxLineBytes = maxLineBytes
-        self.rejects = rejects
         self.context = context
         tweets = TalliedCounter(context.metrics.counter("tweets"))
         notTweets = TalliedCounter(context.metrics.counter("non-tweet lines"))
