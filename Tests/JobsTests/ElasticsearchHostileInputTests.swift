@@ -36,6 +36,15 @@ struct ElasticsearchHostileInputTests {
 
     // MARK: - Bulk answers
 
+    @Test func aResponseLargerThanTheLimitEndsTheRequestInOneSentence() throws {
+        let stub = try ElasticsearchServer(stubWith: [])
+        let client = ElasticsearchClient(try ElasticsearchEndpoint(url: stub.url + "/movies"))
+        #expect(try client.send("GET", "/").status == 200)
+        client.maximumResponseBytes = 16
+        let error = #expect(throws: FlowError.self) { try client.send("GET", "/") }
+        #expect(error?.message.contains("answered with more than 16 bytes") == true, "\(String(describing: error))")
+    }
+
     @Test func malformedItemsAreDeadLetteredWithAReason() throws {
         let (folder, file, ids) = try movies(30)
         let odd = [ids[3], ids[20]]

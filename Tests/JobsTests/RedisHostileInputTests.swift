@@ -25,6 +25,21 @@ struct RedisHostileInputTests {
         #expect(try redis.command(["GET", "raw"]) == .string("\u{FFFD}\u{FFFD}\u{0}A"))
     }
 
+    /// hiredis holds a bulk string whole before handing it over: past the limit, one sentence.
+    @Test func aReplyLargerThanTheLimitIsRefusedWhileItArrives() throws {
+        let server = try RedisServer()
+        let redis = try server.connection()
+        #expect(try redis.command(["SET", "big", String(repeating: "x", count: 1 << 20)]) == .status("OK"))
+        #expect(try redis.command(["STRLEN", "big"]) == .integer(1 << 20))
+        redis.maximumReplyBytes = 64 << 10
+        let error = #expect(throws: FlowError.self) { try redis.command(["GET", "big"]) }
+        #expect(error?.message.contains("sent a reply of more than 65536 bytes") == true, "\(String(describing: error))")
+        // Pipelined replies still come one by one, each within the limit.
+        let again = try server.connection()
+        for index in 0..<3 { try again.append(["SET", "k\(index)", "v\(index)"]) }
+        for _ in 0..<3 { #expect(try again.readReply() == .status("OK")) }
+    }
+
     @Test func aHashtagHoldingANulIsPublishedAsItsBytes() throws {
         let folder = try scratch()
         let tag = "a\u{0}" + String(repeating: "B", count: 200)

@@ -65,6 +65,11 @@ public final class ElasticsearchClient {
     public let endpoint: ElasticsearchEndpoint
     private let handle: UnsafeMutableRawPointer
     private var received = Data()
+    private var responseTooLarge = false
+
+    /// The largest response body read: a server sending more (a broken proxy, a hostile peer)
+    /// ends the request with one sentence instead of growing memory without bound.
+    public var maximumResponseBytes = 256 << 20
 
     public struct Response {
         public var status: Int
@@ -100,6 +105,7 @@ public final class ElasticsearchClient {
     public func send(_ method: String, _ path: String, body: Data?, contentType: String) throws -> Response {
         curl_easy_reset(handle)
         received = Data()
+        responseTooLarge = false
         let url = endpoint.baseURL + path
         var headers: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "Content-Type: \(contentType)")
         headers = curl_slist_append(headers, "Accept: application/json")
@@ -119,6 +125,10 @@ public final class ElasticsearchClient {
         }
         flow_curl_set_write_function(handle) { pointer, size, count, context in
             let client = Unmanaged<ElasticsearchClient>.fromOpaque(context!).takeUnretainedValue()
+            guard size * count <= client.maximumResponseBytes - client.received.count else {
+                client.responseTooLarge = true
+                return 0  // libcurl stops the transfer
+            }
             client.received.append(UnsafeRawPointer(pointer!).assumingMemoryBound(to: UInt8.self), count: size * count)
             return size * count
         }
@@ -133,6 +143,9 @@ public final class ElasticsearchClient {
         if result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CACERT_BADFILE {
             let hint = endpoint.certificateAuthority == nil ? "set ES_CA_CERT to the PEM file of the authority that signed it" : "check that ES_CA_CERT names the authority that signed it"
             throw FlowError(.external, "\(endpoint.baseURL) presented a certificate that cannot be trusted (\(String(cString: curl_easy_strerror(result)))); \(hint)")
+        }
+        if responseTooLarge {
+            throw FlowError(.external, "\(method) \(endpoint.baseURL)\(path) answered with more than \(maximumResponseBytes) bytes, more than Flow reads of one response; check the address, or lower page-size")
         }
         guard result == CURLE_OK else {
             throw ElasticsearchUnavailable(description: "\(method) \(endpoint.baseURL)\(path) failed: \(String(cString: curl_easy_strerror(result)))")

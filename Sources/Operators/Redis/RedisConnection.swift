@@ -110,13 +110,35 @@ public final class RedisConnection {
     }
 
     /// Sends what is queued and reads the next reply.
+    /// hiredis's `redisGetReply`, but a reply that grows past ``maximumReplyBytes`` while it
+    /// arrives is refused: hiredis holds a bulk string whole before it hands it over.
     public func readReply() throws -> RedisReply {
-        guard let context else { throw RedisConnectionLost(description: "the connection to \(endpoint) is closed") }
+        guard let context, let reader = context.pointee.reader else {
+            throw RedisConnectionLost(description: "the connection to \(endpoint) is closed")
+        }
         var raw: UnsafeMutableRawPointer?
-        guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw lost() }
+        guard redisReaderGetReply(reader, &raw) == REDIS_OK else { throw lost(reader) }
+        if raw == nil {
+            var written: Int32 = 0
+            repeat {
+                guard redisBufferWrite(context, &written) == REDIS_OK else { throw lost() }
+            } while written == 0
+        }
+        while raw == nil {
+            guard redisBufferRead(context) == REDIS_OK else { throw lost() }
+            guard redisReaderGetReply(reader, &raw) == REDIS_OK else { throw lost(reader) }
+            if raw == nil && reader.pointee.len > maximumReplyBytes {
+                close()
+                throw FlowError(.external, "Redis at \(endpoint) sent a reply of more than \(maximumReplyBytes) bytes, more than Flow reads; check that the address is a Redis server and the key holds what the job expects")
+            }
+        }
         defer { freeReplyObject(raw) }
-        return RedisReply(raw.assumingMemoryBound(to: redisReply.self))
+        return RedisReply(raw!.assumingMemoryBound(to: redisReply.self))
     }
+
+    /// The most bytes of one reply held while it arrives: far more than Flow asks for (the top N
+    /// of a sorted set).
+    public var maximumReplyBytes = 64 << 20
 
     /// Sends one command and waits for its reply.
     public func command(_ arguments: [String]) throws -> RedisReply {
@@ -130,6 +152,13 @@ public final class RedisConnection {
     }
 
     deinit { close() }
+
+    /// The reader's own error (a protocol error, a refused array), as a lost connection.
+    private func lost(_ reader: UnsafeMutablePointer<redisReader>) -> RedisConnectionLost {
+        let text = withUnsafeBytes(of: reader.pointee.errstr) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+        close()
+        return RedisConnectionLost(description: "lost the connection to \(endpoint): \(text.isEmpty ? "a reply Flow cannot read" : text)")
+    }
 
     private func lost() -> RedisConnectionLost {
         let reason = context.map { Self.errorText($0) } ?? "closed"
