@@ -224,6 +224,17 @@ struct CommandLineTests {
         #expect(result.stderr == "flowrun: job file \(folder)/latin.yaml is not UTF-8 text; save it as UTF-8\n")
     }
 
+    @Test func aJobFileTooLargeOrNoFileIsRefusedBeforeItIsRead() throws {
+        let folder = try Fixtures.scratchFolder()
+        try Data(repeating: UInt8(ascii: "#"), count: 2 << 20).write(to: URL(fileURLWithPath: folder + "/huge.yaml"))
+        let huge = try run(["validate", folder + "/huge.yaml"])
+        #expect(huge.status == 2)
+        #expect(huge.stderr == "flowrun: job file \(folder)/huge.yaml has 2097152 bytes, more than the 1048576 it may have; give a YAML job file\n")
+        let device = try run(["validate", "/dev/zero"])
+        #expect(device.status == 2)
+        #expect(device.stderr == "flowrun: job file /dev/zero is not a regular file; give a YAML job file\n")
+    }
+
     @Test func anUnwritableStatsFileIsRefusedBeforeTheRun() throws {
         let folder = try Fixtures.scratchFolder()
         let result = try run(["run", "configs/trending-hashtags.yaml", "--quiet", "-p", "output=\(folder)/out.csv",

@@ -3,15 +3,16 @@ import Glibc
 #endif
 
 /// Reads a whole regular file whose size is checked before anything is allocated: a checkpoint's
-/// file that is huge, a link, a pipe or a folder is refused instead of read.
-enum BoundedFileRead {
-    enum Problem: Error, CustomStringConvertible {
+/// file or a job file that is huge, a pipe or a folder (and for checkpoints, a link) is refused
+/// instead of read.
+public enum BoundedFileRead {
+    public enum Problem: Error, CustomStringConvertible {
         case missing
         case notAFile
         case tooLarge(Int, maximum: Int)
         case unreadable(String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .missing: "is missing"
             case .notAFile: "is not a regular file"
@@ -21,8 +22,9 @@ enum BoundedFileRead {
         }
     }
 
-    static func read(_ path: String, maximum: Int) throws(Problem) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    /// The file's bytes; with `followingLinks` false a symbolic link is refused as not a file.
+    public static func read(_ path: String, maximum: Int, followingLinks: Bool = false) throws(Problem) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followingLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else {
             switch errno {
             case ENOENT: throw .missing

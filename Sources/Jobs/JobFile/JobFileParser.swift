@@ -4,9 +4,17 @@ import Yams
 
 /// Reads a job file (YAML) into a ``JobFile``, reporting problems with the file and line.
 public enum JobFileParser {
+    /// The largest job file read: far more than any pipeline needs.
+    public static let maximumBytes = 1 << 20
+
     public static func parse(path: String) throws -> JobFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let data: [UInt8]
+        do {
+            data = try BoundedFileRead.read(path, maximum: maximumBytes, followingLinks: true)
+        } catch .missing, .unreadable {
             throw FlowError(.missingInput, "cannot read job file \(path); check the path")
+        } catch {
+            throw FlowError(.invalidJob, "job file \(path) \(error); give a YAML job file")
         }
         guard let text = String(validating: data, as: UTF8.self) else {
             throw FlowError(.invalidJob, "job file \(path) is not UTF-8 text; save it as UTF-8")
