@@ -48,8 +48,11 @@ enum RedisOperators {
         return endpoint
     }
 
-    private static func retry(_ settings: inout ResolvedSettings) throws -> RedisRetry {
-        RedisRetry(attempts: try settings.integer("redis-retries", default: 8, range: 1...1000),
-                   initialDelay: try settings.duration("redis-backoff", default: "100ms"))
+    /// `redis-retries` is the number of attempts in all, `redis-backoff` the first delay.
+    private static func retry(_ settings: inout ResolvedSettings) throws -> RetryPolicy {
+        var retry = RetryPolicy.redis
+        retry.attempts = try settings.integer("redis-retries", default: 8, range: 1...1000)
+        retry.firstDelay = try settings.duration("redis-backoff", default: "100ms")
+        return retry
     }
 }

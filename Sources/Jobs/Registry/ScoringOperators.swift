@@ -143,7 +143,7 @@ enum ScoringOperators {
     /// The top `count` members of a sorted set, highest first (ties by member).
     private static func topLabels(_ endpoint: RedisEndpoint, key: String, count: Int) throws -> [String] {
         var connection: RedisConnection?
-        let reply = try RedisRetry().run(connection: &connection, endpoint: endpoint) { try $0.command(["ZREVRANGE", key, "0", String(count - 1), "WITHSCORES"]) }
+        let reply = try RetryPolicy.redis.run(connection: &connection, endpoint: endpoint) { try $0.command(["ZREVRANGE", key, "0", String(count - 1), "WITHSCORES"]) }
         guard case .array(let flat) = reply else { throw FlowError(.external, "Redis at \(endpoint) has no sorted set \(key) (\(reply))") }
         var pairs: [(member: String, score: Double)] = []
         for index in stride(from: 0, to: flat.count - 1, by: 2) {

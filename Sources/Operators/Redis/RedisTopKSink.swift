@@ -23,7 +23,7 @@ public final class RedisTopKSink: ElementReceiver {
         public var windowsPerRoundTrip = 64
         /// How long a fired window may wait for others to share its round trip.
         public var maximumDelay: Duration = .milliseconds(50)
-        public var retry = RedisRetry()
+        public var retry = RetryPolicy.redis
 
         public init(endpoint: RedisEndpoint) { self.endpoint = endpoint }
     }

@@ -18,7 +18,7 @@ public final class RedisTopSource: SourceRunner {
         public var top = 20
         /// Poll this often; nil reads once and ends.
         public var pollInterval: Duration?
-        public var retry = RedisRetry()
+        public var retry = RetryPolicy.redis
 
         public init(endpoint: RedisEndpoint) { self.endpoint = endpoint }
     }

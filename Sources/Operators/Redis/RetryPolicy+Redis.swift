@@ -1,37 +1,27 @@
 import Flow
 
-/// Retries work on a Redis connection that broke: exponential backoff from `initialDelay`,
-/// doubling up to `maximumDelay` (which also caps the first delay), at most `attempts` tries in
-/// all; then one sentence and an error.
-public struct RedisRetry: Sendable {
-    public var attempts: Int
-    public var initialDelay: Duration
-    public var maximumDelay: Duration
+extension RetryPolicy {
+    /// The Redis connectors' default: 8 attempts, 100 ms doubling up to 5 s (which also caps a
+    /// longer first delay), no jitter, no time budget.
+    public static let redis = RetryPolicy(attempts: 8, firstDelay: .milliseconds(100), maximumDelay: .seconds(5))
 
-    public init(attempts: Int = 8, initialDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(5)) {
-        self.attempts = attempts
-        self.initialDelay = initialDelay
-        self.maximumDelay = maximumDelay
-    }
-
-    /// Runs `body` until it succeeds; `body` gets a connection, made afresh after each failure.
+    /// Runs `body` until it succeeds, retrying lost connections; `body` gets a connection, made
+    /// afresh after each failure. When the retries are spent, one sentence and an error.
     public func run<T>(connection: inout RedisConnection?, endpoint: RedisEndpoint, _ body: (RedisConnection) throws -> T) throws -> T {
-        var delay = min(initialDelay, maximumDelay)
-        var lastProblem = ""
-        for attempt in 1...max(1, attempts) {
-            do {
-                let open = try connection ?? RedisConnection(endpoint)
-                connection = open
-                return try body(open)
-            } catch let lost as RedisConnectionLost {
-                connection?.close()
-                connection = nil
-                lastProblem = lost.description
-                guard attempt < attempts else { break }
-                CurrentThread.sleep(for: delay)
-                delay = delay.doubled(upTo: maximumDelay)
+        do {
+            return try run(retryingIf: { $0 is RedisConnectionLost }) {
+                do {
+                    let open = try connection ?? RedisConnection(endpoint)
+                    connection = open
+                    return try body(open)
+                } catch let lost as RedisConnectionLost {
+                    connection?.close()
+                    connection = nil
+                    throw lost
+                }
             }
+        } catch let exhausted as Exhausted {
+            throw FlowError(.external, "Redis at \(endpoint) is unreachable after \(exhausted.attempts) attempts (\(exhausted.lastError)); check that the server runs and the address is right")
         }
-        throw FlowError(.external, "Redis at \(endpoint) is unreachable after \(attempts) attempts (\(lastProblem)); check that the server runs and the address is right")
     }
 }
