@@ -11,9 +11,9 @@ public struct ElasticsearchBulkSettings: Sendable {
     public var flushActions = 500
     public var flushBytes = 5 << 20
     public var flushInterval: Duration = .seconds(1)
-    public var attempts = 8
-    public var initialBackoff: Duration = .milliseconds(250)
-    public var maximumBackoff: Duration = .seconds(10)
+    /// How failed requests and 429/5xx items are sent again: 8 attempts, 250 ms doubling up to
+    /// 10 s, each delay up to half shorter at random.
+    public var retry = RetryPolicy(attempts: 8, firstDelay: .milliseconds(250), maximumDelay: .seconds(10), jitter: 0.5)
 
     public init(endpoint: ElasticsearchEndpoint, deadLetters: String) {
         self.endpoint = endpoint
@@ -63,7 +63,6 @@ final class ElasticsearchBulkWriter {
     private let deadLetterFile: FileOutput
     private var deadLettersPublished = false
     private let hasCheckpoints: Bool
-    private var random = SystemRandomNumberGenerator()
 
     /// `counter` names the applied actions in the summary ("es updates", "es indexed").
     /// Counts restored from the subtask's checkpoint, if any, are added to the job's.
@@ -170,34 +169,30 @@ final class ElasticsearchBulkWriter {
         }
     }
 
-    /// Sends the queued actions until each is applied or dead-lettered.
+    /// Sends the queued actions until each is applied or dead-lettered; those still unavailable
+    /// or refused with 429/5xx are sent again as `settings.retry` says.
     func flush() throws {
         var actions = pending
         pending = []
         pendingBytes = 0
         oldestPending = nil
-        var delay = min(settings.initialBackoff, settings.maximumBackoff)
-        var attempt = 1
-        while !actions.isEmpty {
-            var body = Data()
-            for action in actions { body.append(action.lines) }
-            let retry: [BulkAction]
-            do {
+        guard !actions.isEmpty else { return }
+        do {
+            try settings.retry.run(retryingIf: { $0 is ElasticsearchUnavailable || $0 is ItemsToRetry }, willRetry: { _, _ in retried.add(actions.count) }) {
+                var body = Data()
+                for action in actions { body.append(action.lines) }
                 let response = try client.send("POST", "/_bulk", body: body, contentType: "application/x-ndjson")
-                retry = try handle(response, for: actions)
-            } catch let unavailable as ElasticsearchUnavailable {
-                guard attempt < settings.attempts else { throw giveUp(unavailable.description, count: actions.count) }
-                retry = actions
+                actions = try handle(response, for: actions)
+                if !actions.isEmpty { throw ItemsToRetry() }
             }
-            guard !retry.isEmpty else { return }
-            guard attempt < settings.attempts else { throw giveUp("\(retry.count) \(verb) were still refused (429/5xx)", count: retry.count) }
-            retried.add(retry.count)
-            CurrentThread.sleep(for: delay * Double.random(in: 0.5...1.0, using: &random))
-            delay = delay.doubled(upTo: settings.maximumBackoff)
-            attempt += 1
-            actions = retry
+        } catch let exhausted as RetryPolicy.Exhausted {
+            let problem = exhausted.lastError is ItemsToRetry ? "\(actions.count) \(verb) were still refused (429/5xx)" : "\(exhausted.lastError)"
+            throw giveUp(problem, after: exhausted.attempts, count: actions.count)
         }
     }
+
+    /// Some items of a bulk request were answered 429/5xx: they are sent again.
+    private struct ItemsToRetry: Error {}
 
     /// Reads a `_bulk` response item by item; returns the actions to send again.
     /// - Throws: ``ElasticsearchUnavailable`` for an answer without one item per action (sent
@@ -209,7 +204,7 @@ final class ElasticsearchBulkWriter {
         case 429, 502, 503, 504:
             return actions
         case 401, 403:
-            throw refusedCredentials(response)
+            throw client.refusedCredentials(response)
         default:
             throw FlowError(.external, "\(settings.endpoint) rejected a bulk request (\(response.status): \(response.errorReason))")
         }
@@ -238,35 +233,18 @@ final class ElasticsearchBulkWriter {
         context.metrics.counter(Self.deadLetterCounter(summaryReason)).add(1)
     }
 
-    func giveUp(_ problem: String, count: Int) -> FlowError {
-        FlowError(.external, "\(settings.endpoint): \(problem) after \(settings.attempts) attempts; \(count) \(verb) were not applied and the job stops (restore from the last checkpoint to retry)")
-    }
-
-    func refusedCredentials(_ response: ElasticsearchClient.Response) -> FlowError {
-        FlowError(.external, "\(settings.endpoint) refused the credentials (\(response.status): \(response.errorReason)); check ES_USERNAME and ES_PASSWORD, or ES_API_KEY")
+    func giveUp(_ problem: String, after attempts: Int, count: Int) -> FlowError {
+        FlowError(.external, "\(settings.endpoint): \(problem) after \(attempts) attempts; \(count) \(verb) were not applied and the job stops (restore from the last checkpoint to retry)")
     }
 
     /// Sends one request (creating or mapping the index), retrying 429/5xx answers and transport
-    /// failures with backoff.
+    /// failures as `settings.retry` says.
     func withRetries(_ request: () throws -> ElasticsearchClient.Response) throws -> ElasticsearchClient.Response {
-        var delay = min(settings.initialBackoff, settings.maximumBackoff)
-        for attempt in 1...settings.attempts {
-            do {
-                let response = try request()
-                if [429, 502, 503, 504].contains(response.status) && attempt < settings.attempts {
-                    CurrentThread.sleep(for: delay)
-                    delay = delay.doubled(upTo: settings.maximumBackoff)
-                    continue
-                }
-                if response.status == 401 || response.status == 403 { throw refusedCredentials(response) }
-                return response
-            } catch let unavailable as ElasticsearchUnavailable {
-                guard attempt < settings.attempts else { throw giveUp(unavailable.description, count: 0) }
-                CurrentThread.sleep(for: delay)
-                delay = delay.doubled(upTo: settings.maximumBackoff)
-            }
+        do {
+            return try client.send(retrying: settings.retry, request)
+        } catch let exhausted as RetryPolicy.Exhausted {
+            throw giveUp("\(exhausted.lastError)", after: exhausted.attempts, count: 0)
         }
-        throw giveUp("no answer", count: 0)
     }
 
     /// Creates the index with `body` (settings and mappings) unless it exists already.

@@ -71,7 +71,7 @@ public final class ElasticsearchClient {
     /// ends the request with one sentence instead of growing memory without bound.
     public var maximumResponseBytes = 256 << 20
 
-    public struct Response {
+    public struct Response: Sendable {
         public var status: Int
         public var body: Data
 

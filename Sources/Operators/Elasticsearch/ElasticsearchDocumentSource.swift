@@ -14,6 +14,8 @@ public final class ElasticsearchDocumentSource: SourceRunner {
         public var textFields = ["text"]
         public var sortField = "id"
         public var pageSize = 500
+        /// How failed requests and 429/5xx answers are sent again: 6 attempts, 250 ms doubling.
+        public var retry = RetryPolicy(attempts: 6, firstDelay: .milliseconds(250), maximumDelay: .seconds(10))
 
         public init(endpoint: ElasticsearchEndpoint) { self.endpoint = endpoint }
     }
@@ -122,28 +124,11 @@ public final class ElasticsearchDocumentSource: SourceRunner {
     }
 
     private func request(_ method: String, _ path: String, _ body: Any?) throws -> ElasticsearchClient.Response {
-        var delay = Duration.milliseconds(250)
-        for attempt in 1...6 {
-            do {
-                let response = try client.send(method, path, json: body)
-                if [429, 502, 503, 504].contains(response.status) && attempt < 6 {
-                    CurrentThread.sleep(for: delay)
-                    delay *= 2
-                    continue
-                }
-                if response.status == 401 || response.status == 403 {
-                    throw FlowError(.external, "\(settings.endpoint) refused the credentials (\(response.status): \(response.errorReason)); check ES_USERNAME and ES_PASSWORD, or ES_API_KEY")
-                }
-                return response
-            } catch let unavailable as ElasticsearchUnavailable {
-                guard attempt < 6 else {
-                    throw FlowError(.external, "\(settings.endpoint) is unreachable (\(unavailable.description)); check that the server runs and the address is right")
-                }
-                CurrentThread.sleep(for: delay)
-                delay *= 2
-            }
+        do {
+            return try client.send(retrying: settings.retry) { try client.send(method, path, json: body) }
+        } catch let exhausted as RetryPolicy.Exhausted {
+            throw FlowError(.external, "\(settings.endpoint) is unreachable (\(exhausted.lastError)); check that the server runs and the address is right")
         }
-        preconditionFailure("unreachable")
     }
 
     private func missingIndex(_ response: ElasticsearchClient.Response) -> FlowError {
