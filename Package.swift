@@ -31,12 +31,14 @@ let package = Package(
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The C library's wcwidth, for lining up the console table's wide (East Asian) characters.
         .systemLibrary(name: "CWideChar"),
+        // The stable key hash, in one header that Flow and the tweet decoder's C++ both use.
+        .target(name: "CStableHash"),
         // The tweet decoder's fast path on simdjson (libsimdjson-dev), behind a C interface.
-        .target(name: "CTweetScan", cxxSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("simdjson")]),
+        .target(name: "CTweetScan", dependencies: ["CStableHash"], cxxSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("simdjson")]),
         // The encoder's C kernels: products against weights packed once at load, on libxsmm's
         // generated kernels (libxsmm-dev), and GELU/exp compiled for AVX2+FMA and for baseline x86-64.
         .target(name: "CEncoderKernels", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("xsmm"), .linkedLibrary("dl")]),
-        .target(name: "Flow", dependencies: ["CZstd", "CZlib"], swiftSettings: strictSettings),
+        .target(name: "Flow", dependencies: ["CStableHash", "CZstd", "CZlib"], swiftSettings: strictSettings),
         // Optimised in debug builds too: the encoder's SIMD arithmetic is tens of times slower
         // unoptimised, and every scoring test runs it.
         .target(name: "Bert", dependencies: ["Flow", "CBLAS", "CEncoderKernels"], swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),

@@ -7,6 +7,7 @@
 // the Swift decoder.
 #include "TweetScan.h"
 #include "EscapeCheck.h"
+#include "FlowStableHash.h"
 #include "StructuralWalk.hpp"
 
 #include <simdjson.h>
@@ -42,16 +43,6 @@ namespace {
 template <size_t N>
 bool is(const StringSpan &key, const char (&name)[N]) {
     return key.length == N - 1 && memcmp(key.bytes, name, N - 1) == 0;
-}
-
-/// Flow's `StableHash` finaliser (MurmurHash3's), applied after FNV-1a.
-uint64_t finalizeHash(uint64_t hash) {
-    hash ^= hash >> 33;
-    hash *= 0xff51afd7ed558ccdULL;
-    hash ^= hash >> 33;
-    hash *= 0xc4ceb9fe1a85ec53ULL;
-    hash ^= hash >> 33;
-    return hash;
 }
 
 /// Reads one line's fields while the walk checks it.
@@ -139,16 +130,16 @@ bool FieldReader::append(const StringSpan &text, std::vector<flow_scan_hashtag> 
     }
     char *copy = scanner.hashtagBytes.data() + scanner.hashtagBytesUsed;
     unsigned char any = 0;
-    uint64_t hash = 0xcbf29ce484222325ULL;
+    uint64_t hash = flow_stable_hash_start();
     for (size_t index = 0; index < length; index++) {
         unsigned char byte = source[index];
         any |= byte;
         unsigned char lower = static_cast<unsigned char>(byte - 'A') < 26 ? byte | 0x20 : byte;
         copy[index] = static_cast<char>(lower);
-        hash = (hash ^ lower) * 0x100000001b3ULL;
+        hash = flow_stable_hash_add(hash, lower);
     }
     scanner.hashtagBytesUsed += length;
-    hashtags.push_back({copy, length, any < 0x80, finalizeHash(hash)});
+    hashtags.push_back({copy, length, any < 0x80, flow_stable_hash_finish(hash)});
     return true;
 }
 

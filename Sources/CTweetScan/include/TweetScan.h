@@ -31,8 +31,7 @@ typedef struct {
 } flow_scan_text;
 
 /// A hashtag with its ASCII capitals lowercased; when `is_ascii` it is fully lowercased and
-/// `stable_hash` is the stable hash of its bytes (FNV-1a, then the MurmurHash3 finaliser: Flow's
-/// `StableHash`).
+/// `stable_hash` is the stable hash of its bytes (Flow's `StableHash`, from `FlowStableHash.h`).
 typedef struct {
     const char *bytes;
     size_t length;
