@@ -1,5 +1,4 @@
 import Flow
-import FlowTesting
 import Operators
 
 /// Operator state as a checkpoint holds it, past its file's checks (a forged or buggy
@@ -7,44 +6,47 @@ import Operators
 /// watermark and the end of input. A restore may refuse the state with an error; none may trap.
 enum OperatorStateTarget {
     static func run(_ bytes: [UInt8]) -> String? {
-        restoreEveryOperator(from: OperatorRestore(checkpointID: 1, shared: [bytes], keyGroups: [(group: 0, state: bytes)]))
+        restoreEveryOperator { declared in
+            [snapshot(states: declared.map { declaration in
+                NamedState(name: declaration.name, redistribution: declaration.redistribution,
+                           entries: [StateEntry(keyGroup: declaration.redistribution == .keyed ? 0 : nil, bytes: bytes)])
+            })]
+        }
         return nil
     }
 
-    static func restoreEveryOperator(from restore: OperatorRestore) {
+    /// One subtask's snapshot holding `states`, as subtask 0 of 1.
+    static func snapshot(states: [NamedState]) -> OperatorSnapshot {
+        OperatorSnapshot(operatorID: "operator-under-test", subtask: 0, parallelism: 1,
+                         keyGroupRange: KeyGroupRange(lowerBound: 0, upperBound: 128), states: states)
+    }
+
+    /// Restores every stateful operator from the snapshots `snapshots` makes for what it declares.
+    static func restoreEveryOperator(from snapshots: ([StateDeclaration]) -> [OperatorSnapshot]) {
         let late = LateRecordFile(path: nil)
         let spec = try! WindowSpec(size: .seconds(30), slide: .seconds(10))
-        exercise(OperatorHarness<LineChunk, Tweet>.self, restore) { output, context in
-            try TweetDecodeOperator(output: output, rejects: RejectFile(path: nil), context: context)
-        }
-        exercise(OperatorHarness<Tweet, Tweet>.self, restore) { output, context in
-            try BoundedOutOfOrdernessWatermarks(output: output, delay: .seconds(5), context: context)
-        }
-        exercise(OperatorHarness<Tweet, Hashtag>.self, restore) { output, context in
-            try HashtagExtractor(output: output, context: context)
-        }
+        exercise(snapshots) { context in try TweetDecodeOperator(rejects: RejectFile(path: nil), context: context) }
+        exercise(snapshots) { context in BoundedOutOfOrdernessWatermarks<Tweet>(delay: .seconds(5), context: context) }
+        exercise(snapshots) { context in HashtagExtractor(context: context) }
         for emission in [SlicedWindowOperator<Hashtag, KeyString, CountAggregation<Hashtag>>.Emission.allKeys, .largest(k: 3)] {
-            exercise(OperatorHarness<Hashtag, KeyedCount>.self, restore) { output, context in
-                try SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+            exercise(snapshots) { context in
+                try SlicedWindowOperator(spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
                                          emission: emission, allowedLateness: .seconds(20), lateRecords: late, context: context)
             }
         }
-        exercise(OperatorHarness<Hashtag, KeyedCount>.self, restore) { output, context in
-            try SessionWindowOperator(output: output, gap: .seconds(30), key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+        exercise(snapshots) { context in
+            try SessionWindowOperator(gap: .seconds(30), key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
                                       lateRecords: late, context: context)
         }
-        exercise(OperatorHarness<KeyedCount, RankedCount>.self, restore) { output, context in
-            try TopKMergeOperator(output: output, k: 3, isGreater: >, allowedLateness: .seconds(20), context: context)
-        }
-        exercise(OperatorHarness<KeyedCount, KeyedCount>.self, restore) { output, context in
-            try WindowResultMerge(output: output, context: context)
-        }
+        exercise(snapshots) { _ in TopKMergeOperator<KeyString, Int64>(k: 3, isGreater: >, allowedLateness: .seconds(20)) }
+        exercise(snapshots) { _ in WindowResultMerge<KeyString, Int64>() }
     }
 
     /// Restores one operator, then moves its time on and ends its input; errors are fine.
-    private static func exercise<In, Out>(_ harness: OperatorHarness<In, Out>.Type, _ restore: OperatorRestore,
-                                          _ make: (Output<Out>, SubtaskContext) throws -> any ElementReceiver<In>) {
-        guard let harness = try? OperatorHarness<In, Out>(restored: restore, make) else { return }
+    private static func exercise<Op: Operator>(_ snapshots: ([StateDeclaration]) -> [OperatorSnapshot],
+                                               _ make: (SubtaskContext) throws -> Op) {
+        guard let declared = try? OperatorHarness(make).op.declaredState,
+              let harness = try? OperatorHarness(restoringFrom: snapshots(declared), make) else { return }
         try? harness.process(watermark: 1_609_459_200_000)
         try? harness.finish()
     }

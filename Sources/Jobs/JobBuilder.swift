@@ -18,6 +18,8 @@ public struct JobBuilder {
         public var job: StreamJob
         public var rejectFiles: [RejectFile]
         public var lateFiles: [LateRecordFile]
+        /// The counter of what the job's source reads ("tweets", "documents"), for the progress line.
+        public var progressCounter: String
 
         /// How a run ended.
         public enum Outcome: Equatable {
@@ -54,6 +56,7 @@ public struct JobBuilder {
         let job = StreamJob(parallelism: parallelism, batchSize: batchSize, checkpoints: coordinator, restoredFrom: restored)
         let context = BuildContext(job: job, checkOnly: checkOnly)
         var stream = StreamValue.none
+        var ids: Set<String> = []
         for step in file.steps {
             guard let entry = registry.entry(named: step.operatorName) else {
                 throw FlowError(.invalidJob, "\(step.location): unknown operator \"\(step.operatorName)\"; the operators are \(registry.names)")
@@ -62,13 +65,37 @@ public struct JobBuilder {
                 throw FlowError(.invalidJob, "\(step.location): \(entry.name) takes \(entry.takes.map(\.rawValue).joined(separator: " or ")), but the step before it gives \(stream.kind.rawValue)")
             }
             var settings = try ResolvedSettings(step: step, parameters: parameters)
+            context.stepID = try Self.operatorID(of: step, &settings, taken: &ids)
             stream = try entry.apply(stream, &settings, context)
             try settings.checkAllUsed()
         }
         guard stream.kind == .finished else {
             throw FlowError(.invalidJob, "\(file.path): the pipeline ends with \(stream.kind.rawValue) and no sink; add a sink step")
         }
-        return BuiltJob(job: job, rejectFiles: context.rejectFiles, lateFiles: context.lateFiles)
+        return BuiltJob(job: job, rejectFiles: context.rejectFiles, lateFiles: context.lateFiles, progressCounter: context.progressCounter)
+    }
+
+    /// A step's identity in checkpoints and metrics: its `id:`, or its operator's name (numbered
+    /// from the second step of that name on). Operators a step adds besides its own take the id
+    /// with a suffix (`tweet-log.decode`).
+    private static func operatorID(of step: JobFile.Step, _ settings: inout ResolvedSettings, taken: inout Set<String>) throws -> String {
+        if let id = settings.string("id") {
+            guard CheckpointManifest.File.isOperatorID(id), !id.contains(".") else {
+                throw FlowError(.invalidJob, "\(settings.location): id \"\(id.prefix(40))\" must start with a letter or digit and hold only letters, digits, '-' and '_' (at most 100); choose another")
+            }
+            guard taken.insert(id).inserted else {
+                throw FlowError(.invalidJob, "\(settings.location): id \"\(id)\" is already the id of an earlier step; give each step its own id")
+            }
+            return id
+        }
+        var id = step.operatorName
+        var number = 1
+        while taken.contains(id) {
+            number += 1
+            id = "\(step.operatorName)-\(number)"
+        }
+        taken.insert(id)
+        return id
     }
 
     private func resolveParameters(_ file: JobFile) throws -> [String: String] {

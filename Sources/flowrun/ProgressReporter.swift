@@ -1,16 +1,19 @@
 import Flow
 import Foundation
 
-/// Prints a progress line while a job runs: tweets read, rate, event time reached, windows fired.
+/// Prints a progress line while a job runs: what its source read and the rate, the event time
+/// reached (for event-time jobs), and the counts of the job's operators that tell how it goes.
 /// On a terminal the line is redrawn in place twice a second; otherwise a line every 10 seconds.
 final class ProgressReporter: Sendable {
     private let metrics: JobMetrics
+    private let counter: String
     private let started: Double
     private let isStopped = Locked(false)
     private let hasPrinted = Locked(false)
 
-    init(metrics: JobMetrics, started: Double) {
+    init(metrics: JobMetrics, counter: String, started: Double) {
         self.metrics = metrics
+        self.counter = counter
         self.started = started
     }
 
@@ -45,12 +48,19 @@ final class ProgressReporter: Sendable {
         }
     }
 
+    /// Counts shown when the job keeps them and they are not zero.
+    private static let shown = ["windows fired", "documents scored", "es indexed", "es updates", "windows published", "malformed lines", "es dead letters"]
+
     private func line(at now: Double) -> String {
-        let tweets = metrics.value("tweets")
+        let count = metrics.value(counter)
         let elapsed = now - started
-        let eventTime = metrics.gauge("event time").map { ConsoleTime.iso($0) } ?? "—"
-        return String(format: "%.0f s: %d tweets (%.0f/s), event time %@, %d windows fired, %d malformed",
-                      elapsed, tweets, Double(tweets) / max(elapsed, 1e-9), eventTime, metrics.value("windows fired"), metrics.value("malformed lines"))
+        var parts = [String(format: "%.0f s: %d %@ (%.0f/s)", elapsed, count, counter, Double(count) / max(elapsed, 1e-9))]
+        if let eventTime = metrics.gauge("event time") { parts.append("event time \(ConsoleTime.iso(eventTime))") }
+        for name in Self.shown where name != counter {
+            let value = metrics.value(name)
+            if value > 0 { parts.append("\(value) \(name)") }
+        }
+        return parts.joined(separator: ", ")
     }
 }
 

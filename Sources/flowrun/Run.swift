@@ -37,12 +37,13 @@ struct Run: ParsableCommand {
             let stopper = StopSignals(checkpoints: built.job.checkpoints)
             stopper.install()
             let started = monotonicSeconds()
-            let progress = quiet ? nil : ProgressReporter(metrics: metrics, started: started)
+            let progress = quiet ? nil : ProgressReporter(metrics: metrics, counter: built.progressCounter, started: started)
             progress?.start()
             defer { progress?.stop() }
             let outcome = try built.run()
             progress?.stop()
-            let summary = RunSummary(metrics: metrics, seconds: monotonicSeconds() - started, usage: resourceUsage())
+            let summary = RunSummary(metrics: metrics, seconds: monotonicSeconds() - started, usage: resourceUsage(),
+                                     progressCounter: built.progressCounter)
             if case .stoppedAtSavepoint(let id) = outcome {
                 printError("stopped with savepoint \(id) in \(built.job.checkpoints!.settings.directory); resume with --restore latest")
             }
@@ -77,20 +78,26 @@ struct RunSummary {
     let metrics: JobMetrics
     let seconds: Double
     let usage: (cpuSeconds: Double, peakMemoryBytes: Int)
+    /// The count the rate is given in (what the job's source reads).
+    let progressCounter: String
 
     private static let counters = ["tweets", "non-tweet lines", "malformed lines", "blank lines", "hashtags", "late records", "windows fired", "output lines"]
-    private static let documentCounters = ["documents", "malformed lines", "documents scored", "documents already scored", "output lines"]
+    /// The order counters are shown in; others follow by name. Only the counters the job's
+    /// operators keep are shown, so each job's summary speaks of what it did.
+    private static let order = [
+        "tweets", "documents", "non-tweet lines", "malformed lines", "blank lines", "hashtags", "late records", "windows fired",
+        "windows updated", "documents scored", "documents already scored", "output lines", "windows published",
+        "redis members skipped (score not a count)", "es indexed", "es updates", "es retries", "es dead letters",
+    ]
 
-    /// A tweet job's counts (all of them), or a document job's.
+    /// Every counter the job kept, in the order above.
     var text: String {
-        let isDocumentJob = metrics.value("documents") > 0 && metrics.value("tweets") == 0
-        var parts = (isDocumentJob ? Self.documentCounters : Self.counters).map { "\($0): \(metrics.value($0))" }
-        if metrics.value("windows published") > 0 { parts.append("windows published to Redis: \(metrics.value("windows published"))") }
-        let connectors = ["redis members skipped (score not a count)", "es updates", "es indexed", "es retries", "es dead letters"] + metrics.counterNames(startingWith: "es dead letters (")
-        for name in connectors where metrics.value(name) > 0 { parts.append("\(name): \(metrics.value(name))") }
-        let (count, unit) = isDocumentJob ? (metrics.value("documents"), "documents") : (metrics.value("tweets"), "tweets")
+        let kept = Set(metrics.counterNames(startingWith: "")).subtracting(["bytes"])
+        let names = Self.order.filter(kept.contains) + kept.subtracting(Self.order).sorted()
+        var parts = names.map { "\($0): \(metrics.value($0))" }
         parts.append(String(format: "time: %.2f s (%.0f %@/s, CPU %.2f s, peak memory %.0f MB)",
-                            seconds, Double(count) / max(seconds, 1e-9), unit, usage.cpuSeconds, Double(usage.peakMemoryBytes) / 1e6))
+                            seconds, Double(metrics.value(progressCounter)) / max(seconds, 1e-9), progressCounter, usage.cpuSeconds,
+                            Double(usage.peakMemoryBytes) / 1e6))
         return "summary — " + parts.joined(separator: ", ")
     }
 

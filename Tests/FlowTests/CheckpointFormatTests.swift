@@ -32,8 +32,13 @@ struct CheckpointFormatTests {
     }
 
     private func snapshot() -> OperatorSnapshot {
-        OperatorSnapshot(operatorID: "4-window", subtask: 1, parallelism: 2, keyGroupRange: KeyGroupRange(subtask: 1, parallelism: 2, maxParallelism: 128),
-                         shared: Array("shared".utf8), keyGroups: [(70, [1, 2, 3]), (64, Array(repeating: 9, count: 1000))], position: nil)
+        OperatorSnapshot(operatorID: "window", subtask: 1, parallelism: 2, keyGroupRange: KeyGroupRange(subtask: 1, parallelism: 2, maxParallelism: 128),
+                         states: [
+                            NamedState(name: "windows", redistribution: .keyed, entries: [
+                                StateEntry(keyGroup: 64, bytes: Array(repeating: 9, count: 1000)), StateEntry(keyGroup: 70, bytes: [1, 2, 3]),
+                            ]),
+                            NamedState(name: "late parts", redistribution: .splitList, entries: [StateEntry(keyGroup: nil, bytes: Array("parts".utf8))]),
+                         ], counters: ["windows fired": 3])
     }
 
     @Test func snapshotFileRoundTrips() throws {
@@ -41,11 +46,12 @@ struct CheckpointFormatTests {
         #expect(Array(bytes.prefix(8)) == Array("FLOWSNAP".utf8))
         let (header, decoded) = try SnapshotFile.decode(bytes)
         #expect(header.checkpointID == 12)
-        #expect(decoded.operatorID == "4-window" && decoded.subtask == 1 && decoded.parallelism == 2)
+        #expect(decoded.operatorID == "window" && decoded.subtask == 1 && decoded.parallelism == 2)
         #expect(decoded.keyGroupRange == KeyGroupRange(lowerBound: 64, upperBound: 128))
-        #expect(decoded.shared == Array("shared".utf8))
-        #expect(decoded.keyGroups.map(\.group) == [64, 70])
-        #expect(decoded.keyGroups[1].state == [1, 2, 3])
+        #expect(decoded.states.map(\.name) == ["late parts", "windows"])
+        #expect(decoded.states[0].redistribution == .splitList && decoded.states[0].entries == [StateEntry(keyGroup: nil, bytes: Array("parts".utf8))])
+        #expect(decoded.states[1].redistribution == .keyed && decoded.states[1].entries.map(\.keyGroup) == [64, 70])
+        #expect(decoded.states[1].entries[1].bytes == [1, 2, 3])
         #expect(bytes.count < 200, "1000 equal bytes should compress")
     }
 
@@ -68,7 +74,7 @@ struct CheckpointFormatTests {
             _ = try SnapshotFile.decode(bytes)
             Issue.record("a snapshot of version 9 was read")
         } catch {
-            #expect(error.description == "has format version 9, but this Flow reads version 3")
+            #expect(error.description == "has format version 9, but this Flow reads version 4")
         }
     }
 
@@ -76,22 +82,24 @@ struct CheckpointFormatTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flow-storage-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let storage = CheckpointStorage(directory: folder)
-        let first = OperatorSnapshot(operatorID: "4-window", subtask: 0, parallelism: 2,
-                                     keyGroupRange: KeyGroupRange(subtask: 0, parallelism: 2, maxParallelism: 128), shared: [])
+        let first = OperatorSnapshot(operatorID: "window", subtask: 0, parallelism: 2,
+                                     keyGroupRange: KeyGroupRange(subtask: 0, parallelism: 2, maxParallelism: 128),
+                                     states: [NamedState(name: "windows", redistribution: .keyed, entries: [])], counters: ["windows fired": 2])
         for id in Int64(1)...5 {
             _ = try storage.write(id: id, job: "test", isSavepoint: false, maxParallelism: 128, snapshots: [first, snapshot()])
             storage.prune(retain: 3)
         }
         #expect(storage.folders().map(\.id) == [5, 4, 3])
-        let newest = folder + "/chk-00000005/4-window.1.snap"
+        let newest = folder + "/chk-00000005/window.1.snap"
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: newest)))
         bytes[20] ^= 0xFF
         try Data(bytes).write(to: URL(fileURLWithPath: newest))
         var reports: [String] = []
         let loaded = storage.loadNewestValid { reports.append($0) }
         #expect(loaded?.manifest.checkpoint == 4)
-        #expect(reports == ["checkpoint \(folder)/chk-00000005 is unusable: 4-window.1.snap fails its checksum (damaged or cut short); trying the one before it"])
-        let restore = try #require(loaded?.restore(operatorID: "4-window", range: KeyGroupRange(subtask: 0, parallelism: 1, maxParallelism: 128)))
-        #expect(restore.keyGroups.map(\.group) == [64, 70])
+        #expect(reports == ["checkpoint \(folder)/chk-00000005 is unusable: window.1.snap fails its checksum (damaged or cut short); trying the one before it"])
+        let restored = try #require(loaded)
+        #expect(restored.snapshots(of: "window").flatMap { $0.states.flatMap { $0.entries.compactMap(\.keyGroup) } } == [64, 70])
+        #expect(restored.manifest.counters == ["window": ["windows fired": 5]])
     }
 }

@@ -49,7 +49,8 @@ struct CheckpointHostileInputTests {
 
     @Test func aKeyGroupOutsideTheSnapshotsRangeIsRefused() throws {
         let snapshot = OperatorSnapshot(operatorID: "4-window", subtask: 1, parallelism: 2,
-                                        keyGroupRange: KeyGroupRange(lowerBound: 64, upperBound: 128), shared: [], keyGroups: [(5, [1])])
+                                        keyGroupRange: KeyGroupRange(lowerBound: 64, upperBound: 128),
+                                        states: [NamedState(name: "windows", redistribution: .keyed, entries: [StateEntry(keyGroup: 5, bytes: [1])])])
         #expect(problem(try SnapshotFile.encode(snapshot, checkpointID: 1)) == "holds key group 5, outside its key groups 64..<128")
     }
 
@@ -59,7 +60,7 @@ struct CheckpointHostileInputTests {
 
     private func snapshot(_ shared: String) -> OperatorSnapshot {
         OperatorSnapshot(operatorID: "0-source", subtask: 0, parallelism: 1, keyGroupRange: KeyGroupRange(lowerBound: 0, upperBound: 128),
-                         shared: Array(shared.utf8))
+                         states: [NamedState(name: "position", redistribution: .splitList, entries: [StateEntry(keyGroup: nil, bytes: Array(shared.utf8))])])
     }
 
     @Test func theManifestChecksumTellsFilesApart() throws {

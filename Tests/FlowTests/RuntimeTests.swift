@@ -57,7 +57,7 @@ final class ReceivedNumbers: @unchecked Sendable {
 struct ExecutionPlanTests {
     @Test func operatorsChainUnlessAnExchangeSeparatesThem() {
         let job = StreamJob(parallelism: 2)
-        job.source("numbers") { output, _ in NumberSource(count: 10, output: output) }
+        job.source("numbers") { _ in NumberSource(count: 10) }
             .inParallel()
             .map("square") { $0 * $0 }
             .filter("even") { $0 % 2 == 0 }
@@ -74,7 +74,7 @@ struct ExecutionPlanTests {
     func orderedParallelRegionKeepsTheOrder(parallelism: Int) throws {
         let job = StreamJob(parallelism: parallelism, batchSize: 7)
         let collected = CollectedNumbers()
-        job.source("numbers") { output, _ in NumberSource(count: 10_000, output: output) }
+        job.source("numbers") { _ in NumberSource(count: 10_000) }
             .inParallel()
             .map("square") { $0 * $0 }
             .inSequence()
@@ -87,11 +87,11 @@ struct ExecutionPlanTests {
     func hashPartitioningDeliversEveryRecordOnce(parallelism: Int) throws {
         let job = StreamJob(parallelism: parallelism, batchSize: 5)
         let collected = CollectedNumbers()
-        job.source("numbers") { output, _ in NumberSource(count: 5_000, output: output) }
+        job.source("numbers") { _ in NumberSource(count: 5_000) }
             .map("to key") { KeyString(String($0 % 97)) }
             .keyBy { $0 }
-            .apply("subtask") { output, context in
-                MapOperator<KeyString, Int>(output: output) { KeyGroup(of: $0, maxParallelism: 128).subtask(parallelism: context.parallelism, maxParallelism: 128) * 1000 + context.subtaskIndex }
+            .apply("subtask") { context in
+                MapOperator<KeyString, Int> { KeyGroup(of: $0, maxParallelism: 128).subtask(parallelism: context.parallelism, maxParallelism: 128) * 1000 + context.subtaskIndex }
             }
             .sink("collect") { _ in CollectingSink(into: collected) }
         try job.execute()
@@ -101,20 +101,30 @@ struct ExecutionPlanTests {
     }
 }
 
-/// Emits 0..<count in batches of 64, then the end of input.
-final class NumberSource: SourceRunner {
+/// Emits 0..<count, 64 numbers per poll.
+final class NumberSource: Source {
     let count: Int
-    let output: Output<Int>
-    init(count: Int, output: Output<Int>) {
-        self.count = count
-        self.output = output
+    private(set) var next = 0
+    init(count: Int) { self.count = count }
+
+    var declaredState: [StateDeclaration] { [.splitList("next")] }
+
+    func restoreState(from state: RestoredState) throws {
+        for var reader in state.list("next") { next = max(next, try reader.readCounter()) }
     }
-    func run() throws {
-        for value in 0..<count {
-            output.emit(value)
-            if value % 64 == 63 { try output.flush() }
-        }
-        try output.emitEndOfInput()
+
+    func poll(into output: Collector<Int>, pacing: ReplayClock?) -> SourceStatus {
+        guard next < count else { return .finished }
+        let end = min(next + 64, count)
+        output.emit(contentsOf: next..<end)
+        next = end
+        return .ready
+    }
+
+    func snapshotState(into snapshot: inout StateSnapshot) {
+        var writer = StateWriter()
+        writer.write(next)
+        snapshot.add("next", writer)
     }
 }
 
@@ -125,13 +135,10 @@ final class CollectedNumbers: @unchecked Sendable {
     var values: [Int] { lock.withLock { storage } }
 }
 
-final class CollectingSink: ElementReceiver {
+final class CollectingSink: Sink {
     let target: CollectedNumbers
     init(into target: CollectedNumbers) { self.target = target }
-    func receive(_ batch: [Int]) { target.append(contentsOf: batch) }
-    func receive(watermark: EventTime) {}
-    func receive(barrier: CheckpointBarrier) {}
-    func receiveEndOfInput() {}
+    func process(_ batch: [Int], into output: Collector<Never>) { target.append(contentsOf: batch) }
 }
 
 struct ManualClockTests {
@@ -144,26 +151,3 @@ struct ManualClockTests {
     }
 }
 
-struct OutputTests {
-    /// Batches sent downstream, in order.
-    final class BatchRecorder: ElementReceiver {
-        var batches: [[Int]] = []
-        func receive(_ batch: [Int]) { batches.append(batch) }
-        func receive(watermark: EventTime) {}
-        func receive(barrier: CheckpointBarrier) {}
-        func receiveEndOfInput() {}
-    }
-
-    @Test func aWholeBatchFollowsThePendingRecordsOrStandsAlone() throws {
-        let recorder = BatchRecorder()
-        let output = Output(recorder)
-        output.emit(batch: [1, 2, 3])
-        try output.flush()
-        output.emit(4)
-        output.emit(batch: [5, 6])
-        output.emit(7)
-        try output.flush()
-        try output.flush()
-        #expect(recorder.batches == [[1, 2, 3], [4, 5, 6, 7], []])
-    }
-}

@@ -98,17 +98,17 @@ struct CheckpointOwnershipTests {
         let copy = try crashed.copy(named: "impossible-size")
         let newest = crashed.checkpoints[0], previous = crashed.checkpoints[1]
         let folder = copy + "/checkpoints/" + newest
-        let crafted = Self.craftedSnapshot(checkpointID: Int64(newest.dropFirst(4))!, operatorID: "4-window", compressedSize: .max)
-        try Data(crafted).write(to: URL(fileURLWithPath: folder + "/4-window.0.snap"))
+        let crafted = Self.craftedSnapshot(checkpointID: Int64(newest.dropFirst(4))!, operatorID: "window", compressedSize: .max)
+        try Data(crafted).write(to: URL(fileURLWithPath: folder + "/window.0.snap"))
         var manifest = try JSONDecoder().decode(CheckpointManifest.self, from: try Fixtures.read(folder + "/" + CheckpointManifest.fileName))
-        for index in manifest.files.indices where manifest.files[index].name == "4-window.0.snap" {
+        for index in manifest.files.indices where manifest.files[index].name == "window.0.snap" {
             manifest.files[index].bytes = crafted.count
             manifest.files[index].crc32 = SnapshotFile.crc32(crafted.dropLast(4))
         }
         try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: folder + "/" + CheckpointManifest.fileName))
         let result = try run(copy, ["--restore", "latest"], name: "restore").finish()
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("checkpoint \(folder) is unusable: 4-window.0.snap has a state size that does not match its length"), "\(result.stderr)")
+        #expect(result.stderr.contains("checkpoint \(folder) is unusable: window.0.snap has a state size that does not match its length"), "\(result.stderr)")
         #expect(result.stderr.contains("flowrun: restoring checkpoint \(Int(previous.dropFirst(4))!) from"), "\(result.stderr)")
         #expect(try Fixtures.read(copy + "/out.csv") == crashed.expected)
     }
@@ -154,7 +154,8 @@ struct CheckpointOwnershipTests {
 
     @Test func verifyRefusesACheckpointThatARestoreRefuses() throws {
         let folder = try Fixtures.scratchFolder()
-        let snapshot = OperatorSnapshot(operatorID: "0-tweet-log", subtask: 0, parallelism: 1, keyGroupRange: KeyGroupRange(lowerBound: 0, upperBound: 128), shared: [])
+        let snapshot = OperatorSnapshot(operatorID: "tweet-log", subtask: 0, parallelism: 1, keyGroupRange: KeyGroupRange(lowerBound: 0, upperBound: 128),
+                                        states: [NamedState(name: "position", redistribution: .splitList, entries: [])])
         _ = try CheckpointStorage(directory: folder + "/checkpoints").write(id: .max, job: "trending-hashtags", isSavepoint: false, maxParallelism: 128, snapshots: [snapshot])
         let checkpoint = folder + "/checkpoints/chk-9223372036854775807"
         let verify = try flowrun(["checkpoints", "verify", checkpoint])

@@ -75,16 +75,16 @@ struct CheckpointRecoveryTests {
     }
 
     @Test func aTruncatedSnapshotIsSkipped() throws {
-        try restoreAfterDamage("truncated", reason: "4-window.0.snap has ") { folder in
-            let path = folder + "/4-window.0.snap"
+        try restoreAfterDamage("truncated", reason: "window.0.snap has ") { folder in
+            let path = folder + "/window.0.snap"
             let bytes = try Fixtures.read(path)
             try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
         }
     }
 
     @Test func aFlippedByteIsSkipped() throws {
-        try restoreAfterDamage("flipped", reason: "4-window.0.snap fails its checksum") { folder in
-            let path = folder + "/4-window.0.snap"
+        try restoreAfterDamage("flipped", reason: "window.0.snap fails its checksum") { folder in
+            let path = folder + "/window.0.snap"
             var bytes = [UInt8](try Fixtures.read(path))
             bytes[bytes.count / 2] ^= 0x01
             try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -92,8 +92,8 @@ struct CheckpointRecoveryTests {
     }
 
     @Test func anOlderSnapshotVersionIsSkipped() throws {
-        try restoreAfterDamage("snapshot-version", reason: "0-tweet-log.0.snap has format version 1, but this Flow reads version 3") { folder in
-            let path = folder + "/0-tweet-log.0.snap"
+        try restoreAfterDamage("snapshot-version", reason: "tweet-log.0.snap has format version 1, but this Flow reads version 4") { folder in
+            let path = folder + "/tweet-log.0.snap"
             var bytes = [UInt8](try Fixtures.read(path))
             bytes[8] = 1
             try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -101,9 +101,9 @@ struct CheckpointRecoveryTests {
     }
 
     @Test func anOlderManifestVersionIsSkipped() throws {
-        try restoreAfterDamage("manifest-version", reason: "MANIFEST.json has format version 1, but this Flow reads version 3") { folder in
+        try restoreAfterDamage("manifest-version", reason: "MANIFEST.json has format version 1, but this Flow reads version 4") { folder in
             let path = folder + "/" + CheckpointManifest.fileName
-            let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"version\" : 3", with: "\"version\" : 1")
+            let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"version\" : \(CheckpointManifest.formatVersion)", with: "\"version\" : 1")
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         }
     }

@@ -4,16 +4,18 @@ import Operators
 import Testing
 
 struct SessionWindowOperatorTests {
-    private func makeHarness() throws -> OperatorHarness<Hashtag, KeyedCount> {
-        try OperatorHarness { output, context in
-            try SessionWindowOperator(output: output, gap: .seconds(10), key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+    typealias Harness = OperatorHarness<SessionWindowOperator<Hashtag, KeyString, CountAggregation<Hashtag>>>
+
+    private func makeHarness() throws -> Harness {
+        try Harness { context in
+            try SessionWindowOperator(gap: .seconds(10), key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
                                   lateRecords: LateRecordFile(path: nil), context: context)
         }
     }
 
     private func tag(_ text: String, at time: Int64) -> Hashtag { Hashtag(tag: KeyString(text), eventTime: EventTime(milliseconds: time)) }
 
-    private func rows(_ harness: OperatorHarness<Hashtag, KeyedCount>) -> [String] {
+    private func rows(_ harness: Harness) -> [String] {
         harness.records.map { "\($0.key) [\($0.windowStart.milliseconds),\($0.windowEnd.milliseconds)) \($0.value)" }
     }
 

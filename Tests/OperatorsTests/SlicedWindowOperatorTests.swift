@@ -5,13 +5,13 @@ import Testing
 
 /// Event-time semantics of sliding windows, on the operator harness.
 struct SlicedWindowOperatorTests {
-    typealias Harness = OperatorHarness<Hashtag, KeyedCount>
+    typealias Harness = OperatorHarness<SlicedWindowOperator<Hashtag, KeyString, CountAggregation<Hashtag>>>
 
     private func makeHarness(size: Duration = .seconds(30), slide: Duration = .seconds(10), top: Int? = nil, late: LateRecordFile = LateRecordFile(path: nil),
                              byLargest: Bool = false) throws -> Harness {
         let spec = try WindowSpec(size: size, slide: slide)
-        return try Harness { output, context in
-            try SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+        return try Harness { context in
+            try SlicedWindowOperator(spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
                                  emission: top.map { byLargest ? .largest(k: $0) : .top(k: $0, isGreater: >) } ?? .allKeys, lateRecords: late, context: context)
         }
     }

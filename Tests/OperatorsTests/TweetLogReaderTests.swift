@@ -6,16 +6,6 @@ import Testing
 /// The reader cuts a log into chunks of whole lines, plain or compressed: the chunks must put the
 /// file back together exactly, line numbers included.
 struct TweetLogReaderTests {
-    /// Keeps the chunks the reader emits.
-    final class ChunkCollector: ElementReceiver {
-        var chunks: [LineChunk] = []
-        var ended = false
-        func receive(_ batch: [LineChunk]) { chunks += batch }
-        func receive(watermark: EventTime) {}
-        func receive(barrier: CheckpointBarrier) {}
-        func receiveEndOfInput() { ended = true }
-    }
-
     /// Lines of many lengths: empty, short, longer than a chunk, with CRLF, and a last one
     /// without a line feed.
     static let log: [UInt8] = {
@@ -27,11 +17,13 @@ struct TweetLogReaderTests {
     }()
 
     private func read(_ path: String, chunkSize: Int, maxLineBytes: Int = TweetLogReader.defaultMaxLineBytes) throws -> [LineChunk] {
-        let collector = ChunkCollector()
-        let context = SubtaskContext(subtaskIndex: 0, parallelism: 1, maxParallelism: 128, watermarkGranularity: 1, metrics: JobMetrics())
-        try TweetLogReader(path: path, output: Output(collector), context: context, chunkSize: chunkSize, maxLineBytes: maxLineBytes).run()
-        #expect(collector.ended)
-        return collector.chunks
+        let harness = try SourceHarness { try TweetLogReader(path: path, context: $0, chunkSize: chunkSize, maxLineBytes: maxLineBytes) }
+        #expect(try harness.pollToEnd() == .finished)
+        guard case .endOfInput = harness.emitted.last else {
+            Issue.record("the reader did not end its input")
+            return []
+        }
+        return harness.records
     }
 
     private func expectChunksRebuild(_ chunks: [LineChunk], chunkSize: Int) {
@@ -123,6 +115,21 @@ struct TweetLogReaderTests {
                 }
             }
         }
+    }
+
+    /// A reader restored from a checkpoint between chunks goes on from the position it holds:
+    /// the chunks before and after rebuild the file, none repeated.
+    @Test func aRestoredReaderGoesOnFromItsPosition() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("flow-reader-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(Self.log).write(to: URL(fileURLWithPath: path))
+        let first = try SourceHarness { try TweetLogReader(path: path, context: $0, chunkSize: 100) }
+        for _ in 0..<5 { try first.poll() }
+        let snapshot = try first.snapshot()
+        #expect(first.metrics.value("bytes") > 0)
+        let rest = try SourceHarness(restoringFrom: [snapshot]) { try TweetLogReader(path: path, context: $0, chunkSize: 100) }
+        #expect(try rest.pollToEnd() == .finished)
+        expectChunksRebuild(first.records + rest.records, chunkSize: 100)
     }
 
     @Test func anEmptyFileGivesNoChunks() throws {

@@ -29,6 +29,12 @@ extension CheckpointManifest {
         for (operatorID, parts) in Dictionary(grouping: files, by: \.operatorID).sorted(by: { $0.key < $1.key }) {
             try checkSubtasks(of: operatorID, parts)
         }
+        for (operatorID, values) in counters.sorted(by: { $0.key < $1.key }) {
+            guard File.isOperatorID(operatorID) else { throw .init(description: "\(name) has counters of an impossible operator \"\(operatorID)\"") }
+            for (counter, value) in values where counter.utf8.count > 200 || !(0...StateReader.maximumCounter).contains(value) {
+                throw .init(description: "\(name) gives operator \(operatorID) an impossible counter \"\(counter.prefix(40))\" = \(value)")
+            }
+        }
     }
 
     /// The key groups subtask `subtask` of an operator with `parallelism` subtasks owned, as the manifest writes them.
@@ -49,9 +55,11 @@ extension CheckpointManifest {
 }
 
 extension CheckpointManifest.File {
-    /// An operator identity is its place and kind (`4-window`): ASCII letters, digits, `-` and `_`.
-    static func isOperatorID(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy { $0.isASCIILetterOrDigit || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+    /// An operator identity is a job step's name or `id:` (`window`, `tweet-log.decode`): ASCII
+    /// letters, digits, `-`, `_` and `.`, starting with a letter or digit, at most 100 characters.
+    public static func isOperatorID(_ text: String) -> Bool {
+        guard let first = text.utf8.first, first.isASCIILetterOrDigit, text.utf8.count <= 100 else { return false }
+        return text.utf8.allSatisfy { $0.isASCIILetterOrDigit || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
     }
 
     func check() throws(LoadedCheckpoint.Unusable) {

@@ -3,7 +3,7 @@
 public struct CheckpointManifest: Codable, Sendable {
     public static let fileName = "MANIFEST.json"
     public static let format = "flow-checkpoint"
-    public static let formatVersion = 3
+    public static let formatVersion = 4
     /// The largest manifest read (16 MiB); a checkpoint with more files than that lists is refused.
     public static let maximumSize = 16 << 20
     /// The most key groups a job may have.
@@ -30,9 +30,13 @@ public struct CheckpointManifest: Codable, Sendable {
     public var createdAtMilliseconds: Int64
     public var maxParallelism: Int
     public var files: [File]
+    /// Every operator's counters at the checkpoint, summed over its subtasks: a restored job's
+    /// counts go on from them. Counters are not state: a counter added or removed never makes a
+    /// checkpoint unusable.
+    public var counters: [String: [String: Int]]
 
     enum CodingKeys: String, CodingKey {
-        case format, version, checkpoint, job, files
+        case format, version, checkpoint, job, files, counters
         case isSavepoint = "savepoint"
         case createdAtMilliseconds = "created_ms"
         case maxParallelism = "max_parallelism"

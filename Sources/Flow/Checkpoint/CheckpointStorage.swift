@@ -1,7 +1,8 @@
 import Foundation
 
 /// The checkpoints of a job on disk: one folder per checkpoint (`chk-00000012`), holding one
-/// snapshot file per operator subtask and, written last, the manifest. Every file is written to a
+/// snapshot file per subtask of each operator with state and, written last, the manifest (with
+/// every operator's counters). Every file is written to a
 /// temporary name, fsynced and renamed, and the folders are fsynced after the renames, so a crash
 /// (even of the machine) leaves either a whole checkpoint or an incomplete one that is never loaded.
 public struct CheckpointStorage: Sendable {
@@ -33,7 +34,11 @@ public struct CheckpointStorage: Sendable {
             throw FlowError(.output, "cannot create the checkpoint folder \(folder): \(error.localizedDescription); check that \(directory) is writable")
         }
         var files: [CheckpointManifest.File] = []
-        for snapshot in snapshots.sorted(by: { ($0.operatorID, $0.subtask) < ($1.operatorID, $1.subtask) }) {
+        var counters: [String: [String: Int]] = [:]
+        for snapshot in snapshots {
+            for (name, value) in snapshot.counters { counters[snapshot.operatorID, default: [:]][name, default: 0] += value }
+        }
+        for snapshot in snapshots.sorted(by: { ($0.operatorID, $0.subtask) < ($1.operatorID, $1.subtask) }) where snapshot.hasState {
             let bytes = try SnapshotFile.encode(snapshot, checkpointID: id)
             try DurableFiles.write(bytes, to: folder + "/" + snapshot.fileName)
             let header: SnapshotFile.Header
@@ -50,7 +55,7 @@ public struct CheckpointStorage: Sendable {
         let manifest = CheckpointManifest(
             format: CheckpointManifest.format, version: CheckpointManifest.formatVersion, checkpoint: id, job: job,
             isSavepoint: isSavepoint, createdAtMilliseconds: Int64(Date().timeIntervalSince1970 * 1000),
-            maxParallelism: maxParallelism, files: files
+            maxParallelism: maxParallelism, files: files, counters: counters
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

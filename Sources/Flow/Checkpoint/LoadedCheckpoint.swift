@@ -82,12 +82,9 @@ public struct LoadedCheckpoint: Sendable {
         }
     }
 
-    /// The state that operator `operatorID`'s subtask owning `range` restores from, or nil if the
-    /// checkpoint has none for that operator.
-    public func restore(operatorID: String, range: KeyGroupRange) -> OperatorRestore? {
-        let parts = snapshots.filter { $0.operatorID == operatorID }
-        guard !parts.isEmpty else { return nil }
-        return OperatorRestore(snapshots: parts, range: range, checkpointID: manifest.checkpoint)
+    /// The snapshots of every subtask of operator `operatorID` (empty when it has no state here).
+    public func snapshots(of operatorID: String) -> [OperatorSnapshot] {
+        snapshots.filter { $0.operatorID == operatorID }
     }
 
     /// The operator identities the checkpoint holds state for.

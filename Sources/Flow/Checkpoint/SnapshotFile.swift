@@ -6,7 +6,7 @@ import CZstd
 /// and a CRC-32 of everything before it.
 public enum SnapshotFile {
     public static let magic: [UInt8] = Array("FLOWSNAP".utf8)
-    public static let formatVersion: UInt16 = 3
+    public static let formatVersion: UInt16 = 4
     /// The most state one snapshot may hold uncompressed (2 GiB): no reader allocates more for one file.
     public static let maximumStateSize = 1 << 31
     /// The largest snapshot file: the most state, compressed as badly as zstd can, and 1 MiB of header.
@@ -24,7 +24,8 @@ public enum SnapshotFile {
         public var subtask: Int
         public var parallelism: Int
         public var keyGroupRange: KeyGroupRange
-        public var keyGroupCount: Int
+        /// How many named states the body holds.
+        public var stateCount: Int
         public var uncompressedSize: Int
         public var compressedSize: Int
         public var position: String?
@@ -33,11 +34,15 @@ public enum SnapshotFile {
     /// Encodes a snapshot; zstd level 3 is fast and shrinks counts and keys well.
     public static func encode(_ snapshot: OperatorSnapshot, checkpointID: Int64) throws -> [UInt8] {
         var body = StateWriter()
-        body.write(bytes: snapshot.shared)
-        body.write(snapshot.keyGroups.count)
-        for (group, state) in snapshot.keyGroups {
-            body.write(group)
-            body.write(bytes: state)
+        body.write(snapshot.states.count)
+        for state in snapshot.states {
+            body.write(state.name)
+            body.write(state.redistribution.rawValue)
+            body.write(state.entries.count)
+            for entry in state.entries {
+                body.write(entry.keyGroup ?? -1)
+                body.write(bytes: entry.bytes)
+            }
         }
         guard body.bytes.count <= maximumStateSize else {
             throw FlowError(.output, "the state of operator \(snapshot.operatorID) subtask \(snapshot.subtask) is \(body.bytes.count) bytes, more than the \(maximumStateSize) a snapshot may hold; run it at a higher parallelism")
@@ -50,7 +55,7 @@ public enum SnapshotFile {
         header.write(snapshot.parallelism)
         header.write(snapshot.keyGroupRange.lowerBound)
         header.write(snapshot.keyGroupRange.upperBound)
-        header.write(snapshot.keyGroups.count)
+        header.write(snapshot.states.count)
         header.write(body.bytes.count)
         header.write(compressed.count)
         header.write(snapshot.position ?? "")
@@ -81,7 +86,7 @@ public enum SnapshotFile {
                 checkpointID: try reader.readInt64(), operatorID: try reader.readString(), subtask: try reader.readInt(),
                 parallelism: try reader.readInt(),
                 keyGroupRange: KeyGroupRange(lowerBound: try reader.readInt(), upperBound: try reader.readInt()),
-                keyGroupCount: try reader.readInt(), uncompressedSize: try reader.readInt(), compressedSize: try reader.readInt(),
+                stateCount: try reader.readInt(), uncompressedSize: try reader.readInt(), compressedSize: try reader.readInt(),
                 position: try reader.readString()
             )
         } catch {
@@ -101,11 +106,11 @@ public enum SnapshotFile {
         guard range.lowerBound >= 0, range.lowerBound <= range.upperBound else {
             throw Problem(description: "names impossible key groups \(range.lowerBound)..<\(range.upperBound)")
         }
-        guard header.keyGroupCount >= 0, header.keyGroupCount <= range.upperBound - range.lowerBound else {
-            throw Problem(description: "claims \(header.keyGroupCount) key groups with state in \(range.lowerBound)..<\(range.upperBound)")
-        }
         let size = header.uncompressedSize
         guard size >= 0 else { throw Problem(description: "claims a negative state size") }
+        guard header.stateCount >= 0, header.stateCount <= size else {
+            throw Problem(description: "claims \(header.stateCount) named states in \(size) bytes")
+        }
         guard size <= maximumStateSize else { throw Problem(description: "claims \(size) bytes of state, more than the \(maximumStateSize) a snapshot may hold") }
         // zstd's largest block holds 128 KiB and takes at least its 3-byte block header.
         guard size <= header.compressedSize / 3 * (128 << 10) else {
@@ -124,27 +129,46 @@ public enum SnapshotFile {
         let body = try decompress(file[offset..<(offset + header.compressedSize)], size: header.uncompressedSize)
         var reader = StateReader(body)
         do {
-            let shared = try reader.readBytes()
             let count = try reader.readCount()
-            var groups: [(group: Int, state: [UInt8])] = []
+            var states: [NamedState] = []
             for _ in 0..<count {
-                let group = try reader.readInt()
-                let range = header.keyGroupRange
-                guard range.contains(KeyGroup(group)) else {
-                    throw Problem(description: "holds key group \(group), outside its key groups \(range.lowerBound)..<\(range.upperBound)")
-                }
-                guard group > groups.last?.group ?? -1 else { throw Problem(description: "holds key group \(group) twice or out of order") }
-                groups.append((group, try reader.readBytes()))
+                let state = try readState(&reader, range: header.keyGroupRange)
+                guard state.name > states.last?.name ?? "" else { throw Problem(description: "holds state \"\(state.name)\" twice or out of order") }
+                states.append(state)
             }
-            guard reader.isAtEnd, count == header.keyGroupCount else { throw Problem(description: "holds a state that does not match its header") }
+            guard reader.isAtEnd, count == header.stateCount else { throw Problem(description: "holds a state that does not match its header") }
             let snapshot = OperatorSnapshot(operatorID: header.operatorID, subtask: header.subtask, parallelism: header.parallelism,
-                                            keyGroupRange: header.keyGroupRange, shared: shared, keyGroups: groups, position: header.position)
+                                            keyGroupRange: header.keyGroupRange, states: states, position: header.position)
             return (header, snapshot)
         } catch let problem as Problem {
             throw problem
         } catch {
             throw Problem(description: "holds a damaged state (\(error))")
         }
+    }
+
+    /// Reads one named state, checking its kind and that keyed entries lie in `range`, each group once and in order.
+    private static func readState(_ reader: inout StateReader, range: KeyGroupRange) throws -> NamedState {
+        let name = try reader.readString()
+        guard !name.isEmpty else { throw Problem(description: "holds a state without a name") }
+        guard let redistribution = StateDeclaration.Redistribution(rawValue: try reader.readInt()) else {
+            throw Problem(description: "holds state \"\(name)\" of an unknown kind")
+        }
+        var entries: [StateEntry] = []
+        for _ in 0..<(try reader.readCount()) {
+            let group = try reader.readInt()
+            if redistribution == .keyed {
+                guard range.contains(KeyGroup(group)) else {
+                    throw Problem(description: "holds key group \(group), outside its key groups \(range.lowerBound)..<\(range.upperBound)")
+                }
+                guard group > entries.last?.keyGroup ?? -1 else { throw Problem(description: "holds key group \(group) twice or out of order") }
+            } else {
+                guard group == -1 else { throw Problem(description: "holds a key group in state \"\(name)\", which is \(redistribution)") }
+            }
+            entries.append(StateEntry(keyGroup: redistribution == .keyed ? group : nil, bytes: try reader.readBytes()))
+        }
+        guard redistribution != .broadcast || entries.count <= 1 else { throw Problem(description: "holds broadcast state \"\(name)\" twice") }
+        return NamedState(name: name, redistribution: redistribution, entries: entries)
     }
 
     /// The CRC-32 (as zlib and PNG compute it) of some bytes.

@@ -39,6 +39,9 @@ public struct StateWriter: Sendable {
 
 /// Reads what a ``StateWriter`` wrote; any inconsistency (a truncated or damaged state) throws.
 public struct StateReader {
+    /// The largest count a checkpoint may hold: 2^53, exact in any JSON reader.
+    public static let maximumCounter = 1 << 53
+
     private let bytes: [UInt8]
     private var position = 0
 
@@ -79,7 +82,7 @@ public struct StateReader {
     /// on from it cannot overflow.
     public mutating func readCounter() throws -> Int {
         let value = try readInt64()
-        guard (0...(1 << 53)).contains(value) else { throw Damaged(description: "a count in the state (\(value)) is impossible") }
+        guard (0...Int64(Self.maximumCounter)).contains(value) else { throw Damaged(description: "a count in the state (\(value)) is impossible") }
         return Int(value)
     }
 

@@ -3,13 +3,18 @@
 ///
 /// ```swift
 /// let job = StreamJob(parallelism: 2)
-/// job.source("numbers") { output, _ in NumberSource(output: output) }
+/// job.source("numbers") { _ in NumberSource() }
 ///     .map("double") { $0 * 2 }
-///     .sink("print") { PrintSink() }
+///     .sink("print") { _ in PrintSink() }
 /// try job.execute()
 /// ```
+///
+/// Every operator has an identity, `id` (its name unless given): the checkpoint keeps its state
+/// and counters under it, so a restored job finds them again even when steps are added elsewhere.
 public struct DataStream<Record: Sendable>: Sendable {
     let job: StreamJob
+    /// The edge out of the last operator.
+    let edge: StreamEdge<Record>
     /// How the next operator's input arrives and whether it runs in parallel.
     let next: NextPlacement
 
@@ -20,49 +25,43 @@ public struct DataStream<Record: Sendable>: Sendable {
         var isInOrderedRegion: Bool
     }
 
-    init(job: StreamJob, next: NextPlacement) {
+    init(job: StreamJob, edge: StreamEdge<Record>, next: NextPlacement) {
         self.job = job
+        self.edge = edge
         self.next = next
     }
 
-    /// Appends an operator built by `make` on its task's thread from its output.
+    /// Appends an operator, built by `make` on its task's thread for each subtask.
     ///
     /// - Parameters:
     ///   - name: shown by `flowrun plan` and in errors.
+    ///   - id: the operator's identity in checkpoints and metrics (its name if nil).
     ///   - watermarkGranularity: for event-time operators, the watermark step they can tell apart.
-    ///   - assignsWatermarks: whether the operator creates watermarks (it is told the granularity).
-    ///   - stateName: for operators with state, a short name of their kind (its checkpoint identity
-    ///     is its position in the job and this name); such an operator acknowledges every barrier.
-    public func apply<Out: Sendable>(
-        _ name: String,
-        watermarkGranularity: Int64? = nil,
-        assignsWatermarks: Bool = false,
-        stateName: String? = nil,
-        _ make: @escaping @Sendable (Output<Out>, SubtaskContext) throws -> any ElementReceiver<Record>
-    ) -> DataStream<Out> {
-        job.append(GraphNode(
-            name: name, role: .transform, isParallel: next.isParallel, input: next.input,
-            watermarkGranularity: watermarkGranularity, assignsWatermarks: assignsWatermarks, stateName: stateName,
-            build: { downstream, context in
-                try make(Output(downstream as! any ElementReceiver<Out>), context)
-            },
-            makeInputExchange: { ChannelExchange<Record>(shape: $0) }
+    ///   - makesWatermarks: whether the operator makes the watermarks from here on (it is told the
+    ///     granularity the operators after it need, and does not pass upstream watermarks on).
+    public func apply<Op: Operator>(
+        _ name: String, id: String? = nil, watermarkGranularity: Int64? = nil, makesWatermarks: Bool = false,
+        _ make: @escaping @Sendable (SubtaskContext) throws -> Op
+    ) -> DataStream<Op.Output> where Op.Input == Record {
+        let output = StreamEdge<Op.Output>()
+        job.append(GraphNode.operator(
+            id: job.operatorID(id, name: name), name: name, role: .transform, isParallel: next.isParallel, input: next.input,
+            watermarkGranularity: watermarkGranularity, makesWatermarks: makesWatermarks,
+            inputEdge: edge, outputEdge: output, keyGroup: nil, make: make
         ))
-        return DataStream<Out>(job: job, next: .init(input: .forward, isParallel: next.isParallel, isInOrderedRegion: next.isInOrderedRegion))
+        return DataStream<Op.Output>(job: job, edge: output, next: .init(input: .forward, isParallel: next.isParallel, isInOrderedRegion: next.isInOrderedRegion))
     }
 
     /// Appends a sink, which consumes the stream. Sinks run as one subtask unless `parallel`.
-    public func sink(
-        _ name: String,
-        parallel: Bool = false,
-        stateName: String? = nil,
-        _ make: @escaping @Sendable (SubtaskContext) throws -> any ElementReceiver<Record>
-    ) {
+    public func sink<Op: Operator>(
+        _ name: String, id: String? = nil, parallel: Bool = false,
+        _ make: @escaping @Sendable (SubtaskContext) throws -> Op
+    ) where Op.Input == Record, Op.Output == Never {
         let placement = parallel ? next : gathered()
-        job.append(GraphNode(
-            name: name, role: .sink, isParallel: placement.isParallel, input: placement.input, stateName: stateName,
-            build: { _, context in try make(context) },
-            makeInputExchange: { ChannelExchange<Record>(shape: $0) }
+        job.append(GraphNode.operator(
+            id: job.operatorID(id, name: name), name: name, role: .sink, isParallel: placement.isParallel, input: placement.input,
+            watermarkGranularity: nil, makesWatermarks: false,
+            inputEdge: edge, outputEdge: nil, keyGroup: nil, make: make
         ))
     }
 
@@ -72,19 +71,19 @@ public struct DataStream<Record: Sendable>: Sendable {
     /// Use it for stateless work that dominates the cost (decoding), where order matters later.
     public func inParallel() -> DataStream<Record> {
         precondition(!next.isParallel, "inParallel() on a stream that is already parallel")
-        return DataStream(job: job, next: .init(input: .orderedRebalance, isParallel: true, isInOrderedRegion: true))
+        return DataStream(job: job, edge: edge, next: .init(input: .orderedRebalance, isParallel: true, isInOrderedRegion: true))
     }
 
     /// The following operators run as one subtask that sees the stream in its original order.
     public func inSequence() -> DataStream<Record> {
         precondition(next.isInOrderedRegion, "inSequence() needs a stream made parallel by inParallel()")
-        return DataStream(job: job, next: .init(input: .orderedGather, isParallel: false, isInOrderedRegion: false))
+        return DataStream(job: job, edge: edge, next: .init(input: .orderedGather, isParallel: false, isInOrderedRegion: false))
     }
 
     /// The following operator runs as one subtask that receives from every subtask of this one,
     /// in arrival order, with their watermarks combined by the minimum.
     public func global() -> DataStream<Record> {
-        DataStream(job: job, next: gathered())
+        DataStream(job: job, edge: edge, next: gathered())
     }
 
     private func gathered() -> NextPlacement {
@@ -95,11 +94,10 @@ public struct DataStream<Record: Sendable>: Sendable {
     /// Partitions the stream by `key`: every record with one key reaches the same subtask of the
     /// following (keyed, parallel) operators.
     public func keyBy<Key: StableHashable & Hashable & Sendable>(
-        _ name: String = "key-by",
         _ key: @escaping @Sendable (Record) -> Key
     ) -> KeyedStream<Record, Key> {
         precondition(!next.isInOrderedRegion, "keyBy inside an inParallel() region: call inSequence() first")
-        return KeyedStream(job: job, key: key, name: name)
+        return KeyedStream(job: job, edge: edge, key: key)
     }
 }
 
@@ -107,30 +105,24 @@ public struct DataStream<Record: Sendable>: Sendable {
 /// the keys of its key groups.
 public struct KeyedStream<Record: Sendable, Key: StableHashable & Hashable & Sendable>: Sendable {
     let job: StreamJob
+    let edge: StreamEdge<Record>
     /// The key of a record.
     public let key: @Sendable (Record) -> Key
-    let name: String
 
-    /// Appends a keyed operator, built on its task's thread.
-    public func apply<Out: Sendable>(
-        _ name: String,
-        watermarkGranularity: Int64? = nil,
-        stateName: String? = nil,
-        _ make: @escaping @Sendable (Output<Out>, SubtaskContext) throws -> any ElementReceiver<Record>
-    ) -> DataStream<Out> {
+    /// Appends a keyed operator, built on its task's thread for each subtask (see
+    /// ``DataStream/apply(_:id:watermarkGranularity:makesWatermarks:_:)``).
+    public func apply<Op: Operator>(
+        _ name: String, id: String? = nil, watermarkGranularity: Int64? = nil,
+        _ make: @escaping @Sendable (SubtaskContext) throws -> Op
+    ) -> DataStream<Op.Output> where Op.Input == Record {
+        let output = StreamEdge<Op.Output>()
         let key = self.key
-        job.append(GraphNode(
-            name: name, role: .transform, isParallel: true, input: .hash,
-            watermarkGranularity: watermarkGranularity, stateName: stateName,
-            build: { downstream, context in
-                try make(Output(downstream as! any ElementReceiver<Out>), context)
-            },
-            makeInputExchange: { shape in
-                ChannelExchange<Record>(shape: shape, keyGroup: { record in
-                    KeyGroup(of: key(record), maxParallelism: shape.maxParallelism)
-                })
-            }
+        job.append(GraphNode.operator(
+            id: job.operatorID(id, name: name), name: name, role: .transform, isParallel: true, input: .hash,
+            watermarkGranularity: watermarkGranularity, makesWatermarks: false,
+            inputEdge: edge, outputEdge: output,
+            keyGroup: { record, maxParallelism in KeyGroup(of: key(record), maxParallelism: maxParallelism) }, make: make
         ))
-        return DataStream<Out>(job: job, next: .init(input: .forward, isParallel: true, isInOrderedRegion: false))
+        return DataStream<Op.Output>(job: job, edge: output, next: .init(input: .forward, isParallel: true, isInOrderedRegion: false))
     }
 }

@@ -49,7 +49,7 @@ public struct ExecutionPlan: Sendable, CustomStringConvertible {
         for index in nodes.indices.reversed() {
             result[index] = downstream == 0 ? 1 : downstream
             if let own = nodes[index].watermarkGranularity { downstream = gcd(downstream, own) }
-            if nodes[index].assignsWatermarks { downstream = 0 }
+            if nodes[index].makesWatermarks { downstream = 0 }
         }
         return result
     }

@@ -36,24 +36,45 @@ public final class StreamJob: Sendable {
     var nodes: [GraphNode] { nodeList.withLock { $0 } }
 
     func append(_ node: GraphNode) {
-        nodeList.withLock { $0.append(node) }
+        precondition(CheckpointManifest.File.isOperatorID(node.id), "operator id \"\(node.id)\" must start with a letter or digit and hold only letters, digits, '-', '_' and '.' (at most 100)")
+        nodeList.withLock { nodes in
+            precondition(!nodes.contains { $0.id == node.id }, "two operators have the id \"\(node.id)\": give one of them another id")
+            nodes.append(node)
+        }
     }
 
-    /// Adds a source, built on its own thread by `make` from its output.
-    public func source<Record: Sendable>(
-        _ name: String,
-        stateName: String? = nil,
-        _ make: @escaping @Sendable (Output<Record>, SubtaskContext) throws -> any SourceRunner
-    ) -> DataStream<Record> {
+    /// The given id, or one made from the operator's name: its letters and digits, other
+    /// characters as '-', with a number after it when an operator already has it. A job whose
+    /// checkpoints must survive edits to its graph gives its stateful operators explicit ids.
+    func operatorID(_ id: String?, name: String) -> String {
+        if let id { return id }
+        var base = String(name.lowercased().unicodeScalars.prefix(80).map { scalar -> Character in
+            ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) ? Character(scalar) : "-"
+        })
+        while base.hasPrefix("-") { base.removeFirst() }
+        if base.isEmpty { base = "operator" }
+        let taken = Set(nodes.map(\.id))
+        var candidate = base, number = 2
+        while taken.contains(candidate) {
+            candidate = "\(base)-\(number)"
+            number += 1
+        }
+        return candidate
+    }
+
+    /// Adds the source, built on its own thread by `make`; the runtime polls it.
+    ///
+    /// - Parameters:
+    ///   - id: the source's identity in checkpoints and metrics (its name if nil).
+    ///   - speed: how fast the source's records are replayed, by their event time.
+    public func source<S: Source>(
+        _ name: String, id: String? = nil, speed: ReplaySpeed = .max,
+        _ make: @escaping @Sendable (SubtaskContext) throws -> S
+    ) -> DataStream<S.Output> {
         precondition(nodes.isEmpty, "a job has exactly one source, and it comes first")
-        append(GraphNode(
-            name: name, role: .source, isParallel: false, input: .forward, stateName: stateName,
-            build: { downstream, context in
-                try make(Output(downstream as! any ElementReceiver<Record>), context)
-            },
-            makeInputExchange: nil
-        ))
-        return DataStream(job: self, next: .init(input: .forward, isParallel: false, isInOrderedRegion: false))
+        let output = StreamEdge<S.Output>()
+        append(GraphNode.source(id: operatorID(id, name: name), name: name, speed: speed, outputEdge: output, make: make))
+        return DataStream(job: self, edge: output, next: .init(input: .forward, isParallel: false, isInOrderedRegion: false))
     }
 
     /// Plans the graph into tasks: operators are chained into one task where no exchange is

@@ -12,25 +12,12 @@ public struct ExchangeShape: Sendable {
     public var maxParallelism: Int
 }
 
-/// The channels of one edge between two tasks, with a writer for each sending subtask and a gate
-/// for each receiving one. Erased over the record type so the executor can wire any edge.
-public protocol Exchange: AnyObject, Sendable {
-    /// The receiver that the last operator of upstream subtask `upstream` emits into.
-    func makeWriter(upstream: Int) -> AnyObject
-    /// Reads downstream subtask `downstream`'s input and pushes it into `head` until the end of
-    /// input (or until the exchange is cancelled).
-    func runGate(downstream: Int, into head: AnyObject) throws
-    /// Wakes and stops every sender and receiver (the job is failing or stopping).
-    func cancel()
-}
-
 /// Thrown by a writer whose channel was cancelled: the job is stopping and the task should too.
 public struct ExchangeCancelled: Error {}
 
-/// The in-process exchange: bounded channels of batches between threads.
-///
-/// A network exchange between processes (a distributed log) can replace it behind ``Exchange``.
-final class ChannelExchange<Record: Sendable>: Exchange {
+/// The in-process exchange of one edge between two tasks: bounded channels of batches between
+/// threads, with a writer for each sending subtask and a gate for each receiving one.
+final class ChannelExchange<Record: Sendable>: Sendable {
     let shape: ExchangeShape
     let channels: [BoundedChannel<Envelope<Record>>]
     let keyGroup: (@Sendable (Record) -> KeyGroup)?
@@ -42,7 +29,8 @@ final class ChannelExchange<Record: Sendable>: Exchange {
         channels = (0..<count).map { _ in BoundedChannel(capacity: shape.channelCapacity) }
     }
 
-    func makeWriter(upstream: Int) -> AnyObject {
+    /// The receiver that the last operator of upstream subtask `upstream` emits into.
+    func makeWriter(upstream: Int) -> any ElementReceiver<Record> {
         switch shape.partitioning {
         case .forward: ChannelWriter(channel: channels[upstream], sender: upstream)
         case .orderedGather: ChannelWriter(channel: channels[upstream], sender: upstream)
@@ -56,8 +44,9 @@ final class ChannelExchange<Record: Sendable>: Exchange {
         }
     }
 
-    func runGate(downstream: Int, into head: AnyObject) throws {
-        let receiver = head as! any ElementReceiver<Record>
+    /// Reads downstream subtask `downstream`'s input and pushes it into `receiver` until the end
+    /// of input (or until the exchange is cancelled).
+    func runGate(downstream: Int, into receiver: any ElementReceiver<Record>) throws {
         switch shape.partitioning {
         case .orderedGather: try OrderedGate(channels: channels).run(into: receiver)
         case .forward, .orderedRebalance: try MergingGate(channel: channels[downstream], inputs: 1).run(into: receiver)
@@ -65,5 +54,6 @@ final class ChannelExchange<Record: Sendable>: Exchange {
         }
     }
 
+    /// Wakes and stops every sender and receiver (the job is failing or stopping).
     func cancel() { channels.forEach { $0.cancel() } }
 }

@@ -8,16 +8,18 @@ struct JobExecutor {
 
     func run() throws {
         try checkRestoredState()
+        if let restored = job.restoredFrom { job.metrics.restore(restored.manifest.counters) }
         try job.checkpoints?.beginLine(restoredFrom: job.restoredFrom)
-        let exchanges = makeExchanges()
-        let failure = Locked<(any Error)?>(nil)
-        job.checkpoints?.begin(expectedAcks: expectedAcknowledgements, maxParallelism: job.maxParallelism) {
-            exchanges.forEach { $0?.cancel() }
+        openExchanges()
+        let cancelAll: @Sendable () -> Void = { [plan] in
+            for task in plan.tasks.dropFirst() { plan.nodes[task.nodeIndices[0]].cancelInput() }
         }
+        let failure = Locked<(any Error)?>(nil)
+        job.checkpoints?.begin(expectedAcks: subtaskCount, maxParallelism: job.maxParallelism, stopJob: cancelAll)
         let group = DispatchGroup()
         for (taskIndex, task) in plan.tasks.enumerated() {
             for subtask in 0..<task.parallelism {
-                let body = subtaskBody(taskIndex: taskIndex, subtask: subtask, exchanges: exchanges)
+                let body = subtaskBody(taskIndex: taskIndex, subtask: subtask)
                 group.enter()
                 let thread = Thread {
                     do {
@@ -26,7 +28,7 @@ struct JobExecutor {
                         // Another task failed first and cancelled the channels.
                     } catch {
                         failure.withLock { if $0 == nil { $0 = error } }
-                        exchanges.forEach { $0?.cancel() }
+                        cancelAll()
                     }
                     group.leave()
                 }
@@ -41,83 +43,64 @@ struct JobExecutor {
         if let error = job.checkpoints?.failure { throw error }
     }
 
-    /// The checkpoint identity of node `index`, if it has state: its place among the stateful
-    /// operators and its state name. Stateless steps (a replay pacer, a console view) may come or
-    /// go between a checkpoint and its restore.
-    private func operatorID(ofNode index: Int) -> String? {
-        guard let name = plan.nodes[index].stateName else { return nil }
-        return "\(plan.nodes[..<index].filter { $0.stateName != nil }.count)-\(name)"
+    /// How many snapshots make a checkpoint complete: one per subtask of every operator (the
+    /// stateless ones report their counters).
+    private var subtaskCount: Int {
+        plan.tasks.reduce(0) { $0 + $1.nodeIndices.count * $1.parallelism }
     }
 
-    /// How many snapshots make a checkpoint complete: one per subtask of each stateful operator.
-    private var expectedAcknowledgements: Int {
-        plan.tasks.reduce(0) { total, task in
-            total + task.nodeIndices.filter { plan.nodes[$0].stateName != nil }.count * task.parallelism
-        }
-    }
-
-    /// A checkpoint must hold state for exactly this job's stateful operators.
+    /// A checkpoint must have been taken with the same key groups, and hold state only of
+    /// operators this job has (each operator checks its own state when it is restored).
     private func checkRestoredState() throws {
         guard let restored = job.restoredFrom else { return }
         guard restored.manifest.maxParallelism == job.maxParallelism else {
             throw FlowError(.invalidJob, "checkpoint \(restored.path) was taken with \(restored.manifest.maxParallelism) key groups, but this job has \(job.maxParallelism); restore with the same setting")
         }
-        let expected = Set(plan.nodes.indices.compactMap(operatorID(ofNode:)))
-        if let unknown = restored.operatorIDs.subtracting(expected).sorted().first {
+        let ids = Set(plan.nodes.map(\.id))
+        if let unknown = restored.operatorIDs.subtracting(ids).sorted().first {
             throw FlowError(.invalidJob, "checkpoint \(restored.path) holds state of operator \(unknown), which this job does not have; restore it with the job file it was taken with")
-        }
-        if let missing = expected.subtracting(restored.operatorIDs).sorted().first {
-            throw FlowError(.invalidJob, "checkpoint \(restored.path) holds no state of operator \(missing); restore it with the job file it was taken with")
         }
     }
 
-    /// The exchange into each task (nil for the source task).
-    private func makeExchanges() -> [(any Exchange)?] {
-        plan.tasks.enumerated().map { index, task in
-            guard let input = task.input, index > 0 else { return nil }
+    /// Makes each edge between tasks an exchange of its shape.
+    private func openExchanges() {
+        for (index, task) in plan.tasks.enumerated() {
+            guard let input = task.input, index > 0 else { continue }
             let shape = ExchangeShape(
                 partitioning: input, upstream: plan.tasks[index - 1].parallelism, downstream: task.parallelism,
                 batchSize: job.batchSize, channelCapacity: job.channelCapacity, maxParallelism: job.maxParallelism
             )
-            return plan.nodes[task.nodeIndices[0]].makeInputExchange!(shape)
+            plan.nodes[task.nodeIndices[0]].openInputExchange(shape)
         }
     }
 
     /// What one subtask's thread does: build its chain back to front, then run its source or gate.
-    private func subtaskBody(taskIndex: Int, subtask: Int, exchanges: [(any Exchange)?]) -> @Sendable () throws -> Void {
+    private func subtaskBody(taskIndex: Int, subtask: Int) -> @Sendable () throws -> Void {
         let task = plan.tasks[taskIndex]
         let nodes = plan.nodes
-        let granularities = plan.granularities
-        let outgoing = taskIndex + 1 < exchanges.count ? exchanges[taskIndex + 1] : nil
-        let incoming = exchanges[taskIndex]
-        let (parallelism, maxParallelism, metrics) = (task.parallelism, job.maxParallelism, job.metrics)
-        let (checkpoints, restoredFrom) = (job.checkpoints, job.restoredFrom)
-        let operatorIDs = task.nodeIndices.map(operatorID(ofNode:))
-        return {
-            var downstream: AnyObject = outgoing?.makeWriter(upstream: subtask) ?? DiscardingSentinel()
-            for (position, nodeIndex) in task.nodeIndices.enumerated().reversed() {
-                let range = KeyGroupRange(subtask: subtask, parallelism: parallelism, maxParallelism: maxParallelism)
-                let operatorID = operatorIDs[position]
-                let context = SubtaskContext(
-                    subtaskIndex: subtask, parallelism: parallelism, maxParallelism: maxParallelism,
-                    watermarkGranularity: granularities[nodeIndex], metrics: metrics,
-                    operatorID: operatorID, checkpoints: checkpoints,
-                    restored: operatorID.flatMap { restoredFrom?.restore(operatorID: $0, range: range) }
-                )
-                do {
-                    downstream = try nodes[nodeIndex].build(downstream, context)
-                } catch let damaged as StateReader.Damaged {
-                    throw FlowError(.invalidJob, "the checkpoint's state of operator \(operatorID ?? nodes[nodeIndex].name) cannot be read (\(damaged)); restore it with the job file it was taken with")
+        let setups = task.nodeIndices.map { index in
+            let node = nodes[index]
+            return SubtaskSetup(
+                operatorID: node.id, subtask: subtask, parallelism: task.parallelism, maxParallelism: job.maxParallelism,
+                watermarkGranularity: plan.granularities[index], metrics: job.metrics,
+                snapshots: job.checkpoints, checkpoints: job.checkpoints,
+                restore: job.restoredFrom.map { restored in
+                    .init(checkpointID: restored.manifest.checkpoint, path: restored.path, snapshots: restored.snapshots(of: node.id))
                 }
+            )
+        }
+        return {
+            var runner: (any SourceRunner)?
+            for (position, nodeIndex) in task.nodeIndices.enumerated().reversed() {
+                runner = try nodes[nodeIndex].build(setups[position])
             }
-            if let incoming {
-                try incoming.runGate(downstream: subtask, into: downstream)
+            if taskIndex > 0 {
+                try nodes[task.nodeIndices[0]].runInputGate(subtask)
+            } else if let runner {
+                try runner.run()
             } else {
-                try (downstream as! any SourceRunner).run()
+                preconditionFailure("the first task of a job starts with its source")
             }
         }
     }
 }
-
-/// Stands where a sink's downstream would be; sinks never emit into it.
-private final class DiscardingSentinel {}

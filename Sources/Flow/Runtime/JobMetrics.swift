@@ -1,32 +1,73 @@
 import Synchronization
 
-/// Named counters that operators add to and the progress line reads, from any thread.
+/// The job's counters and gauges, owned by the runtime: per operator, subtask and name, added to
+/// by operators once per batch and read by the progress line, the summary and checkpoints.
 ///
-/// Operators add once per batch, not once per record: each add is an atomic operation.
+/// Counters are not operator state. A checkpoint keeps each operator's totals beside the state
+/// (in its manifest) and a restored job goes on from them, but a counter added or renamed never
+/// makes a checkpoint unusable.
 public final class JobMetrics: Sendable {
-    private let counters: Locked<[String: Counter]> = Locked([:])
+    private struct Key: Hashable {
+        var operatorID: String
+        var subtask: Int
+        var name: String
+    }
+
+    private let counters: Locked<[Key: Counter]> = Locked([:])
     private let gauges: Locked<[String: Int64]> = Locked([:])
+    /// Totals from the checkpoint a job was restored from, by operator and name: subtask 0's
+    /// counter starts from them.
+    private let restored: Locked<[String: [String: Int]]> = Locked([:])
 
     public init() {}
 
-    /// The counter named `name`, created at zero on first use.
-    public func counter(_ name: String) -> Counter {
-        counters.withLock { all in
-            if let existing = all[name] { return existing }
+    /// The metrics of one operator subtask.
+    public func scope(operatorID: String, subtask: Int) -> OperatorMetrics {
+        OperatorMetrics(job: self, operatorID: operatorID, subtask: subtask)
+    }
+
+    /// Counter `name` of one operator subtask, created on first use (from the restored total, for subtask 0).
+    func counter(operatorID: String, subtask: Int, name: String) -> Counter {
+        let key = Key(operatorID: operatorID, subtask: subtask, name: name)
+        let base = subtask == 0 ? restored.withLock { $0[operatorID]?[name] ?? 0 } : 0
+        return counters.withLock { all in
+            if let existing = all[key] { return existing }
             let counter = Counter()
-            all[name] = counter
+            counter.add(base)
+            all[key] = counter
             return counter
         }
     }
 
-    /// The current value of counter `name` (0 if it was never used).
-    public func value(_ name: String) -> Int {
-        counters.withLock { $0[name]?.value ?? 0 }
+    /// Starts counting from a checkpoint's totals (before any operator is built).
+    func restore(_ totals: [String: [String: Int]]) {
+        restored.withLock { $0 = totals }
     }
 
-    /// The names of the counters that start with `prefix`, sorted.
+    /// The current values of one operator subtask's counters, for its snapshot.
+    func values(operatorID: String, subtask: Int) -> [String: Int] {
+        // Restored totals of counters this run has not used yet stay in the next checkpoint.
+        let unused = subtask == 0 ? restored.withLock { $0[operatorID] ?? [:] } : [:]
+        return counters.withLock { all in
+            var values = unused
+            for (key, counter) in all where key.operatorID == operatorID && key.subtask == subtask { values[key.name] = counter.value }
+            return values
+        }
+    }
+
+    /// The total of counter `name` over every operator and subtask (0 if none has it).
+    public func value(_ name: String) -> Int {
+        counters.withLock { all in all.reduce(0) { $0 + ($1.key.name == name ? $1.value.value : 0) } }
+    }
+
+    /// The total of counter `name` of one operator over its subtasks.
+    public func value(_ name: String, operatorID: String) -> Int {
+        counters.withLock { all in all.reduce(0) { $0 + ($1.key.name == name && $1.key.operatorID == operatorID ? $1.value.value : 0) } }
+    }
+
+    /// The names of the counters that start with `prefix`, sorted, each once.
     public func counterNames(startingWith prefix: String) -> [String] {
-        counters.withLock { $0.keys.filter { $0.hasPrefix(prefix) }.sorted() }
+        counters.withLock { Set($0.keys.map(\.name).filter { $0.hasPrefix(prefix) }).sorted() }
     }
 
     /// Sets gauge `name` to `value` if it is larger (for "event time reached").
@@ -40,18 +81,17 @@ public final class JobMetrics: Sendable {
     public func gauge(_ name: String) -> Int64? { gauges.withLock { $0[name] } }
 }
 
-/// A subtask's share of a job counter: it adds to the shared counter and keeps its own total,
-/// which goes into the subtask's checkpoint so that counts survive a restore.
-public struct TalliedCounter {
-    private let counter: Counter
-    public private(set) var total = 0
+/// The metrics one operator subtask adds to: what its ``SubtaskContext`` hands it.
+public struct OperatorMetrics: Sendable {
+    let job: JobMetrics
+    public let operatorID: String
+    public let subtask: Int
 
-    public init(_ counter: Counter) { self.counter = counter }
+    /// This subtask's counter `name`; keep it and add to it once per batch.
+    public func counter(_ name: String) -> Counter { job.counter(operatorID: operatorID, subtask: subtask, name: name) }
 
-    public mutating func add(_ amount: Int) {
-        total += amount
-        counter.add(amount)
-    }
+    /// Raises job gauge `name` to `value` if that is larger.
+    public func raiseGauge(_ name: String, to value: Int64) { job.raiseGauge(name, to: value) }
 }
 
 /// An atomic counter.

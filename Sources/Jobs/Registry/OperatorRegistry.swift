@@ -36,6 +36,11 @@ final class BuildContext: @unchecked Sendable {
     let checkOnly: Bool
     var rejectFiles: [RejectFile] = []
     var lateFiles: [LateRecordFile] = []
+    /// The identity of the step being built (its `id:` or its operator's name): the id of the
+    /// operator it adds, and the stem of the ids of any others.
+    var stepID = ""
+    /// What the source step counts, for the progress line.
+    var progressCounter = "records"
 
     init(job: StreamJob, checkOnly: Bool) {
         self.job = job

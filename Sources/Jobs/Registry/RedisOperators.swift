@@ -14,9 +14,10 @@ enum RedisOperators {
         source.pollInterval = poll.milliseconds > 0 ? poll : nil
         source.retry = try retry(&settings)
         let chosen = source
-        let stream = build.job.source("redis top \(chosen.top) of \(chosen.key) at \(chosen.endpoint)", stateName: "redis-top") { output, context in
-            try RedisTopSource(settings: chosen, output: output, context: context)
+        let stream = build.job.source("redis top \(chosen.top) of \(chosen.key) at \(chosen.endpoint)", id: build.stepID) { context in
+            RedisTopSource(settings: chosen, context: context)
         }
+        build.progressCounter = RedisTopSource.entriesCounter
         return .rankedCounts(stream)
     }
 

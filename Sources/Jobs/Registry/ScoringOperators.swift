@@ -10,8 +10,9 @@ enum ScoringOperators {
         name: "documents", summary: "reads documents from a JSON Lines file or an index (http://HOST:PORT/INDEX): an id field and text fields joined",
         takes: [.none], gives: .documents
     ) { _, settings, build in
+        build.progressCounter = "documents"
         let path = try settings.requiredString("path")
-        let idField = settings.string("id", default: "id")
+        let idField = settings.string("id-field", default: "id")
         let textFields = settings.string("text", default: "text").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let sortField = settings.string("sort", default: "id")
         let pageSize = try settings.integer("page-size", default: 500, range: 1...10_000)
@@ -26,23 +27,23 @@ enum ScoringOperators {
             source.sortField = sortField
             source.pageSize = pageSize
             let chosen = source
-            return .documents(build.job.source("documents of \(chosen.endpoint)", stateName: "documents") { output, context in
-                try ElasticsearchDocumentSource(settings: chosen, output: output, context: context)
+            return .documents(build.job.source("documents of \(chosen.endpoint)", id: build.stepID) { context in
+                ElasticsearchDocumentSource(settings: chosen, context: context)
             })
         }
         let lines = DocumentLines(idField: idField, textFields: textFields, keepsSource: keepsSource)
         if !build.checkOnly && !FileManager.default.fileExists(atPath: path) {
             throw FlowError(.missingInput, "\(settings.location): the documents file \(path) does not exist; give an existing JSON Lines file")
         }
-        return .documents(build.job.source("documents \(path)", stateName: "documents") { output, context in
-            try DocumentFileSource(path: path, lines: lines, output: output, context: context, batchSize: batch)
+        return .documents(build.job.source("documents \(path)", id: build.stepID) { context in
+            DocumentFileSource(path: path, lines: lines, context: context, batchSize: batch)
         })
     }
 
     static let score = OperatorRegistry.Entry(
         name: "score", summary: "zero-shot scores of documents against labels (a list, or the top N of a Redis sorted set) with a BERT model, batched on a worker pool",
         takes: [.documents], gives: .scoredDocuments
-    ) { stream, settings, _ in
+    ) { stream, settings, build in
         guard case .documents(let documents) = stream else { preconditionFailure("score applied to \(stream.kind)") }
         let labels = settings.string("labels", default: "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let redis = settings.string("redis", default: "")
@@ -59,19 +60,19 @@ enum ScoringOperators {
         let workers = try settings.integer("workers", default: 0, range: 0...256)
         let batchSize = try settings.integer("batch-size", default: 32, range: 1...4096)
         let description = endpoint.map { "the top \(top) of \(key) at \($0)" } ?? "\(labels.count) labels"
-        let scored = documents.apply("score \(description) (batches of \(batchSize))", stateName: "score") { output, context in
+        let scored = documents.apply("score \(description) (batches of \(batchSize))", id: build.stepID) { context in
             let chosen = try endpoint.map { try topLabels($0, key: key, count: top) } ?? labels
             _ = try ClassificationField.names(for: chosen)
             let bert = try BertModel(folder: try ModelDirectory.locate(model.isEmpty ? nil : model))
             let scorer = try ZeroShotScorer(pool: EncoderPool(model: bert, workers: workers, batchSize: batchSize), labels: chosen, template: template)
-            return try ScoreOperator(output: output, scorer: scorer, context: context)
+            return try ScoreOperator(scorer: scorer, context: context)
         }
         return .scoredDocuments(scored)
     }
 
     /// The sink of whole documents: an index (`index` actions), created if absent with the
     /// settings and mappings of the JSON file `mapping`.
-    static func sinkDocuments(_ documents: DataStream<Document>, path: String, _ settings: inout ResolvedSettings) throws {
+    static func sinkDocuments(_ documents: DataStream<Document>, path: String, id: String, _ settings: inout ResolvedSettings) throws {
         guard path.hasPrefix("http://") || path.hasPrefix("https://") else {
             throw FlowError(.invalidJob, "\(settings.location): documents are written to an index (http://HOST:PORT/INDEX), not to \(RedactedAddress.redacted(path))")
         }
@@ -85,17 +86,17 @@ enum ScoringOperators {
             indexBody = data
         }
         let chosenBody = indexBody
-        documents.sink("index \(sink.endpoint) (whole documents)", stateName: "es-sink") { context in
+        documents.sink("index \(sink.endpoint) (whole documents)", id: id) { context in
             try ElasticsearchIndexSink(settings: sink, indexBody: chosenBody, context: context)
         }
     }
 
     /// The sink of scored documents: a JSON Lines file (one line per document), or an index.
-    static func sinkScores(_ scored: DataStream<ScoredDocument>, path: String, _ settings: inout ResolvedSettings) throws {
+    static func sinkScores(_ scored: DataStream<ScoredDocument>, path: String, id: String, _ settings: inout ResolvedSettings) throws {
         let bulk = try bulkSettings(path, &settings)
         if path.hasPrefix("http://") || path.hasPrefix("https://") {
             let sink = try bulk()
-            scored.sink("index \(sink.endpoint) (partial updates)", stateName: "es-sink") { context in
+            scored.sink("index \(sink.endpoint) (partial updates)", id: id) { context in
                 try ElasticsearchScoreSink(settings: sink, context: context)
             }
             return
@@ -103,8 +104,8 @@ enum ScoringOperators {
         guard path != "-" && !path.isEmpty else {
             throw FlowError(.invalidJob, "\(settings.location): scored documents need a JSON Lines file or an index (http://HOST:PORT/INDEX)")
         }
-        scored.sink("jsonl file \(path)", stateName: "file-sink") { context in
-            try RecordFileSink<ScoredDocument>(path: path, header: nil, context: context) { document in
+        scored.sink("jsonl file \(path)", id: id) { context in
+            RecordFileSink<ScoredDocument>(path: path, header: nil, context: context) { document in
                 "{\"id\":\(document.idJSON)" + zip(document.labels, document.scores).map {
                     ",\"\(ClassificationField.name(for: $0))\":\(String(format: "%.6f", $1))"
                 }.joined() + "}\n"

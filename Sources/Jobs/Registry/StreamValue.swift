@@ -53,6 +53,8 @@ struct WindowChoice {
     /// How long a fired window still takes late records (and fires again).
     var allowedLateness: Duration
     var description: String
+    /// The window step's identity: the window operator's state is the window's.
+    var operatorID: String
 
     /// The watermark steps a sliding window tells apart: its slide, and where windows close.
     func watermarkGranularity(_ spec: WindowSpec) -> Int64 {

@@ -17,40 +17,39 @@ enum TrendingOperators {
         let chunkBytes = try settings.integer("chunk-bytes", default: TweetLogReader.defaultChunkSize, range: 4096...(64 << 20))
         let rejects = RejectFile(path: nonEmpty(settings.string("rejects")))
         build.rejectFiles.append(rejects)
+        build.progressCounter = "tweets"
         try build.checkOutput(rejects.path, what: "reject file", at: settings.location)
         if !build.checkOnly { _ = try TweetLogFiles.list(path) }
-        var stream = build.job.source("tweet-log reader \(path)", stateName: "tweet-log") { output, context in
-            try TweetLogReader(path: path, output: output, context: context, chunkSize: chunkBytes, maxLineBytes: maxLineBytes)
+        let reader = speed == .max ? "tweet-log reader \(path)" : "tweet-log reader \(path), replayed at \(speed)"
+        let stream = build.job.source(reader, id: build.stepID, speed: speed) { context in
+            try TweetLogReader(path: path, context: context, chunkSize: chunkBytes, maxLineBytes: maxLineBytes)
         }
         .inParallel()
-        .apply("decode tweets", stateName: "decode") { output, context in
-            try TweetDecodeOperator(output: output, rejects: rejects, context: context, maxLineBytes: maxLineBytes)
+        .apply("decode tweets", id: "\(build.stepID).decode") { context in
+            try TweetDecodeOperator(rejects: rejects, context: context, maxLineBytes: maxLineBytes)
         }
         .inSequence()
-        if case .factor(let factor) = speed {
-            stream = stream.apply("replay at \(speed)") { output, _ in ReplayPacer(output: output, factor: factor) }
-        }
         return .tweets(stream)
     }
 
     static let watermarks = OperatorRegistry.Entry(
         name: "watermarks", summary: "watermark = largest event time so far minus out-of-orderness",
         takes: [.tweets], gives: .tweets
-    ) { stream, settings, _ in
+    ) { stream, settings, build in
         let delay = try settings.duration("out-of-orderness", default: "5s")
         guard case .tweets(let tweets) = stream else { preconditionFailure("watermarks applied to \(stream.kind)") }
-        return .tweets(tweets.apply("watermarks (\(DurationText.format(delay)) out of order)", assignsWatermarks: true, stateName: "watermarks") { output, context in
-            try BoundedOutOfOrdernessWatermarks(output: output, delay: delay, context: context)
+        return .tweets(tweets.apply("watermarks (\(DurationText.format(delay)) out of order)", id: build.stepID, makesWatermarks: true) { context in
+            BoundedOutOfOrdernessWatermarks(delay: delay, context: context)
         })
     }
 
     static let hashtags = OperatorRegistry.Entry(
         name: "hashtags", summary: "one record per hashtag of each tweet, lowercased",
         takes: [.tweets], gives: .hashtags
-    ) { stream, _, _ in
+    ) { stream, _, build in
         guard case .tweets(let tweets) = stream else { preconditionFailure("hashtags applied to \(stream.kind)") }
-        return .hashtags(tweets.apply("hashtags (lowercased)", stateName: "hashtags") { output, context in
-            try HashtagExtractor(output: output, context: context)
+        return .hashtags(tweets.apply("hashtags (lowercased)", id: build.stepID) { context in
+            HashtagExtractor(context: context)
         })
     }
 
@@ -63,7 +62,7 @@ enum TrendingOperators {
             throw FlowError(.invalidJob, "\(settings.location): key-by \"\(field)\" is not a field of hashtags; write key-by: hashtag")
         }
         guard case .hashtags(let hashtags) = stream else { preconditionFailure("key-by applied to \(stream.kind)") }
-        return .keyedHashtags(hashtags.keyBy("key-by hashtag") { $0.tag })
+        return .keyedHashtags(hashtags.keyBy { $0.tag })
     }
 
     static let window = OperatorRegistry.Entry(
@@ -85,7 +84,8 @@ enum TrendingOperators {
                 let spec = try WindowSpec(size: size, slide: slide)
                 choice = WindowChoice(kind: .sliding(spec), lateRecords: late, allowedLateness: lateness,
                                       description: "\(type) window \(DurationText.format(size))" + (type == "sliding" ? " every \(DurationText.format(slide))" : "")
-                                        + (lateness > .zero ? ", late records up to \(DurationText.format(lateness))" : ""))
+                                        + (lateness > .zero ? ", late records up to \(DurationText.format(lateness))" : ""),
+                                  operatorID: build.stepID)
             } catch let error as FlowError {
                 throw FlowError(.invalidJob, "\(settings.location): \(error.message)")
             }
@@ -95,7 +95,8 @@ enum TrendingOperators {
             guard settings.string("allowed-lateness") == nil else {
                 throw FlowError(.invalidJob, "\(settings.location): session windows take no allowed-lateness (a late record is counted and set aside); remove it")
             }
-            choice = WindowChoice(kind: .session(gap: gap), lateRecords: late, allowedLateness: .zero, description: "session window, gap \(DurationText.format(gap))")
+            choice = WindowChoice(kind: .session(gap: gap), lateRecords: late, allowedLateness: .zero, description: "session window, gap \(DurationText.format(gap))",
+                                  operatorID: build.stepID)
         default:
             throw FlowError(.invalidJob, "\(settings.location): window type \"\(type)\" is unknown; use sliding, tumbling or session")
         }
@@ -113,21 +114,21 @@ enum TrendingOperators {
     static let topK = OperatorRegistry.Entry(
         name: "top-k", summary: "the k largest counts per window (ties by tag), local per subtask then merged",
         takes: [.counts], gives: .rankedCounts
-    ) { stream, settings, _ in
+    ) { stream, settings, build in
         let k = try settings.integer("k", default: 20, range: 1...10_000)
         guard case .counts(let keyed, let choice) = stream else { preconditionFailure("top-k applied to \(stream.kind)") }
         guard case .sliding(let spec) = choice.kind else {
             throw FlowError(.invalidJob, "\(settings.location): top-k needs windows shared by all tags (sliding or tumbling); session windows differ per tag")
         }
         let (late, lateness) = (choice.lateRecords, choice.allowedLateness)
-        let local = keyed.apply("\(choice.description) → count → local top \(k)", watermarkGranularity: choice.watermarkGranularity(spec),
-                                stateName: "window") { output, context in
-            try SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+        let local = keyed.apply("\(choice.description) → count → local top \(k)", id: choice.operatorID,
+                                watermarkGranularity: choice.watermarkGranularity(spec)) { context in
+            try SlicedWindowOperator(spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
                                  emission: .largest(k: k), allowedLateness: lateness, lateRecords: late, context: context,
                                  describeKey: { $0.string })
         }
-        return .rankedCounts(local.global().apply("merge top \(k)", stateName: "top-k") { output, context in
-            try TopKMergeOperator(output: output, k: k, isGreater: >, allowedLateness: lateness, context: context)
+        return .rankedCounts(local.global().apply("merge top \(k)", id: build.stepID) { _ in
+            TopKMergeOperator(k: k, isGreater: >, allowedLateness: lateness)
         })
     }
 
@@ -145,8 +146,8 @@ enum TrendingOperators {
                 throw FlowError(.invalidJob, "\(settings.location): the sink writes to Redis or to the file \(path), not both; drop one of them")
             }
             let redisSettings = try RedisOperators.sinkSettings(redis, &settings)
-            ranked.sink("redis sorted set \(redisSettings.key) at \(redisSettings.endpoint)", stateName: "redis-sink") { context in
-                try RedisTopKSink(settings: redisSettings, context: context)
+            ranked.sink("redis sorted set \(redisSettings.key) at \(redisSettings.endpoint)", id: build.stepID) { context in
+                RedisTopKSink(settings: redisSettings, context: context)
             }
             return .finished
         }
@@ -159,15 +160,15 @@ enum TrendingOperators {
         }
         switch stream {
         case .scoredDocuments(let scored):
-            try ScoringOperators.sinkScores(scored, path: path, &settings)
+            try ScoringOperators.sinkScores(scored, path: path, id: build.stepID, &settings)
         case .documents(let documents):
-            try ScoringOperators.sinkDocuments(documents, path: path, &settings)
+            try ScoringOperators.sinkDocuments(documents, path: path, id: build.stepID, &settings)
         case .rankedCounts(let ranked):
             if path == "-" || path.isEmpty {
-                ranked.sink("console table") { _ in ConsoleTopKSink(keyColumn: keyColumn) }
+                ranked.sink("console table", id: build.stepID) { _ in ConsoleTopKSink(keyColumn: keyColumn) }
             } else {
-                ranked.sink("\(format.rawValue) file \(path)", stateName: "file-sink") { context in
-                    try RecordFileSink<RankedCount>(path: path, header: format.header(keyColumn: keyColumn), context: context) {
+                ranked.sink("\(format.rawValue) file \(path)", id: build.stepID) { context in
+                    RecordFileSink<RankedCount>(path: path, header: format.header(keyColumn: keyColumn), context: context) {
                         format.line($0, keyColumn: keyColumn)
                     }
                 }
@@ -176,11 +177,11 @@ enum TrendingOperators {
             guard path != "-" && !path.isEmpty else {
                 throw FlowError(.invalidJob, "\(settings.location): a sink of every count per window needs a file path; add top-k before it for a console table")
             }
-            countsPerWindow(keyed, choice).global().apply("order window results", stateName: "order") { output, context in
-                try WindowResultMerge(output: output, context: context)
+            countsPerWindow(keyed, choice).global().apply("order window results", id: "\(build.stepID).order") { _ in
+                WindowResultMerge<KeyString, Int64>()
             }
-                .sink("\(format.rawValue) file \(path)", stateName: "file-sink") { context in
-                    try RecordFileSink<KeyedCount>(path: path, header: format.countsHeader(keyColumn: keyColumn), context: context) {
+                .sink("\(format.rawValue) file \(path)", id: build.stepID) { context in
+                    RecordFileSink<KeyedCount>(path: path, header: format.countsHeader(keyColumn: keyColumn), context: context) {
                         format.line($0, keyColumn: keyColumn)
                     }
                 }
@@ -195,13 +196,13 @@ enum TrendingOperators {
         let (late, lateness) = (choice.lateRecords, choice.allowedLateness)
         switch choice.kind {
         case .sliding(let spec):
-            return keyed.apply("\(choice.description) → count", watermarkGranularity: choice.watermarkGranularity(spec), stateName: "window") { output, context in
-                try SlicedWindowOperator(output: output, spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+            return keyed.apply("\(choice.description) → count", id: choice.operatorID, watermarkGranularity: choice.watermarkGranularity(spec)) { context in
+                try SlicedWindowOperator(spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
                                      emission: .allKeys, allowedLateness: lateness, lateRecords: late, context: context, describeKey: { $0.string })
             }
         case .session(let gap):
-            return keyed.apply("\(choice.description) → count", watermarkGranularity: 1, stateName: "window") { output, context in
-                try SessionWindowOperator(output: output, gap: gap, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+            return keyed.apply("\(choice.description) → count", id: choice.operatorID, watermarkGranularity: 1) { context in
+                try SessionWindowOperator(gap: gap, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
                                       lateRecords: late, context: context, describeKey: { $0.string })
             }
         }

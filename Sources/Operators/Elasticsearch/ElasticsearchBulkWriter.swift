@@ -51,56 +51,54 @@ struct BulkAction {
 final class ElasticsearchBulkWriter {
     let settings: ElasticsearchBulkSettings
     let client: ElasticsearchClient
-    private let context: SubtaskContext
+    private let metrics: OperatorMetrics
     private let clock: any WallClock
     private let verb: String
     private var pending: [BulkAction] = []
     private var pendingBytes = 0
     private var oldestPending: Double?
-    private var applied, retried, deadLettered: TalliedCounter
-    /// Dead letters per "status type", kept in the checkpoint with the totals.
-    private var deadLettersByReason: [String: Int] = [:]
-    private let deadLetterFile: FileOutput
+    private let applied, retried, deadLettered: Counter
+    /// Where a restored run goes on writing dead letters: the checkpoint's mark of the file.
+    private var resumption: (mark: FileOutput.Mark, checkpoint: Int64)?
+    private var deadLetterFile: FileOutput?
     private var deadLettersPublished = false
-    private let hasCheckpoints: Bool
+    private let isCheckpointed: Bool
+
+    /// The name of the split-list state holding the dead-letter file's mark.
+    static let stateName = "dead letters"
 
     /// `counter` names the applied actions in the summary ("es updates", "es indexed").
-    /// Counts restored from the subtask's checkpoint, if any, are added to the job's.
-    init(settings: ElasticsearchBulkSettings, context: SubtaskContext, clock: any WallClock, counter: String, verb: String) throws {
+    init(settings: ElasticsearchBulkSettings, context: SubtaskContext, clock: any WallClock, counter: String, verb: String) {
         self.settings = settings
-        self.context = context
         self.clock = clock
         self.verb = verb
+        metrics = context.metrics
         client = ElasticsearchClient(settings.endpoint)
-        applied = TalliedCounter(context.metrics.counter(counter))
-        retried = TalliedCounter(context.metrics.counter("es retries"))
-        deadLettered = TalliedCounter(context.metrics.counter("es dead letters"))
-        hasCheckpoints = context.checkpoints != nil
-        var deadLetterMark: FileOutput.Mark?
-        if let state = context.restored?.firstShared {
-            var reader = StateReader(state)
-            applied.add(try reader.readCounter())
-            retried.add(try reader.readCounter())
-            deadLettered.add(try reader.readCounter())
-            for _ in 0..<(try reader.readCount()) {
-                let reason = try reader.readString()
-                let count = try reader.readCounter()
-                deadLettersByReason[reason] = count
-                context.metrics.counter(Self.deadLetterCounter(reason)).add(count)
-            }
-            let length = try reader.readCounter()
-            guard let checksum = UInt32(exactly: try reader.readInt64()) else {
-                throw StateReader.Damaged(description: "an impossible checksum of the dead-letter file")
-            }
-            deadLetterMark = FileOutput.Mark(length: length, checksum: checksum)
+        applied = context.metrics.counter(counter)
+        retried = context.metrics.counter("es retries")
+        deadLettered = context.metrics.counter("es dead letters")
+        isCheckpointed = context.isCheckpointed
+    }
+
+    /// Takes the dead-letter file's mark from a checkpoint.
+    func restore(from state: RestoredState) throws {
+        guard var reader = state.list(Self.stateName).first else { return }
+        let length = try reader.readCounter()
+        guard let checksum = UInt32(exactly: try reader.readInt64()) else {
+            throw StateReader.Damaged(description: "an impossible checksum of the dead-letter file")
         }
+        resumption = (FileOutput.Mark(length: length, checksum: checksum), state.checkpointID)
+    }
+
+    /// Opens the dead-letter file, at the restored mark if there is one.
+    func open() throws {
         // The file exists from the start, though most runs have no dead letter: make its folder
         // (the default out/) rather than stop a job that might never need it.
         if let slash = settings.deadLetters.lastIndex(of: "/") {
             try? FileManager.default.createDirectory(atPath: String(settings.deadLetters[..<slash]), withIntermediateDirectories: true)
         }
-        if let deadLetterMark, let checkpoint = context.restored?.checkpointID {
-            deadLetterFile = try FileOutput(path: settings.deadLetters, resuming: deadLetterMark, checkpoint: checkpoint)
+        if let resumption {
+            deadLetterFile = try FileOutput(path: settings.deadLetters, resuming: resumption.mark, checkpoint: resumption.checkpoint)
         } else {
             deadLetterFile = try FileOutput(path: settings.deadLetters)
         }
@@ -108,7 +106,7 @@ final class ElasticsearchBulkWriter {
 
     deinit {
         // A job with checkpoints that stops early keeps its in-progress file for the restore.
-        if hasCheckpoints { deadLetterFile.keepForResume() } else if !deadLettersPublished { try? deadLetterFile.publish() }
+        if isCheckpointed { deadLetterFile?.keepForResume() } else if !deadLettersPublished { try? deadLetterFile?.publish() }
     }
 
     /// The summary counter of dead letters for one reason.
@@ -135,17 +133,17 @@ final class ElasticsearchBulkWriter {
         if let oldest = oldestPending, clock.now() - oldest >= settings.flushInterval.seconds { try flush() }
     }
 
-    /// Flushes, then acknowledges the barrier with the counters and the dead-letter file's synced
-    /// length and checksum: the checkpoint covers every action before it.
-    func acknowledge(_ barrier: CheckpointBarrier) throws {
+    /// Flushes, then adds the dead-letter file's synced length and checksum to the snapshot: the
+    /// checkpoint covers every action before it.
+    func snapshot(into snapshot: inout StateSnapshot) throws {
         try flush()
-        var state = StateWriter()
-        write(&state)
+        guard let deadLetterFile else { return }
         let mark = try deadLetterFile.mark()
+        var state = StateWriter()
         state.write(mark.length)
         state.write(Int64(mark.checksum))
-        context.acknowledge(barrier, shared: state)
-        if barrier.isSavepoint { deadLetterFile.keepForResume() }
+        snapshot.add(Self.stateName, state)
+        if snapshot.isSavepoint { deadLetterFile.keepForResume() }
     }
 
     /// Flushes, publishes the dead-letter file and refreshes the index, so that searches see every
@@ -153,20 +151,8 @@ final class ElasticsearchBulkWriter {
     func finish() throws {
         try flush()
         deadLettersPublished = true
-        try deadLetterFile.publish()
+        try deadLetterFile?.publish()
         _ = try? client.send("POST", "\(settings.endpoint.indexPath)/_refresh")
-    }
-
-    /// The counters, for a checkpoint.
-    private func write(_ state: inout StateWriter) {
-        state.write(applied.total)
-        state.write(retried.total)
-        state.write(deadLettered.total)
-        state.write(deadLettersByReason.count)
-        for (reason, count) in deadLettersByReason.sorted(by: { $0.key < $1.key }) {
-            state.write(reason)
-            state.write(count)
-        }
     }
 
     /// Sends the queued actions until each is applied or dead-lettered; those still unavailable
@@ -227,10 +213,10 @@ final class ElasticsearchBulkWriter {
     private func writeDeadLetter(_ action: BulkAction, status: Int, type: String, reason: String) throws {
         let summaryReason = status == 0 ? type : type.isEmpty ? "\(status)" : "\(status) \(type)"
         let letter: [String: Any] = ["id": action.id, "status": status, "type": type, "reason": reason, "action": String(decoding: action.lines, as: UTF8.self)]
+        guard let deadLetterFile else { preconditionFailure("ElasticsearchBulkWriter used before open()") }
         try deadLetterFile.write(String(decoding: try JSONSerialization.data(withJSONObject: letter, options: [.sortedKeys]), as: UTF8.self) + "\n")
         deadLettered.add(1)
-        deadLettersByReason[summaryReason, default: 0] += 1
-        context.metrics.counter(Self.deadLetterCounter(summaryReason)).add(1)
+        metrics.counter(Self.deadLetterCounter(summaryReason)).add(1)
     }
 
     func giveUp(_ problem: String, after attempts: Int, count: Int) -> FlowError {

@@ -6,9 +6,9 @@ import Foundation
 ///
 /// Before the first write it creates the index, if absent, with the given settings and mappings
 /// (by default only `classification_*` fields as `float`). Flushing, retries and dead letters are
-/// ``ElasticsearchBulkWriter``'s; it flushes at each checkpoint barrier and at the end, and
+/// ``ElasticsearchBulkWriter``'s; it flushes at each checkpoint and at the end, and
 /// refreshes the index at the end so that searches see every document.
-public final class ElasticsearchIndexSink: ElementReceiver {
+public final class ElasticsearchIndexSink: Sink {
     private let writer: ElasticsearchBulkWriter
     private let indexBody: Data
     private var indexReady = false
@@ -16,10 +16,16 @@ public final class ElasticsearchIndexSink: ElementReceiver {
     /// `indexBody` is the `PUT /INDEX` body (`settings`, `mappings`) used when the index is absent.
     public init(settings: ElasticsearchBulkSettings, indexBody: Data?, context: SubtaskContext, clock: any WallClock = SystemClock()) throws {
         self.indexBody = try indexBody ?? JSONSerialization.data(withJSONObject: ["mappings": ClassificationField.dynamicMapping])
-        writer = try ElasticsearchBulkWriter(settings: settings, context: context, clock: clock, counter: "es indexed", verb: "documents")
+        writer = ElasticsearchBulkWriter(settings: settings, context: context, clock: clock, counter: "es indexed", verb: "documents")
     }
 
-    public func receive(_ batch: [Document]) throws {
+    public var declaredState: [StateDeclaration] { [.splitList(ElasticsearchBulkWriter.stateName)] }
+
+    public func restoreState(from state: RestoredState) throws { try writer.restore(from: state) }
+
+    public func open() throws { try writer.open() }
+
+    public func process(_ batch: [Document], into output: Collector<Never>) throws {
         if !indexReady {
             try writer.createIndexIfAbsent(indexBody)
             indexReady = true
@@ -33,9 +39,8 @@ public final class ElasticsearchIndexSink: ElementReceiver {
         try writer.flushIfDue()
     }
 
-    public func receive(watermark: EventTime) throws {}
+    /// Flushes: a checkpoint covers every action before it.
+    public func snapshotState(into snapshot: inout StateSnapshot) throws { try writer.snapshot(into: &snapshot) }
 
-    public func receive(barrier: CheckpointBarrier) throws { try writer.acknowledge(barrier) }
-
-    public func receiveEndOfInput() throws { try writer.finish() }
+    public func onEndOfInput(into output: Collector<Never>) throws { try writer.finish() }
 }

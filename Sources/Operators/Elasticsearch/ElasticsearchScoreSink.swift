@@ -7,19 +7,25 @@ import Foundation
 /// Before the first write it makes sure the index maps `classification_*` fields as `float` (a
 /// dynamic template, and the fields themselves), so new labels neither become `long` nor hit the
 /// total-fields limit. Flushing, retries and dead letters are ``ElasticsearchBulkWriter``'s; it
-/// flushes at each checkpoint barrier and at the end. Updates by id are idempotent, so replays
+/// flushes at each checkpoint and at the end. Updates by id are idempotent, so replays
 /// after a restore do no harm (at least once, idempotent).
-public final class ElasticsearchScoreSink: ElementReceiver {
+public final class ElasticsearchScoreSink: Sink {
     private let writer: ElasticsearchBulkWriter
     /// The labels whose fields are mapped as float, and those fields' names.
     private var mappedLabels: [String]?
     private var fieldNames: [String] = []
 
     public init(settings: ElasticsearchBulkSettings, context: SubtaskContext, clock: any WallClock = SystemClock()) throws {
-        writer = try ElasticsearchBulkWriter(settings: settings, context: context, clock: clock, counter: "es updates", verb: "updates")
+        writer = ElasticsearchBulkWriter(settings: settings, context: context, clock: clock, counter: "es updates", verb: "updates")
     }
 
-    public func receive(_ batch: [ScoredDocument]) throws {
+    public var declaredState: [StateDeclaration] { [.splitList(ElasticsearchBulkWriter.stateName)] }
+
+    public func restoreState(from state: RestoredState) throws { try writer.restore(from: state) }
+
+    public func open() throws { try writer.open() }
+
+    public func process(_ batch: [ScoredDocument], into output: Collector<Never>) throws {
         for document in batch {
             if mappedLabels != document.labels { try ensureMapping(document.labels) }
             let id = BulkAction.documentID(document.idJSON)
@@ -31,11 +37,10 @@ public final class ElasticsearchScoreSink: ElementReceiver {
         try writer.flushIfDue()
     }
 
-    public func receive(watermark: EventTime) throws {}
+    /// Flushes: a checkpoint covers every action before it.
+    public func snapshotState(into snapshot: inout StateSnapshot) throws { try writer.snapshot(into: &snapshot) }
 
-    public func receive(barrier: CheckpointBarrier) throws { try writer.acknowledge(barrier) }
-
-    public func receiveEndOfInput() throws { try writer.finish() }
+    public func onEndOfInput(into output: Collector<Never>) throws { try writer.finish() }
 
     /// Creates the index if it does not exist, with `classification_*` as float and a raised field
     /// limit, and maps this job's fields as float.

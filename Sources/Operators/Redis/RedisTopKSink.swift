@@ -8,9 +8,9 @@ import Flow
 /// Windows are pipelined: they are sent in groups (up to 64, or what fired within 50 ms), with one
 /// round trip per group, and kept until
 /// Redis confirms them, so a lost connection (retried with backoff) loses no window. At each
-/// checkpoint barrier everything before it is confirmed; a replay after a restore rewrites the
-/// same windows, which is idempotent.
-public final class RedisTopKSink: ElementReceiver {
+/// checkpoint everything before it is confirmed; a replay after a restore rewrites the same
+/// windows, which is idempotent. It keeps no state.
+public final class RedisTopKSink: Sink {
     /// How the sink writes.
     public struct Settings: Sendable {
         public var endpoint: RedisEndpoint
@@ -29,29 +29,26 @@ public final class RedisTopKSink: ElementReceiver {
     }
 
     private let settings: Settings
-    private let context: SubtaskContext
     private var connection: RedisConnection?
     /// The window being received, then the windows waiting for Redis to confirm them.
     private var current: (end: Int64, entries: [RankedCount])?
     private var unconfirmed: [(end: Int64, entries: [RankedCount])] = []
-    private var published: TalliedCounter
+    private let published: Counter
     private let clock: any WallClock
     /// When the oldest unconfirmed window was fired (wall clock).
     private var oldestWaitingSince: Double?
 
-    public init(settings: Settings, context: SubtaskContext, clock: any WallClock = SystemClock()) throws {
+    public init(settings: Settings, context: SubtaskContext, clock: any WallClock = SystemClock()) {
         self.settings = settings
-        self.context = context
         self.clock = clock
-        published = TalliedCounter(context.metrics.counter("windows published"))
-        if let state = context.restored?.firstShared {
-            var reader = StateReader(state)
-            published.add(try reader.readCounter())
-        }
+        published = context.metrics.counter("windows published")
+    }
+
+    public func open() throws {
         connection = try settings.retry.run(connection: &connection, endpoint: settings.endpoint) { $0 }
     }
 
-    public func receive(_ batch: [RankedCount]) throws {
+    public func process(_ batch: [RankedCount], into output: Collector<Never>) {
         for entry in batch {
             if let open = current, open.end != entry.windowEnd.milliseconds { close(open) }
             if current == nil { current = (entry.windowEnd.milliseconds, []) }
@@ -60,21 +57,19 @@ public final class RedisTopKSink: ElementReceiver {
     }
 
     /// The top-K merge emits a window's ranks together, before the watermark that completed it.
-    public func receive(watermark: EventTime) throws {
+    public func onWatermark(_ watermark: EventTime, into output: Collector<Never>) throws {
         if let open = current, open.end - 1 <= watermark.milliseconds { close(open) }
         if unconfirmed.count >= settings.windowsPerRoundTrip { try send() }
         if let since = oldestWaitingSince, clock.now() - since >= settings.maximumDelay.seconds { try send() }
     }
 
-    public func receive(barrier: CheckpointBarrier) throws {
+    /// Everything before a checkpoint is confirmed by Redis before the checkpoint completes.
+    public func snapshotState(into snapshot: inout StateSnapshot) throws {
         if let open = current { close(open) }
         try send()
-        var state = StateWriter()
-        state.write(published.total)
-        context.acknowledge(barrier, shared: state)
     }
 
-    public func receiveEndOfInput() throws {
+    public func onEndOfInput(into output: Collector<Never>) throws {
         if let open = current { close(open) }
         try send()
         connection?.close()

@@ -9,9 +9,9 @@ import Flow
 /// `1e300`, `2.5`) is bad data, skipped and counted under ``skippedCounter`` for each top N
 /// emitted; the members after it move up a rank.
 ///
-/// Checkpointed state: the version it last emitted (window end and a hash of the entries), so a
-/// restored poller does not emit the same top N again.
-public final class RedisTopSource: SourceRunner {
+/// Declared state (a split list of one entry): the version it last emitted (window end and a hash
+/// of the entries), so a restored poller does not emit the same top N again.
+public final class RedisTopSource: Source {
     public struct Settings: Sendable {
         public var endpoint: RedisEndpoint
         public var key = "hashtags"
@@ -24,51 +24,59 @@ public final class RedisTopSource: SourceRunner {
     }
 
     private let settings: Settings
-    private let output: Output<RankedCount>
-    private let context: SubtaskContext
+    private let clock: any WallClock
     private var connection: RedisConnection?
     private var lastVersion: (windowEnd: Int64, hash: UInt64)?
+    /// When the next read is due (wall clock), polling on an interval.
+    private var nextRead: Double?
     private let skipped: Counter
+    private let entriesRead: Counter
 
     /// The summary counter of members skipped because their score is no count.
     public static let skippedCounter = "redis members skipped (score not a count)"
+    /// The counter of ranked entries emitted.
+    public static let entriesCounter = "ranked entries read"
 
-    public init(settings: Settings, output: Output<RankedCount>, context: SubtaskContext) throws {
+    public init(settings: Settings, context: SubtaskContext, clock: any WallClock = SystemClock()) {
         self.settings = settings
-        self.output = output
-        self.context = context
+        self.clock = clock
         skipped = context.metrics.counter(Self.skippedCounter)
-        if let state = context.restored?.firstShared {
-            var reader = StateReader(state)
-            if try reader.readBool() { lastVersion = (try reader.readInt64(), UInt64(bitPattern: try reader.readInt64())) }
-        }
+        entriesRead = context.metrics.counter(Self.entriesCounter)
     }
 
-    public func run() throws {
-        while true {
-            let (entries, skippedMembers) = try read()
-            let version = (windowEnd: entries.first?.windowEnd.milliseconds ?? 0, hash: Self.hash(entries))
-            if lastVersion.map({ $0.windowEnd != version.windowEnd || $0.hash != version.hash }) ?? true {
-                lastVersion = version
-                skipped.add(skippedMembers)
-                output.emit(contentsOf: entries)
-                try output.flush()
-            }
-            if let barrier = context.checkpoints?.barrierIfDue() {
-                var state = StateWriter()
-                state.write(lastVersion != nil)
-                if let lastVersion {
-                    state.write(lastVersion.windowEnd)
-                    state.write(Int64(bitPattern: lastVersion.hash))
-                }
-                context.acknowledge(barrier, shared: state, position: lastVersion.map { "window \($0.windowEnd)" })
-                try output.emit(barrier: barrier)
-                if barrier.isSavepoint { return }
-            }
-            guard let interval = settings.pollInterval else { break }
-            CurrentThread.sleep(for: min(interval, .seconds(60)))
+    public var declaredState: [StateDeclaration] { [.splitList("last version")] }
+
+    public func restoreState(from state: RestoredState) throws {
+        guard var reader = state.list("last version").first else { return }
+        if try reader.readBool() { lastVersion = (try reader.readInt64(), UInt64(bitPattern: try reader.readInt64())) }
+    }
+
+    public func snapshotState(into snapshot: inout StateSnapshot) throws {
+        var state = StateWriter()
+        state.write(lastVersion != nil)
+        if let lastVersion {
+            state.write(lastVersion.windowEnd)
+            state.write(Int64(bitPattern: lastVersion.hash))
         }
-        try output.emitEndOfInput()
+        snapshot.add("last version", state)
+        snapshot.position = lastVersion.map { "window \($0.windowEnd)" }
+    }
+
+    /// Reads the set when a read is due and emits its top N if it changed; finishes after one
+    /// read unless it polls on an interval.
+    public func poll(into output: Collector<RankedCount>, pacing: ReplayClock?) throws -> SourceStatus {
+        if let nextRead, clock.now() < nextRead { return .idle }
+        let (entries, skippedMembers) = try read()
+        let version = (windowEnd: entries.first?.windowEnd.milliseconds ?? 0, hash: Self.hash(entries))
+        if lastVersion.map({ $0.windowEnd != version.windowEnd || $0.hash != version.hash }) ?? true {
+            lastVersion = version
+            skipped.add(skippedMembers)
+            entriesRead.add(entries.count)
+            output.emit(contentsOf: entries)
+        }
+        guard let interval = settings.pollInterval else { return .finished }
+        nextRead = clock.now() + interval.seconds
+        return .ready
     }
 
     /// One consistent read of the set and its window end; also how many members were skipped.

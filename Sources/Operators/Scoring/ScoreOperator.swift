@@ -17,28 +17,19 @@ public struct ScoredDocument: Sendable {
 ///
 /// A document that already holds every label's score made by the same model is passed over, so a
 /// re-run after a restore, or with one new hashtag, scores only what is missing.
-public final class ScoreOperator: ElementReceiver {
-    private let output: Output<ScoredDocument>
+public final class ScoreOperator: Operator {
     private let scorer: ZeroShotScorer
-    private var scored, skipped: TalliedCounter
-    private let context: SubtaskContext
+    private let scored, skipped: Counter
     private let fields: Set<String>
 
-    public init(output: Output<ScoredDocument>, scorer: ZeroShotScorer, context: SubtaskContext) throws {
-        self.output = output
+    public init(scorer: ZeroShotScorer, context: SubtaskContext) throws {
         self.scorer = scorer
-        self.context = context
-        scored = TalliedCounter(context.metrics.counter("documents scored"))
-        skipped = TalliedCounter(context.metrics.counter("documents already scored"))
+        scored = context.metrics.counter("documents scored")
+        skipped = context.metrics.counter("documents already scored")
         fields = Set(try ClassificationField.names(for: scorer.labels))
-        if let state = context.restored?.firstShared {
-            var reader = StateReader(state)
-            scored.add(try reader.readCounter())
-            skipped.add(try reader.readCounter())
-        }
     }
 
-    public func receive(_ batch: [Document]) throws {
+    public func process(_ batch: [Document], into output: Collector<ScoredDocument>) {
         let model = scorer.pool.model.identity
         let needed = batch.filter { $0.scoredBy != model || !fields.isSubset(of: $0.scoredFields) }
         let scores = scorer.score(needed.map(\.text))
@@ -47,18 +38,5 @@ public final class ScoreOperator: ElementReceiver {
         }
         scored.add(needed.count)
         skipped.add(batch.count - needed.count)
-        try output.flush()
     }
-
-    public func receive(watermark: EventTime) throws { try output.emit(watermark: watermark) }
-
-    public func receive(barrier: CheckpointBarrier) throws {
-        var state = StateWriter()
-        state.write(scored.total)
-        state.write(skipped.total)
-        context.acknowledge(barrier, shared: state)
-        try output.emit(barrier: barrier)
-    }
-
-    public func receiveEndOfInput() throws { try output.emitEndOfInput() }
 }

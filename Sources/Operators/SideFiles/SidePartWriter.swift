@@ -3,10 +3,11 @@ import Flow
 /// One subtask's writer of a side file: entries go to its own part file as they are made, and a
 /// checkpoint keeps only the parts' marks.
 ///
-/// On a restore, new subtask 0 takes over every part the checkpoint lists (each old subtask's
-/// own and the ones it had taken over): it checks that each is the file the checkpoint wrote,
-/// cuts it back to its mark, and keeps listing it as sealed. Every subtask then writes a new
-/// part of its own, so a part is only ever appended to by the run that created it.
+/// The parts are split-list state: on a restore each new subtask takes over the parts of its
+/// share of the old subtasks (each old subtask's own and the ones it had taken over): it checks
+/// that each is the file the checkpoint wrote, cuts it back to its mark, and keeps listing it as
+/// sealed. Every subtask then writes a new part of its own, so a part is only ever appended to by
+/// the run that created it.
 final class SidePartWriter {
     private let file: SideFile
     private let own: FileOutput
@@ -19,9 +20,9 @@ final class SidePartWriter {
     init(file: SideFile, context: SubtaskContext) throws {
         guard let path = file.path else { preconditionFailure("a side-file part needs the side file's path") }
         self.file = file
-        ownPart = SidePart(generation: context.restored?.checkpointID ?? 0, subtask: context.subtaskIndex, mark: .init(length: 0, checksum: 0))
+        ownPart = SidePart(generation: context.restoredCheckpointID ?? 0, subtask: context.subtaskIndex, mark: .init(length: 0, checksum: 0))
         own = try FileOutput(path: ownPart.path(beside: path))
-        keepsParts = context.snapshotReceiver != nil
+        keepsParts = context.isCheckpointed
     }
 
     /// Appends one entry: two sort keys and its JSON line (ending in a line feed).
@@ -29,25 +30,25 @@ final class SidePartWriter {
         try own.write("\(first) \(second) \(json)")
     }
 
-    /// Syncs the own part and writes the list of parts (own first, then sealed) into a checkpoint.
-    func write(to writer: inout StateWriter) throws {
+    /// Syncs the own part and adds the list of parts (own first, then sealed) to split-list
+    /// state `name`.
+    func snapshot(into snapshot: inout StateSnapshot, as name: String) throws {
         var current = ownPart
         current.mark = try own.mark()
+        var writer = StateWriter()
         writer.write([current] + sealed)
+        snapshot.add(name, writer)
     }
 
-    /// The parts one old subtask's checkpoint lists, as ``write(to:)`` wrote them (read also
-    /// when there is no side file now, to get past them).
-    static func readParts(from reader: inout StateReader) throws -> [SidePart] {
-        try reader.readArray(of: SidePart.self)
-    }
-
-    /// Checks and cuts back the parts a checkpoint listed, and keeps them as sealed parts.
-    func takeOver(_ parts: [SidePart], checkpoint: Int64) throws {
+    /// Checks and cuts back the parts listed in this subtask's share of split-list state `name`,
+    /// and keeps them as sealed parts.
+    func restore(from state: RestoredState, as name: String) throws {
         guard let path = file.path else { return }
-        for part in parts where part.mark.length > 0 {
-            try FileOutput(path: part.path(beside: path), resuming: part.mark, checkpoint: checkpoint).keepForResume()
-            sealed.append(part)
+        for var reader in state.list(name) {
+            for part in try reader.readArray(of: SidePart.self) where part.mark.length > 0 {
+                try FileOutput(path: part.path(beside: path), resuming: part.mark, checkpoint: state.checkpointID).keepForResume()
+                sealed.append(part)
+            }
         }
     }
 

@@ -7,7 +7,7 @@ import Glibc
 /// Shows the latest window's top K as a table on the terminal, redrawn at most twice a second so
 /// a fast replay does not flood it; the last window is always shown at the end. Keys are shown
 /// through ``TerminalText/visible(_:)``: their control characters appear escaped, never raw.
-public final class ConsoleTopKSink: ElementReceiver {
+public final class ConsoleTopKSink: Sink {
     private let keyColumn: String
     private var latestEnd: Int64?
     private var latest: [RankedCount] = []
@@ -17,7 +17,7 @@ public final class ConsoleTopKSink: ElementReceiver {
 
     public init(keyColumn: String) { self.keyColumn = TerminalText.visible(keyColumn) }
 
-    public func receive(_ batch: [RankedCount]) throws {
+    public func process(_ batch: [RankedCount], into output: Collector<Never>) {
         for record in batch {
             if record.windowEnd.milliseconds != latestEnd {
                 latestEnd = record.windowEnd.milliseconds
@@ -32,11 +32,8 @@ public final class ConsoleTopKSink: ElementReceiver {
         }
     }
 
-    public func receive(watermark: EventTime) throws {}
-
-    /// The table is a view of the latest results, with nothing to keep.
-    public func receive(barrier: CheckpointBarrier) throws {}
-    public func receiveEndOfInput() throws { draw() }
+    /// The table is a view of the latest results, with nothing to keep in a checkpoint.
+    public func onEndOfInput(into output: Collector<Never>) { draw() }
 
     private func draw() {
         guard let end = latestEnd else { return }

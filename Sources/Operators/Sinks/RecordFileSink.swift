@@ -7,54 +7,65 @@ import Flow
 /// the checkpoint; a restored run checks that the in-progress file is that one, cuts it back to
 /// that length and goes on, so the published file equals that of one uninterrupted run however
 /// often the job crashed.
-public final class RecordFileSink<Record: Sendable>: ElementReceiver {
-    private let file: FileOutput
+public final class RecordFileSink<Record: Sendable>: Sink {
+    private let path: String
+    private let header: String?
     private let line: (Record) -> String
-    private var lines: TalliedCounter
-    private let context: SubtaskContext
-    private let hasCheckpoints: Bool
+    private let lines: Counter
+    private let isCheckpointed: Bool
+    /// Where a restored run goes on: the checkpoint's mark of the in-progress file.
+    private var resumption: (mark: FileOutput.Mark, checkpoint: Int64)?
+    private var file: FileOutput?
 
-    public init(path: String, header: String?, context: SubtaskContext, line: @escaping (Record) -> String) throws {
+    public init(path: String, header: String?, context: SubtaskContext, line: @escaping (Record) -> String) {
+        self.path = path
+        self.header = header
         self.line = line
-        self.context = context
-        lines = TalliedCounter(context.metrics.counter("output lines"))
-        hasCheckpoints = context.checkpoints != nil
-        if let restored = context.restored, let state = restored.firstShared {
-            var reader = StateReader(state)
-            let length = try reader.readInt(), count = try reader.readInt(), checksum = try reader.readInt64()
-            // Every line ends in a newline, so there are never more lines than bytes.
-            guard length >= 0, count >= 0, count <= length, let checksum = UInt32(exactly: checksum) else {
-                throw StateReader.Damaged(description: "an impossible output length \(length), line count \(count) or checksum \(checksum)")
-            }
-            lines.add(count)
-            file = try FileOutput(path: path, resuming: .init(length: length, checksum: checksum), checkpoint: restored.checkpointID)
+        lines = context.metrics.counter("output lines")
+        isCheckpointed = context.isCheckpointed
+    }
+
+    public var declaredState: [StateDeclaration] { [.splitList("file")] }
+
+    public func restoreState(from state: RestoredState) throws {
+        guard var reader = state.list("file").first else { return }
+        let length = try reader.readInt(), checksum = try reader.readInt64()
+        guard length >= 0, let checksum = UInt32(exactly: checksum) else {
+            throw StateReader.Damaged(description: "an impossible output length \(length) or checksum \(checksum)")
+        }
+        resumption = (.init(length: length, checksum: checksum), state.checkpointID)
+    }
+
+    public func open() throws {
+        if let resumption {
+            file = try FileOutput(path: path, resuming: resumption.mark, checkpoint: resumption.checkpoint)
         } else {
-            file = try FileOutput(path: path)
+            let file = try FileOutput(path: path)
             if let header { try file.write(header) }
+            self.file = file
         }
     }
 
-    public func receive(_ batch: [Record]) throws {
+    public func process(_ batch: [Record], into output: Collector<Never>) throws {
+        guard let file else { preconditionFailure("RecordFileSink used before open()") }
         for record in batch { try file.write(line(record)) }
         lines.add(batch.count)
     }
 
-    public func receive(watermark: EventTime) throws {}
-
-    public func receive(barrier: CheckpointBarrier) throws {
+    public func snapshotState(into snapshot: inout StateSnapshot) throws {
+        guard let file else { return }
         let mark = try file.mark()
         var state = StateWriter()
         state.write(mark.length)
-        state.write(lines.total)
         state.write(Int64(mark.checksum))
-        context.acknowledge(barrier, shared: state)
-        if barrier.isSavepoint { file.keepForResume() }
+        snapshot.add("file", state)
+        if snapshot.isSavepoint { file.keepForResume() }
     }
 
-    public func receiveEndOfInput() throws { try file.publish() }
+    public func onEndOfInput(into output: Collector<Never>) throws { try file?.publish() }
 
     deinit {
         // A job with checkpoints that stops early keeps its in-progress file for the restore.
-        if hasCheckpoints { file.keepForResume() }
+        if isCheckpointed { file?.keepForResume() }
     }
 }

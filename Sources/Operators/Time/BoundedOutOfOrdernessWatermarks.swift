@@ -8,41 +8,41 @@ import Flow
 /// event-time operators (windows ending on multiples of the granularity) cannot tell the
 /// watermarks in between apart. It follows the record that moved it, in order.
 ///
-/// Checkpointed state: the largest event time seen and the last watermark step sent.
-public final class BoundedOutOfOrdernessWatermarks<Record: Sendable & EventTimed>: ElementReceiver {
-    private let output: Output<Record>
+/// Declared state: the largest event time seen and the last watermark step sent (a split list of
+/// one entry per subtask).
+public final class BoundedOutOfOrdernessWatermarks<Record: Sendable & EventTimed>: Operator {
     private let delay: Int64
     private let granularity: Int64
     private var maxEventTime = Int64.min
     private var lastStep = Int64.min
-    private let metrics: JobMetrics
-    private let context: SubtaskContext
+    private let metrics: OperatorMetrics
 
-    public init(output: Output<Record>, delay: Duration, context: SubtaskContext) throws {
-        self.output = output
+    public init(delay: Duration, context: SubtaskContext) {
         self.delay = delay.milliseconds
         granularity = max(1, context.watermarkGranularity)
         metrics = context.metrics
-        self.context = context
-        if let state = context.restored?.firstShared {
-            var reader = StateReader(state)
-            maxEventTime = try reader.readEventTime()
-            lastStep = try reader.readInt64()
-        }
     }
 
-    public func receive(barrier: CheckpointBarrier) throws {
+    public var declaredState: [StateDeclaration] { [.splitList("progress")] }
+    public var forwardsWatermarks: Bool { false }
+
+    public func restoreState(from state: RestoredState) throws {
+        guard var reader = state.list("progress").first else { return }
+        maxEventTime = try reader.readEventTime()
+        lastStep = try reader.readInt64()
+    }
+
+    public func snapshotState(into snapshot: inout StateSnapshot) throws {
         var state = StateWriter()
         state.write(maxEventTime)
         state.write(lastStep)
-        context.acknowledge(barrier, shared: state)
-        try output.emit(barrier: barrier)
+        snapshot.add("progress", state)
     }
 
     /// The tweet log's watermarks are the hot path; a specialised copy reads event times
     /// without copying each record through generic code.
     @_specialize(where Record == Tweet)
-    public func receive(_ batch: [Record]) throws {
+    public func process(_ batch: [Record], into output: Collector<Record>) throws {
         // Records go out in runs between watermarks: one append per run, not per record, and the
         // batch itself when no watermark falls inside it.
         var runStart = 0
@@ -60,11 +60,7 @@ public final class BoundedOutOfOrdernessWatermarks<Record: Sendable & EventTimed
             }
         }
         if runStart == 0 { output.emit(batch: batch) } else { output.emit(contentsOf: batch[runStart...]) }
-        try output.flush()
         if maxEventTime > .min { metrics.raiseGauge("event time", to: maxEventTime) }
     }
 
-    /// Watermarks from upstream are replaced by this operator's own.
-    public func receive(watermark: EventTime) throws {}
-    public func receiveEndOfInput() throws { try output.emitEndOfInput() }
 }

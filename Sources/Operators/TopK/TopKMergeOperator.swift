@@ -14,14 +14,12 @@ import Flow
 /// fired them, so a fast subtask's update never mixes into an earlier emission. Keys keep their
 /// last value, which is right when late records only raise values, as counts do.
 ///
-/// Checkpointed state: the results not taken yet, the open windows' candidates, and which were
-/// emitted or changed since.
-public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & StateCodable, Value: Sendable & StateCodable>: ElementReceiver {
-    private let output: Output<RankedResult<Key, Value>>
+/// Declared state (a split list of one entry, as the operator runs in one subtask): the results
+/// not taken yet, the open windows' candidates, and which were emitted or changed since.
+public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & StateCodable, Value: Sendable & StateCodable>: Operator {
     private let k: Int
     private let isGreater: @Sendable (Value, Value) -> Bool
     private let allowedLateness: Int64
-    private let context: SubtaskContext
     /// Results fired at a watermark the combined watermark has not reached, in arrival order.
     private var arrived: [WindowResult<Key, Value>] = []
     /// Per window end: each key's last value.
@@ -29,17 +27,15 @@ public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & Sta
     private var emitted: Set<Int64> = []
     private var updated: Set<Int64> = []
 
-    public init(output: Output<RankedResult<Key, Value>>, k: Int, isGreater: @escaping @Sendable (Value, Value) -> Bool,
-                allowedLateness: Duration = .zero, context: SubtaskContext) throws {
-        self.output = output
+    public init(k: Int, isGreater: @escaping @Sendable (Value, Value) -> Bool, allowedLateness: Duration = .zero) {
         self.k = k
         self.isGreater = isGreater
         self.allowedLateness = allowedLateness.milliseconds
-        self.context = context
-        if let state = context.restored?.firstShared { try restore(state) }
     }
 
-    public func receive(barrier: CheckpointBarrier) throws {
+    public var declaredState: [StateDeclaration] { [.splitList("windows")] }
+
+    public func snapshotState(into snapshot: inout StateSnapshot) throws {
         var state = StateWriter()
         state.write(arrived)
         state.write(candidates.count)
@@ -53,12 +49,11 @@ public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & Sta
                 state.write(value)
             }
         }
-        context.acknowledge(barrier, shared: state)
-        try output.emit(barrier: barrier)
+        snapshot.add("windows", state)
     }
 
-    private func restore(_ state: [UInt8]) throws {
-        var reader = StateReader(state)
+    public func restoreState(from state: RestoredState) throws {
+        guard var reader = state.list("windows").first else { return }
         arrived = try reader.readArray(of: WindowResult<Key, Value>.self)
         for _ in 0..<(try reader.readCount()) {
             let end = try reader.readEventTime()
@@ -72,7 +67,9 @@ public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & Sta
 
     /// Hashtag counts are the hot path; specialised copies spare it generic code across modules.
     @_specialize(where Key == KeyString, Value == Int64)
-    public func receive(_ batch: [WindowResult<Key, Value>]) throws { arrived.append(contentsOf: batch) }
+    public func process(_ batch: [WindowResult<Key, Value>], into output: Collector<RankedResult<Key, Value>>) {
+        arrived.append(contentsOf: batch)
+    }
 
     /// Takes the results fired at or before `watermark` into the windows' candidates.
     private func take(firedThrough watermark: EventTime) {
@@ -90,27 +87,25 @@ public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & Sta
     }
 
     @_specialize(where Key == KeyString, Value == Int64)
-    public func receive(watermark: EventTime) throws {
+    public func onWatermark(_ watermark: EventTime, into output: Collector<RankedResult<Key, Value>>) {
         let milliseconds = watermark.milliseconds
         take(firedThrough: watermark)
-        emitWindows(endingThrough: milliseconds == .max ? .max : milliseconds + 1)
+        emitWindows(endingThrough: milliseconds == .max ? .max : milliseconds + 1, into: output)
         let closedThrough = milliseconds == .max ? Int64.max : milliseconds + 1 - allowedLateness
         for end in candidates.keys where end <= closedThrough && emitted.contains(end) {
             candidates[end] = nil
             emitted.remove(end)
         }
-        try output.emit(watermark: watermark)
     }
 
     @_specialize(where Key == KeyString, Value == Int64)
-    public func receiveEndOfInput() throws {
+    public func onEndOfInput(into output: Collector<RankedResult<Key, Value>>) {
         take(firedThrough: .max)
-        emitWindows(endingThrough: .max)
-        try output.emitEndOfInput()
+        emitWindows(endingThrough: .max, into: output)
     }
 
     /// Emits the windows changed since they were emitted, then those now complete, each in order.
-    private func emitWindows(endingThrough limit: Int64) {
+    private func emitWindows(endingThrough limit: Int64, into output: Collector<RankedResult<Key, Value>>) {
         let ready = updated.sorted() + candidates.keys.filter { $0 <= limit && !emitted.contains($0) }.sorted()
         updated = []
         for end in ready {

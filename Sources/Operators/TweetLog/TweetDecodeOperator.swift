@@ -6,50 +6,35 @@ import Glibc
 /// Turns chunks of lines into tweets, counting what is not a tweet and setting malformed lines
 /// aside. Emits exactly one batch per chunk, so parallel decoders can be put back in order.
 ///
-/// Checkpointed state: its counts and where its parts of the reject file stand (all taken by
-/// subtask 0 on restore); the rejected lines themselves go to disk as they are found.
-public final class TweetDecodeOperator: ElementReceiver {
-    private let output: Output<Tweet>
-    private let context: SubtaskContext
-    private var tweets, notTweets, malformed, blank: TalliedCounter
+/// Declared state: where its parts of the reject file stand (a split list); the rejected lines
+/// themselves go to disk as they are found.
+public final class TweetDecodeOperator: Operator {
+    private let tweets, notTweets, malformed, blank: Counter
     private let rejected: SidePartWriter?
     private let fastPath = SimdjsonTweetScanner()
     private let maxLineBytes: Int
 
     /// - Parameter maxLineBytes: a longer line is malformed.
-    public init(output: Output<Tweet>, rejects: RejectFile, context: SubtaskContext,
-                maxLineBytes: Int = TweetLogReader.defaultMaxLineBytes) throws {
-        self.output = output
+    public init(rejects: RejectFile, context: SubtaskContext, maxLineBytes: Int = TweetLogReader.defaultMaxLineBytes) throws {
         self.maxLineBytes = maxLineBytes
-        self.context = context
-        tweets = TalliedCounter(context.metrics.counter("tweets"))
-        notTweets = TalliedCounter(context.metrics.counter("non-tweet lines"))
-        malformed = TalliedCounter(context.metrics.counter("malformed lines"))
-        blank = TalliedCounter(context.metrics.counter("blank lines"))
+        tweets = context.metrics.counter("tweets")
+        notTweets = context.metrics.counter("non-tweet lines")
+        malformed = context.metrics.counter("malformed lines")
+        blank = context.metrics.counter("blank lines")
         rejected = try rejects.path.map { _ in try SidePartWriter(file: rejects.side, context: context) }
-        if let restored = context.restored, context.subtaskIndex == 0 {
-            for bytes in restored.shared { try restore(bytes, checkpoint: restored.checkpointID) }
-        }
     }
 
-    private func restore(_ bytes: [UInt8], checkpoint: Int64) throws {
-        var reader = StateReader(bytes)
-        tweets.add(try reader.readCounter())
-        notTweets.add(try reader.readCounter())
-        malformed.add(try reader.readCounter())
-        blank.add(try reader.readCounter())
-        try rejected?.takeOver(SidePartWriter.readParts(from: &reader), checkpoint: checkpoint)
+    public var declaredState: [StateDeclaration] { [.splitList("reject parts")] }
+
+    public func restoreState(from state: RestoredState) throws {
+        try rejected?.restore(from: state, as: "reject parts")
     }
 
-    public func receive(barrier: CheckpointBarrier) throws {
-        var state = StateWriter()
-        for counter in [tweets, notTweets, malformed, blank] { state.write(counter.total) }
-        if let rejected { try rejected.write(to: &state) } else { state.write([SidePart]()) }
-        context.acknowledge(barrier, shared: state)
-        try output.emit(barrier: barrier)
+    public func snapshotState(into snapshot: inout StateSnapshot) throws {
+        try rejected?.snapshot(into: &snapshot, as: "reject parts")
     }
 
-    public func receive(_ batch: [LineChunk]) throws {
+    public func process(_ batch: [LineChunk], into output: Collector<Tweet>) throws {
         var counts = (tweets: 0, notTweets: 0, malformed: 0, blank: 0)
         for chunk in batch {
             try chunk.bytes.withUnsafeBufferPointer { bytes in
@@ -91,7 +76,6 @@ public final class TweetDecodeOperator: ElementReceiver {
         notTweets.add(counts.notTweets)
         malformed.add(counts.malformed)
         blank.add(counts.blank)
-        try output.flush()
     }
 
     /// The same words whether the reader stepped over the line or it reached the decoder whole.
@@ -99,9 +83,7 @@ public final class TweetDecodeOperator: ElementReceiver {
         "the line has \(length) bytes, more than max-line-bytes (\(maxLineBytes))"
     }
 
-    public func receive(watermark: EventTime) throws { try output.emit(watermark: watermark) }
-    public func receiveEndOfInput() throws {
+    public func onEndOfInput(into output: Collector<Tweet>) throws {
         try rejected?.finish()
-        try output.emitEndOfInput()
     }
 }

@@ -6,17 +6,20 @@ import Glibc
 
 /// The tweet-log source: reads the files of a log in order and cuts them into chunks of whole
 /// lines, which parallel decoders turn into tweets. Reading and decompressing happen here, on the
-/// source's own thread.
+/// source's own thread; each poll reads one chunk.
 ///
-/// Between chunks it asks the checkpoint coordinator whether a barrier is due; its position (file,
-/// byte offset after the last chunk, next line number) goes into the checkpoint, and a restored
-/// reader starts there. After a savepoint barrier it stops reading.
-public final class TweetLogReader: SourceRunner {
+/// Its position (file, byte offset after the last chunk, next line number) is its declared state;
+/// a restored reader starts there. Replayed at a speed, it holds back each line until the line's
+/// event time is due, so that the host can inject barriers and stop while it waits.
+public final class TweetLogReader: Source {
     /// Bytes per chunk; a longer line makes a longer chunk.
     public static let defaultChunkSize = 1 << 20
 
     /// The longest line a log may hold by default, in bytes: 16 MiB.
     public static let defaultMaxLineBytes = 16 << 20
+
+    /// How much of an overlong line goes on to the reject file.
+    static let overlongPrefixBytes = 65_536
 
     /// Where the reader is: the next byte of file `fileIndex` to read, at the start of line `nextLine`.
     struct Position {
@@ -26,31 +29,33 @@ public final class TweetLogReader: SourceRunner {
     }
 
     private let files: [String]
-    private let output: Output<LineChunk>
     private let chunkSize: Int
     private let maxLineBytes: Int
-    private var bytesRead: TalliedCounter
-    private let context: SubtaskContext
+    private let bytesRead: Counter
     private var position = Position()
-    private var stopped = false
+    private var stream: (any ByteStream)?
+    /// The start of a line carried over from the last read.
+    private var carry: [UInt8] = []
+    private var atEnd = false
+    /// The lines read but not yet emitted, when replaying at a speed.
+    private var paced: PacedLines?
+    private let fastPath = SimdjsonTweetScanner()
 
     /// - Parameter maxLineBytes: a longer line is not held in memory but handed on as an overlong
     ///   line (which the decoder counts as malformed).
-    public init(path: String, output: Output<LineChunk>, context: SubtaskContext, chunkSize: Int = defaultChunkSize,
+    public init(path: String, context: SubtaskContext, chunkSize: Int = defaultChunkSize,
                 maxLineBytes: Int = defaultMaxLineBytes) throws {
         files = try TweetLogFiles.list(path)
-        self.output = output
         self.chunkSize = chunkSize
         self.maxLineBytes = maxLineBytes
-        self.context = context
-        bytesRead = TalliedCounter(context.metrics.counter("bytes"))
-        if let state = context.restored?.firstShared { try restore(state) }
+        bytesRead = context.metrics.counter("bytes")
     }
 
-    private func restore(_ state: [UInt8]) throws {
-        var reader = StateReader(state)
+    public var declaredState: [StateDeclaration] { [.splitList("position")] }
+
+    public func restoreState(from state: RestoredState) throws {
+        guard var reader = state.list("position").first else { return }
         position = Position(fileIndex: try reader.readCounter(), offset: try reader.readCounter(), nextLine: try reader.readCounter())
-        bytesRead.add(try reader.readCounter())
         let checkpointedFiles = try reader.readArray(of: String.self)
         guard checkpointedFiles == files else {
             throw FlowError(.invalidJob, "the checkpoint was taken reading \(checkpointedFiles.joined(separator: ", ")), but the tweet log now is \(files.joined(separator: ", ")); restore with the same input")
@@ -63,21 +68,52 @@ public final class TweetLogReader: SourceRunner {
         }
     }
 
-    public func run() throws {
-        for index in position.fileIndex..<files.count {
-            let file = files[index]
-            if index != position.fileIndex { position = Position(fileIndex: index, offset: 0, nextLine: 1) }
-            let stream = try openByteStream(path: file)
-            defer { stream.close() }
-            if position.offset > 0, try stream.skip(position.offset) != position.offset { throw shorterThanCheckpoint(file) }
-            try readChunks(of: stream, fileIndex: index, fileName: file, isLive: file == "-")
-            if stopped { return }
-        }
-        try output.emitEndOfInput()
+    public func snapshotState(into snapshot: inout StateSnapshot) throws {
+        var state = StateWriter()
+        state.write(position.fileIndex)
+        state.write(position.offset)
+        state.write(position.nextLine)
+        state.write(files)
+        snapshot.add("position", state)
+        snapshot.position = "\(files[position.fileIndex]) byte \(position.offset) line \(position.nextLine)"
     }
 
-    private func shorterThanCheckpoint(_ file: String) -> FlowError {
-        FlowError(.invalidJob, "\(file) is shorter than the checkpoint's position (byte \(position.offset)); restore with the log the checkpoint was taken on")
+    public func poll(into output: Collector<LineChunk>, pacing: ReplayClock?) throws -> SourceStatus {
+        var status = SourceStatus.ready
+        if paced != nil, let pacing {
+            status = emitDueLines(into: output, pacing: pacing)
+        } else {
+            if stream == nil {
+                guard try openNextFile() else { return .finished }
+            }
+            try readChunk(into: output, pacing: pacing)
+        }
+        if atEnd && paced == nil { closeFile() }
+        return status
+    }
+
+    /// Opens the file at the position (after the end of the last one, the next file); false when
+    /// every file has been read.
+    private func openNextFile() throws -> Bool {
+        if atEnd {
+            guard position.fileIndex + 1 < files.count else { return false }
+            position = Position(fileIndex: position.fileIndex + 1, offset: 0, nextLine: 1)
+            atEnd = false
+        }
+        let file = files[position.fileIndex]
+        let opened = try openByteStream(path: file)
+        if position.offset > 0, try opened.skip(position.offset) != position.offset {
+            opened.close()
+            throw FlowError(.invalidJob, "\(file) is shorter than the checkpoint's position (byte \(position.offset)); restore with the log the checkpoint was taken on")
+        }
+        stream = opened
+        carry = []
+        return true
+    }
+
+    private func closeFile() {
+        stream?.close()
+        stream = nil
     }
 
     /// Reads straight into the chunk that will be handed on; only the partial line at a chunk's
@@ -85,43 +121,41 @@ public final class TweetLogReader: SourceRunner {
     /// read ahead of the chunk's last line). A live feed (standard input) passes on whole lines as
     /// soon as they arrive. A line that grows past `maxLineBytes` is stepped over without being
     /// held: only its first bytes are handed on, marked as overlong.
-    private func readChunks(of stream: any ByteStream, fileIndex: Int, fileName: String, isLive: Bool) throws {
-        var carry: [UInt8] = []
-        var atEnd = false
-        while !atEnd {
-            let chunk = try Array<UInt8>(unsafeUninitializedCapacity: max(carry.count * 2, carry.count + chunkSize)) { buffer, count in
-                carry.withUnsafeBufferPointer { count = buffer.initialize(fromContentsOf: $0) }
-                while count < buffer.count {
-                    let readCount = try stream.read(into: buffer.baseAddress! + count, capacity: buffer.count - count)
-                    if readCount == 0 { atEnd = true; break }
-                    count += readCount
-                    if isLive && Self.lastLineEnd(in: UnsafeBufferPointer(rebasing: buffer[..<count])) > 0 { break }
-                }
-            }
-            let lineEnd = chunk.withUnsafeBufferPointer(Self.lastLineEnd(in:))
-            let lastLineIsOverlong = chunk.count - lineEnd > maxLineBytes
-            let cut = atEnd && !lastLineIsOverlong ? chunk.count : lineEnd
-            carry = Array(chunk[cut...])
-            if cut > 0, try handOn(LineChunk(bytes: ChunkBytes(chunk, count: cut), fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine)) { return }
-            if lastLineIsOverlong {
-                let (rest, reachedEnd) = try stepOver(overlongLine: carry, of: stream, fileIndex: fileIndex, fileName: fileName, atEnd: atEnd)
-                if stopped { return }
-                carry = rest
-                atEnd = reachedEnd
+    private func readChunk(into output: Collector<LineChunk>, pacing: ReplayClock?) throws {
+        guard let stream else { return }
+        let fileIndex = position.fileIndex, fileName = files[fileIndex], isLive = fileName == "-"
+        var reachedEnd = false
+        let chunk = try Array<UInt8>(unsafeUninitializedCapacity: max(carry.count * 2, carry.count + chunkSize)) { buffer, count in
+            carry.withUnsafeBufferPointer { count = buffer.initialize(fromContentsOf: $0) }
+            while count < buffer.count {
+                let readCount = try stream.read(into: buffer.baseAddress! + count, capacity: buffer.count - count)
+                if readCount == 0 { reachedEnd = true; break }
+                count += readCount
+                if isLive && Self.lastLineEnd(in: UnsafeBufferPointer(rebasing: buffer[..<count])) > 0 { break }
             }
         }
+        atEnd = reachedEnd
+        let lineEnd = chunk.withUnsafeBufferPointer(Self.lastLineEnd(in:))
+        let lastLineIsOverlong = chunk.count - lineEnd > maxLineBytes
+        let cut = atEnd && !lastLineIsOverlong ? chunk.count : lineEnd
+        carry = Array(chunk[cut...])
+        if cut > 0 {
+            let lines = LineChunk(bytes: ChunkBytes(chunk, count: cut), fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine)
+            if pacing != nil { paced = PacedLines(chunk: lines) } else { handOn(lines, into: output) }
+        }
+        if lastLineIsOverlong { try stepOver(overlongLine: carry, of: stream, into: output) }
+        if let pacing, paced != nil { _ = emitDueLines(into: output, pacing: pacing) }
     }
 
     /// Reads on to the end of a line longer than `maxLineBytes` whose first bytes are `start`,
-    /// keeping none of it, and hands on its first bytes marked as overlong. Returns what follows
-    /// its line feed in the last read, and whether the stream ended.
-    private func stepOver(overlongLine start: [UInt8], of stream: any ByteStream, fileIndex: Int, fileName: String,
-                          atEnd: Bool) throws -> (rest: [UInt8], atEnd: Bool) {
-        var length = start.count, rest: [UInt8] = [], reachedEnd = atEnd, hasLineFeed = false
+    /// keeping none of it, and hands on its first bytes marked as overlong (after any paced lines
+    /// still held). Keeps what follows its line feed in the last read.
+    private func stepOver(overlongLine start: [UInt8], of stream: any ByteStream, into output: Collector<LineChunk>) throws {
+        var length = start.count, rest: [UInt8] = [], hasLineFeed = false
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while !reachedEnd && !hasLineFeed {
+        while !atEnd && !hasLineFeed {
             let readCount = try buffer.withUnsafeMutableBytes { try stream.read(into: $0.baseAddress!, capacity: $0.count) }
-            guard readCount > 0 else { reachedEnd = true; break }
+            guard readCount > 0 else { atEnd = true; break }
             if let lineFeed = buffer[..<readCount].firstIndex(of: UInt8(ascii: "\n")) {
                 length += lineFeed
                 rest = Array(buffer[(lineFeed + 1)..<readCount])
@@ -130,53 +164,59 @@ public final class TweetLogReader: SourceRunner {
                 length += readCount
             }
         }
-        let prefix = Array(start.prefix(Self.overlongPrefixBytes))
-        var chunk = LineChunk(bytes: ChunkBytes(prefix), fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine)
+        var chunk = LineChunk(bytes: ChunkBytes(Array(start.prefix(Self.overlongPrefixBytes))), fileIndex: position.fileIndex,
+                              fileName: files[position.fileIndex], firstLine: -1)
         chunk.overlongLineLength = length
-        stopped = try handOn(chunk, consumedBytes: length + (hasLineFeed ? 1 : 0), lines: 1)
-        return (rest, reachedEnd)
+        let consumed = length + (hasLineFeed ? 1 : 0)
+        if paced != nil {
+            paced?.overlong = (chunk, consumed)
+        } else {
+            chunk.firstLine = position.nextLine
+            handOn(chunk, into: output, consumedBytes: consumed, lines: 1)
+        }
+        carry = rest
     }
 
-    /// How much of an overlong line goes on to the reject file.
-    static let overlongPrefixBytes = 65_536
-
-    /// Hands a chunk to the decoders and moves the position past it: by its bytes and lines, or
-    /// by `consumedBytes` and `lines` for an overlong line. Returns true when reading must stop
-    /// (after a savepoint).
-    private func handOn(_ chunk: LineChunk, consumedBytes: Int? = nil, lines: Int? = nil) throws -> Bool {
+    /// Emits a chunk and moves the position past it: by its bytes and lines, or by
+    /// `consumedBytes` and `lines` for an overlong line.
+    private func handOn(_ chunk: LineChunk, into output: Collector<LineChunk>, consumedBytes: Int? = nil, lines: Int? = nil) {
         let lines = lines ?? chunk.bytes.withUnsafeBufferPointer(Self.lineCount(in:))
         let consumed = consumedBytes ?? chunk.bytes.count
         output.emit(chunk)
-        try output.flush()
         position.offset += consumed
         bytesRead.add(consumed)
         position.nextLine += lines
-        return try emitBarrierIfDue()
     }
 
-    /// Emits a checkpoint barrier if one is due, after recording the position; returns true after
-    /// a savepoint, when reading must stop.
-    private func emitBarrierIfDue() throws -> Bool {
-        guard let barrier = context.checkpoints?.barrierIfDue() else { return false }
-        var state = StateWriter()
-        state.write(position.fileIndex)
-        state.write(position.offset)
-        state.write(position.nextLine)
-        state.write(bytesRead.total)
-        state.write(files)
-        context.acknowledge(barrier, shared: state, position: "\(files[position.fileIndex]) byte \(position.offset) line \(position.nextLine)")
-        try output.emit(barrier: barrier)
-        stopped = barrier.isSavepoint
-        return stopped
+    /// Emits the held lines whose event time is due, as one chunk; says when the next is due.
+    private func emitDueLines(into output: Collector<LineChunk>, pacing: ReplayClock) -> SourceStatus {
+        guard var held = paced else { return .ready }
+        let (due, waitFor) = held.takeDueLines(pacing: pacing, maxLineBytes: maxLineBytes, fastPath: fastPath)
+        if let due {
+            var chunk = due.chunk
+            chunk.firstLine = position.nextLine
+            handOn(chunk, into: output, lines: due.lines)
+        }
+        if let waitFor {
+            paced = held
+            return .waiting(until: waitFor)
+        }
+        if let (overlong, consumed) = held.overlong {
+            var chunk = overlong
+            chunk.firstLine = position.nextLine
+            handOn(chunk, into: output, consumedBytes: consumed, lines: 1)
+        }
+        paced = nil
+        return .ready
     }
 
     /// The index just after the last line feed, or 0 if there is none.
-    private static func lastLineEnd(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    static func lastLineEnd(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
         (bytes.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
     }
 
     /// Lines in a chunk: its line feeds, plus one for a last line without one.
-    private static func lineCount(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    static func lineCount(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
         guard let base = bytes.baseAddress else { return 0 }
         return flow_count_byte(base, bytes.count, UInt8(ascii: "\n")) + (bytes.last == UInt8(ascii: "\n") ? 0 : 1)
     }

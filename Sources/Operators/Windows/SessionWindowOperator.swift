@@ -6,10 +6,10 @@ import Flow
 /// already have fired, and that joins no open session, is late: counted and written to the
 /// late-records file.
 ///
-/// Checkpointed state: each key's open sessions by key group (timers are rebuilt from them); the
-/// watermark, the late records and the counts per subtask.
+/// Declared state: each key's open sessions (keyed, by key group; timers are rebuilt from them);
+/// the watermark (a union list); where the late-record parts stand (a split list).
 public final class SessionWindowOperator<Record: Sendable & EventTimed, Key: Hashable & Comparable & Sendable & StableHashable & StateCodable,
-                                         Aggregation: WindowAggregation>: ElementReceiver
+                                         Aggregation: WindowAggregation>: Operator
 where Aggregation.Input == Record {
     public typealias Result = WindowResult<Key, Aggregation.Accumulator>
 
@@ -19,31 +19,30 @@ where Aggregation.Input == Record {
         var accumulator: Aggregation.Accumulator
     }
 
-    private let output: Output<Result>
     private let gap: Int64
     private let keyOf: @Sendable (Record) -> Key
     private let aggregation: Aggregation
     private let describeKey: @Sendable (Key) -> String
-    private let context: SubtaskContext
-    private var bookkeeping: WindowBookkeeping
+    private let maxParallelism: Int
+    private let bookkeeping: WindowBookkeeping
     /// Open sessions per key, sorted by start.
     private var sessions: [Key: [Session]] = [:]
     private var timers = EventTimeTimers<Key>()
     private var watermark = Int64.min
 
-    public init(output: Output<Result>, gap: Duration, key: @escaping @Sendable (Record) -> Key, aggregation: Aggregation,
+    public init(gap: Duration, key: @escaping @Sendable (Record) -> Key, aggregation: Aggregation,
                 lateRecords: LateRecordFile, context: SubtaskContext, describeKey: @escaping @Sendable (Key) -> String = { "\($0)" }) throws {
-        self.output = output
         self.gap = gap.milliseconds
         keyOf = key
         self.aggregation = aggregation
         self.describeKey = describeKey
-        self.context = context
+        maxParallelism = context.maxParallelism
         bookkeeping = try WindowBookkeeping(file: lateRecords, context: context)
-        if let restored = context.restored { try restore(restored) }
     }
 
-    public func receive(_ batch: [Record]) throws {
+    public var declaredState: [StateDeclaration] { [.keyed("sessions"), .unionList("progress"), .splitList(WindowBookkeeping.stateName)] }
+
+    public func process(_ batch: [Record], into output: Collector<Result>) throws {
         for record in batch { try add(record) }
     }
 
@@ -72,26 +71,24 @@ where Aggregation.Input == Record {
         timers.register(at: merged.end - 1, for: key)
     }
 
-    public func receive(watermark: EventTime) throws {
+    public func onWatermark(_ watermark: EventTime, into output: Collector<Result>) throws {
         guard watermark.milliseconds > self.watermark else { return }
         self.watermark = watermark.milliseconds
-        for timer in timers.popDue(atOrBefore: watermark.milliseconds) { fire(key: timer.key, end: timer.time + 1) }
-        try output.emit(watermark: watermark)
+        for timer in timers.popDue(atOrBefore: watermark.milliseconds) { fire(key: timer.key, end: timer.time + 1, into: output) }
     }
 
-    public func receiveEndOfInput() throws {
-        for timer in timers.popDue(atOrBefore: .max) { fire(key: timer.key, end: timer.time + 1) }
+    public func onEndOfInput(into output: Collector<Result>) throws {
+        for timer in timers.popDue(atOrBefore: .max) { fire(key: timer.key, end: timer.time + 1, into: output) }
         try bookkeeping.handOver()
-        try output.emitEndOfInput()
     }
 
-    public func receive(barrier: CheckpointBarrier) throws {
-        var shared = StateWriter()
-        shared.write(watermark)
-        try bookkeeping.write(to: &shared)
+    public func snapshotState(into snapshot: inout StateSnapshot) throws {
+        var progress = StateWriter()
+        progress.write(watermark)
+        snapshot.add("progress", progress)
+        try bookkeeping.snapshot(into: &snapshot)
         var keysByGroup: [Int: [Key]] = [:]
-        for key in sessions.keys { keysByGroup[KeyGroup(of: key, maxParallelism: context.maxParallelism).index, default: []].append(key) }
-        var keyGroups: [Int: StateWriter] = [:]
+        for key in sessions.keys { keysByGroup[KeyGroup(of: key, maxParallelism: maxParallelism).index, default: []].append(key) }
         for (group, keys) in keysByGroup {
             var writer = StateWriter()
             writer.write(keys.count)
@@ -105,24 +102,16 @@ where Aggregation.Input == Record {
                     writer.write(session.accumulator)
                 }
             }
-            keyGroups[group] = writer
+            snapshot.add("sessions", keyGroup: group, writer)
         }
-        context.acknowledge(barrier, shared: shared, keyGroups: keyGroups)
-        try output.emit(barrier: barrier)
     }
 
     /// Starts from a checkpoint: the open sessions of the key groups this subtask owns, with a
-    /// timer each; the watermark from any subtask; counts and late records all to subtask 0.
-    private func restore(_ restored: OperatorRestore) throws {
-        for (index, bytes) in restored.shared.enumerated() {
-            var reader = StateReader(bytes)
-            let watermark = try reader.readEventTime()
-            if index == 0 { self.watermark = watermark }
-            guard context.subtaskIndex == 0 else { break }
-            try bookkeeping.add(from: &reader, checkpoint: restored.checkpointID)
-        }
-        for (_, bytes) in restored.keyGroups {
-            var reader = StateReader(bytes)
+    /// timer each; the watermark from any subtask; this subtask's share of the late-record parts.
+    public func restoreState(from restored: RestoredState) throws {
+        if var reader = restored.list("progress").first { watermark = try reader.readEventTime() }
+        try bookkeeping.restore(from: restored)
+        for (_, var reader) in restored.keyed("sessions") {
             for _ in 0..<(try reader.readCount()) {
                 let key = try reader.read(Key.self)
                 var open: [Session] = []
@@ -143,7 +132,7 @@ where Aggregation.Input == Record {
 
     /// Fires `key`'s session ending at `end`, if it is still open with that end (timers of
     /// sessions that merged into longer ones are stale).
-    private func fire(key: Key, end: Int64) {
+    private func fire(key: Key, end: Int64, into output: Collector<Result>) {
         guard var open = sessions[key], let index = open.firstIndex(where: { $0.end == end }) else { return }
         let session = open.remove(at: index)
         sessions[key] = open.isEmpty ? nil : open

@@ -3,13 +3,14 @@ import Flow
 extension SlicedWindowOperator {
     /// Reports the state: per key group, each key with its slices' accumulators (the running
     /// totals are not kept; they are rebuilt from the slices after a restore).
-    func snapshot(for barrier: CheckpointBarrier) throws {
-        var shared = StateWriter()
-        shared.write(watermark.milliseconds)
-        shared.write(firedThrough)
-        shared.write(closedThrough)
-        shared.write(updatedWindows.sorted())
-        try bookkeeping.write(to: &shared)
+    public func snapshotState(into snapshot: inout StateSnapshot) throws {
+        var progress = StateWriter()
+        progress.write(watermark.milliseconds)
+        progress.write(firedThrough)
+        progress.write(closedThrough)
+        progress.write(updatedWindows.sorted())
+        snapshot.add("progress", progress)
+        try bookkeeping.snapshot(into: &snapshot)
 
         var slicesByKey: [Int32: [(slice: Int64, accumulator: Aggregation.Accumulator)]] = [:]
         for slice in sliceOrder {
@@ -18,9 +19,8 @@ extension SlicedWindowOperator {
         var keysByGroup: [Int: [(key: Key, slices: [(slice: Int64, accumulator: Aggregation.Accumulator)])]] = [:]
         for (id, keySlices) in slicesByKey {
             let key = directory.keys[Int(id)]!
-            keysByGroup[KeyGroup(of: key, maxParallelism: context.maxParallelism).index, default: []].append((key, keySlices))
+            keysByGroup[KeyGroup(of: key, maxParallelism: maxParallelism).index, default: []].append((key, keySlices))
         }
-        var keyGroups: [Int: StateWriter] = [:]
         for (group, keys) in keysByGroup {
             var writer = StateWriter()
             writer.write(keys.count)
@@ -32,18 +32,16 @@ extension SlicedWindowOperator {
                     writer.write(accumulator)
                 }
             }
-            keyGroups[group] = writer
+            snapshot.add("windows", keyGroup: group, writer)
         }
-        context.acknowledge(barrier, shared: shared, keyGroups: keyGroups)
     }
 
     /// Starts from a checkpoint: the key groups this subtask owns now; the watermark from any
     /// subtask (they all saw the same); the windows to fire again from all (a window fired again
-    /// where nothing changed repeats its result); counts and late records all to subtask 0.
-    func restore(_ restored: OperatorRestore) throws {
+    /// where nothing changed repeats its result); this subtask's share of the late-record parts.
+    public func restoreState(from restored: RestoredState) throws {
         let plausibleSlices = spec.slice(of: EventTime.plausibleMilliseconds.lowerBound)...spec.slice(of: EventTime.plausibleMilliseconds.upperBound)
-        for (index, bytes) in restored.shared.enumerated() {
-            var reader = StateReader(bytes)
+        for (index, var reader) in restored.list("progress").enumerated() {
             let watermark = try reader.readEventTime()
             let firedThrough = try reader.read(Int64?.self).map(StateReader.checkedEventTime)
             let closedThrough = try reader.read(Int64?.self).map(StateReader.checkedEventTime)
@@ -57,11 +55,9 @@ extension SlicedWindowOperator {
                 self.firedThrough = firedThrough
                 self.closedThrough = closedThrough
             }
-            guard context.subtaskIndex == 0 else { break }
-            try bookkeeping.add(from: &reader, checkpoint: restored.checkpointID)
         }
-        for (_, bytes) in restored.keyGroups {
-            var reader = StateReader(bytes)
+        try bookkeeping.restore(from: restored)
+        for (_, var reader) in restored.keyed("windows") {
             for _ in 0..<(try reader.readCount()) {
                 let (id, isNew) = directory.id(for: try reader.read(Key.self))
                 if isNew { growArrays(to: directory.capacity) }

@@ -2,10 +2,10 @@ import Flow
 
 extension SlicedWindowOperator {
     /// Fires, in order, every window that holds data and ends at or before `reached`.
-    func fireWindows(through reached: Int64) {
+    func fireWindows(through reached: Int64, into output: Collector<Result>) {
         while let end = nextWindowWithData(), end <= reached {
             moveTotals(to: end)
-            emitWindow(ending: end)
+            emitWindow(ending: end, into: output)
             firedThrough = end
             bookkeeping.recordFired()
         }
@@ -13,14 +13,14 @@ extension SlicedWindowOperator {
 
     /// Fires again, in order, the fired windows that took late records within the allowed
     /// lateness, each from its slices.
-    func fireUpdatedWindows() {
+    func fireUpdatedWindows(into output: Collector<Result>) {
         guard !updatedWindows.isEmpty else { return }
         for end in updatedWindows.sorted() {
             var results: [Int32: Aggregation.Accumulator] = [:]
             for slice in sliceOrder where slice >= end / spec.slide - spec.slicesPerWindow && slice < end / spec.slide {
                 for (id, accumulator) in slices[slice]! { aggregation.combine(accumulator, into: &results[id, default: aggregation.identity]) }
             }
-            emit(results.map { (directory.keys[Int($0.key)]!, $0.value) }, ending: end)
+            emit(results.map { (directory.keys[Int($0.key)]!, $0.value) }, ending: end, into: output)
             bookkeeping.recordUpdated()
         }
         updatedWindows = []
@@ -85,9 +85,9 @@ extension SlicedWindowOperator {
     }
 
     /// Emits the results of the window the totals describe.
-    private func emitWindow(ending end: Int64) {
+    private func emitWindow(ending end: Int64, into output: Collector<Result>) {
         if case .largest(let k) = emission {
-            emit(largestCounts(k: k).lazy.map { (self.directory.keys[$0]!, self.totals[$0]) }, ending: end)
+            emit(largestCounts(k: k).lazy.map { (self.directory.keys[$0]!, self.totals[$0]) }, ending: end, into: output)
             return
         }
         if case .top(let k, let isGreater) = emission {
@@ -96,10 +96,10 @@ extension SlicedWindowOperator {
             for id in 0..<inWindow.count where inWindow[id] > 0 && top.couldTake(totals[id]) {
                 top.offer(key: directory.keys[id]!, value: totals[id])
             }
-            emit(top.sorted.lazy.map { ($0.key, $0.value) }, ending: end)
+            emit(top.sorted.lazy.map { ($0.key, $0.value) }, ending: end, into: output)
             return
         }
-        emit((0..<inWindow.count).lazy.filter { self.inWindow[$0] > 0 }.map { (self.directory.keys[$0]!, self.totals[$0]) }, ending: end)
+        emit((0..<inWindow.count).lazy.filter { self.inWindow[$0] > 0 }.map { (self.directory.keys[$0]!, self.totals[$0]) }, ending: end, into: output)
     }
 
     /// The key numbers of the `k` largest totals in the window, largest first, ties by key: one
@@ -124,7 +124,7 @@ extension SlicedWindowOperator {
     }
 
     /// Emits a window's results: every key's, sorted by key, or the top k.
-    private func emit(_ results: some Sequence<(Key, Aggregation.Accumulator)>, ending end: Int64) {
+    private func emit(_ results: some Sequence<(Key, Aggregation.Accumulator)>, ending end: Int64, into output: Collector<Result>) {
         let start = EventTime(milliseconds: end - spec.size)
         let windowEnd = EventTime(milliseconds: end)
         let firedAt = isEnded ? EventTime.max : watermark

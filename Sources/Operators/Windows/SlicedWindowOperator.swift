@@ -18,10 +18,10 @@ import Flow
 /// Output per fired window: every key's result sorted by key, or only the `k` largest
 /// (ties by key), which a downstream ``TopKMergeOperator`` merges across subtasks.
 ///
-/// Checkpointed state: each key's slices by key group; the watermark, how far windows fired,
-/// the late records and the counts per subtask.
+/// Declared state: each key's slices (keyed, by key group); the watermark and how far windows
+/// fired (a union list: every subtask saw the same); where the late-record parts stand (a split list).
 public final class SlicedWindowOperator<Record: Sendable & EventTimed, Key: Hashable & Comparable & Sendable & StableHashable & StateCodable,
-                                        Aggregation: WindowAggregation>: ElementReceiver
+                                        Aggregation: WindowAggregation>: Operator
 where Aggregation.Input == Record {
     public typealias Result = WindowResult<Key, Aggregation.Accumulator>
 
@@ -35,7 +35,6 @@ where Aggregation.Input == Record {
         case largest(k: Int)
     }
 
-    let output: Output<Result>
     let spec: WindowSpec
     private let keyOf: @Sendable (Record) -> Key
     let aggregation: Aggregation
@@ -44,7 +43,7 @@ where Aggregation.Input == Record {
     let ranking: (k: Int, isGreater: @Sendable (Aggregation.Accumulator, Aggregation.Accumulator) -> Bool)?
     var bookkeeping: WindowBookkeeping
     let describeKey: @Sendable (Key) -> String
-    let context: SubtaskContext
+    let maxParallelism: Int
 
     var directory = KeyDirectory<Key>()
     /// Per key number: how many live slices hold the key.
@@ -68,10 +67,9 @@ where Aggregation.Input == Record {
     var watermark = EventTime.min
     var isEnded = false
 
-    public init(output: Output<Result>, spec: WindowSpec, key: @escaping @Sendable (Record) -> Key, aggregation: Aggregation,
+    public init(spec: WindowSpec, key: @escaping @Sendable (Record) -> Key, aggregation: Aggregation,
                 emission: Emission, allowedLateness: Duration = .zero, lateRecords: LateRecordFile, context: SubtaskContext,
                 describeKey: @escaping @Sendable (Key) -> String = { "\($0)" }) throws {
-        self.output = output
         self.spec = spec
         self.allowedLateness = allowedLateness.milliseconds
         keyOf = key
@@ -85,41 +83,35 @@ where Aggregation.Input == Record {
             ranking = (k, { unsafeBitCast($0, to: Int64.self) > unsafeBitCast($1, to: Int64.self) })
         }
         self.describeKey = describeKey
-        self.context = context
+        maxParallelism = context.maxParallelism
         bookkeeping = try WindowBookkeeping(file: lateRecords, context: context)
-        if let restored = context.restored { try restore(restored) }
     }
+
+    public var declaredState: [StateDeclaration] { [.keyed("windows"), .unionList("progress"), .splitList(WindowBookkeeping.stateName)] }
 
     /// Hashtag counting is the hot path; a specialised copy spares it generic dispatch across modules.
     @_specialize(where Record == Hashtag, Key == KeyString, Aggregation == CountAggregation<Hashtag>)
-    public func receive(_ batch: [Record]) throws {
+    public func process(_ batch: [Record], into output: Collector<Result>) throws {
         for record in batch { try add(record) }
     }
 
     @_specialize(where Record == Hashtag, Key == KeyString, Aggregation == CountAggregation<Hashtag>)
-    public func receive(watermark: EventTime) throws {
+    public func onWatermark(_ watermark: EventTime, into output: Collector<Result>) throws {
         guard watermark > self.watermark else { return }
         self.watermark = watermark
-        fireUpdatedWindows()
+        fireUpdatedWindows(into: output)
         let reached = (watermark.milliseconds &+ 1).flooredDivision(by: spec.slide) &* spec.slide
-        fireWindows(through: reached)
+        fireWindows(through: reached, into: output)
         if reached > firedThrough ?? .min { firedThrough = reached }
         closedThrough = (watermark.milliseconds &+ 1 &- allowedLateness).flooredDivision(by: spec.slide) &* spec.slide
-        try output.emit(watermark: watermark)
     }
 
     @_specialize(where Record == Hashtag, Key == KeyString, Aggregation == CountAggregation<Hashtag>)
-    public func receiveEndOfInput() throws {
+    public func onEndOfInput(into output: Collector<Result>) throws {
         isEnded = true
-        fireUpdatedWindows()
-        fireWindows(through: .max)
+        fireUpdatedWindows(into: output)
+        fireWindows(through: .max, into: output)
         try bookkeeping.handOver()
-        try output.emitEndOfInput()
-    }
-
-    public func receive(barrier: CheckpointBarrier) throws {
-        try snapshot(for: barrier)
-        try output.emit(barrier: barrier)
     }
 
     private func add(_ record: Record) throws {

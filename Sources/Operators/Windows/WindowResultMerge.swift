@@ -6,41 +6,37 @@ import Flow
 /// allowed lateness sends its keys again: they are emitted at the next watermark, the last value
 /// of each key only.
 ///
-/// Checkpointed state: the results waiting for their window to complete.
-public final class WindowResultMerge<Key: Comparable & Sendable & StateCodable, Value: Sendable & StateCodable>: ElementReceiver {
-    private let output: Output<WindowResult<Key, Value>>
-    private let context: SubtaskContext
-    private var pending: [WindowResult<Key, Value>] = []
+/// Declared state (a split list of one entry, as the operator runs in one subtask): the results
+/// waiting for their window to complete.
+public final class WindowResultMerge<Key: Comparable & Sendable & StateCodable, Value: Sendable & StateCodable>: Operator {
+    public typealias Result = WindowResult<Key, Value>
+    private var pending: [Result] = []
 
-    public init(output: Output<WindowResult<Key, Value>>, context: SubtaskContext) throws {
-        self.output = output
-        self.context = context
-        if let state = context.restored?.firstShared {
-            var reader = StateReader(state)
-            pending = try reader.readArray(of: WindowResult<Key, Value>.self)
-        }
+    public init() {}
+
+    public var declaredState: [StateDeclaration] { [.splitList("pending")] }
+
+    public func restoreState(from state: RestoredState) throws {
+        for var reader in state.list("pending") { pending += try reader.readArray(of: Result.self) }
     }
 
-    public func receive(barrier: CheckpointBarrier) throws {
+    public func snapshotState(into snapshot: inout StateSnapshot) throws {
         var state = StateWriter()
         state.write(pending)
-        context.acknowledge(barrier, shared: state)
-        try output.emit(barrier: barrier)
+        snapshot.add("pending", state)
     }
 
-    public func receive(_ batch: [WindowResult<Key, Value>]) throws { pending.append(contentsOf: batch) }
+    public func process(_ batch: [Result], into output: Collector<Result>) { pending.append(contentsOf: batch) }
 
-    public func receive(watermark: EventTime) throws {
-        release { $0.windowEnd.milliseconds - 1 <= watermark.milliseconds && $0.firedAt <= watermark }
-        try output.emit(watermark: watermark)
+    public func onWatermark(_ watermark: EventTime, into output: Collector<Result>) {
+        release(into: output) { $0.windowEnd.milliseconds - 1 <= watermark.milliseconds && $0.firedAt <= watermark }
     }
 
-    public func receiveEndOfInput() throws {
-        release { _ in true }
-        try output.emitEndOfInput()
+    public func onEndOfInput(into output: Collector<Result>) {
+        release(into: output) { _ in true }
     }
 
-    private func release(where isComplete: (WindowResult<Key, Value>) -> Bool) {
+    private func release(into output: Collector<Result>, where isComplete: (Result) -> Bool) {
         var ready = Array(pending.enumerated().filter { isComplete($0.element) })
         guard !ready.isEmpty else { return }
         pending.removeAll(where: isComplete)

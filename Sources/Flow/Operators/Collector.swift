@@ -1,0 +1,54 @@
+/// Where an operator or a source emits its records: they are collected into the batch the host
+/// sends downstream when the call that emitted them returns.
+public final class Collector<Record: Sendable> {
+    private var buffer: [Record] = []
+    private let downstream: any ElementReceiver<Record>
+
+    /// A collector that sends to `downstream` (the runtime and test harnesses make them).
+    public init(_ downstream: any ElementReceiver<Record>) {
+        self.downstream = downstream
+    }
+
+    /// Adds one record to the batch being built.
+    public func emit(_ record: Record) { buffer.append(record) }
+
+    /// Adds several records to the batch being built.
+    public func emit(contentsOf records: some Sequence<Record>) { buffer.append(contentsOf: records) }
+
+    /// Adds a whole batch; when nothing is pending the batch itself becomes the batch being
+    /// built, so records that pass an operator unchanged are not copied one by one.
+    public func emit(batch records: [Record]) {
+        if buffer.isEmpty { buffer = records } else { buffer.append(contentsOf: records) }
+    }
+
+    /// Sends the pending records, then a watermark (for operators that make watermarks; the host
+    /// passes upstream watermarks on by itself).
+    public func emit(watermark: EventTime) throws {
+        if !buffer.isEmpty { try sendBatch() }
+        try downstream.receive(watermark: watermark)
+    }
+
+    /// Whether records wait to be sent.
+    var hasPending: Bool { !buffer.isEmpty }
+
+    /// Sends the batch being built downstream (an empty one too, so that an operator sends
+    /// exactly one batch per batch it received, which ordered exchanges count on).
+    func sendBatch() throws {
+        let batch = buffer
+        buffer = []
+        buffer.reserveCapacity(batch.count)
+        try downstream.receive(batch)
+    }
+
+    /// Sends the pending records, if any, then the barrier.
+    func send(barrier: CheckpointBarrier) throws {
+        if !buffer.isEmpty { try sendBatch() }
+        try downstream.receive(barrier: barrier)
+    }
+
+    /// Sends the pending records, if any, then the end of input.
+    func sendEndOfInput() throws {
+        if !buffer.isEmpty { try sendBatch() }
+        try downstream.receiveEndOfInput()
+    }
+}

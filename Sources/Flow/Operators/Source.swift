@@ -1,0 +1,45 @@
+/// The start of a stream: the runtime polls it for records until it finishes.
+///
+/// The host calls ``poll(into:pacing:)`` in a loop and between polls injects checkpoint barriers,
+/// performs a stop with a savepoint, and waits as the replay speed asks, so a poll should return
+/// after a bounded amount of work (one chunk of a file, one page of an index). A source's
+/// position is declared state like an operator's (usually a split list), restored before ``open()``.
+public protocol Source<Output>: AnyObject {
+    associatedtype Output: Sendable
+
+    /// The state the source keeps (its position), as for an ``Operator``.
+    var declaredState: [StateDeclaration] { get }
+
+    /// Takes back the declared state; called before ``open()``.
+    func restoreState(from state: RestoredState) throws
+
+    /// Opens the input, at the restored position if there is one.
+    func open() throws
+
+    /// Emits the records that are ready into `output`. With `pacing`, records are replayed at a
+    /// speed: a record whose event time `pacing` does not admit yet is kept for a later poll, and
+    /// the poll returns ``SourceStatus/waiting(until:)`` with that event time.
+    func poll(into output: Collector<Output>, pacing: ReplayClock?) throws -> SourceStatus
+
+    /// Writes the position reached: everything emitted so far, nothing after.
+    func snapshotState(into snapshot: inout StateSnapshot) throws
+}
+
+extension Source {
+    public var declaredState: [StateDeclaration] { [] }
+    public func restoreState(from state: RestoredState) throws {}
+    public func open() throws {}
+    public func snapshotState(into snapshot: inout StateSnapshot) throws {}
+}
+
+/// What a poll found.
+public enum SourceStatus: Sendable, Equatable {
+    /// Records were emitted, or more are ready: poll again at once.
+    case ready
+    /// Nothing is ready now (a live input): poll again soon.
+    case idle
+    /// The next record is due at this event time (replaying at a speed).
+    case waiting(until: EventTime)
+    /// The input ended; the source is not polled again.
+    case finished
+}

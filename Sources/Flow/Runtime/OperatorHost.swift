@@ -1,0 +1,44 @@
+/// Runs one subtask of an ``Operator``: the receiver the stream is pushed into. It restores and
+/// opens the operator, hands it batches and watermarks, passes watermarks on, takes the
+/// operator's snapshot at each barrier before passing the barrier on, and ends its output after
+/// the operator's end-of-input hook.
+final class OperatorHost<Op: Operator>: ElementReceiver {
+    private let op: Op
+    private let output: Collector<Op.Output>
+    private let setup: SubtaskSetup
+    private let declared: [StateDeclaration]
+
+    /// Builds the operator's host: restores its state (when the job is restored) and opens it.
+    init(_ op: Op, setup: SubtaskSetup, downstream: any ElementReceiver<Op.Output>) throws {
+        self.op = op
+        self.setup = setup
+        output = Collector(downstream)
+        declared = op.declaredState
+        try setup.restore(declared: declared, into: op.restoreState(from:))
+        try op.open()
+    }
+
+    func receive(_ batch: [Op.Input]) throws {
+        try op.process(batch, into: output)
+        try output.sendBatch()
+    }
+
+    func receive(watermark: EventTime) throws {
+        try op.onWatermark(watermark, into: output)
+        if op.forwardsWatermarks {
+            try output.emit(watermark: watermark)
+        } else if output.hasPending {
+            try output.sendBatch()
+        }
+    }
+
+    func receive(barrier: CheckpointBarrier) throws {
+        try setup.takeSnapshot(for: barrier, declared: declared) { try op.snapshotState(into: &$0) }
+        try output.send(barrier: barrier)
+    }
+
+    func receiveEndOfInput() throws {
+        try op.onEndOfInput(into: output)
+        try output.sendEndOfInput()
+    }
+}
