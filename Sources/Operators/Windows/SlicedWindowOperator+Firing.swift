@@ -106,14 +106,13 @@ extension SlicedWindowOperator {
     /// integer comparison per key, and keys fetched only to break a tie at the last place.
     private func largestCounts(k: Int) -> [Int] {
         guard k > 0 else { return [] }
-        let counts = unsafeBitCast(totals, to: [Int64].self)  // Accumulator is Int64 (checked in init)
         var best: [(count: Int64, id: Int)] = []
         best.reserveCapacity(k + 1)
         func ranksBefore(_ a: (count: Int64, id: Int), _ b: (count: Int64, id: Int)) -> Bool {
             a.count != b.count ? a.count > b.count : directory.keys[a.id]! < directory.keys[b.id]!
         }
         for id in 0..<inWindow.count where inWindow[id] > 0 {
-            let candidate = (count: counts[id], id: id)
+            let candidate = (count: aggregation.integerValue(of: totals[id])!, id: id)  // checked in init
             if best.count == k && (candidate.count < best[k - 1].count || !ranksBefore(candidate, best[k - 1])) { continue }
             var index = best.count
             while index > 0 && ranksBefore(candidate, best[index - 1]) { index -= 1 }

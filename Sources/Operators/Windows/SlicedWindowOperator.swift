@@ -30,8 +30,9 @@ where Aggregation.Input == Record {
         case allKeys
         /// The `k` largest by `isGreater`, ties by key ascending.
         case top(k: Int, isGreater: @Sendable (Aggregation.Accumulator, Aggregation.Accumulator) -> Bool)
-        /// The `k` largest `Int64` accumulators (counts, sums), ties by key ascending: the same as
-        /// `.top(k: k, isGreater: >)`, found without a call through a closure for every key.
+        /// The `k` largest accumulators of an aggregation whose accumulators are whole numbers
+        /// (``WindowAggregation/integerValue(of:)``: counts, sums), ties by key ascending: the same
+        /// as `.top(k: k, isGreater: >)`, found with integer comparisons, not a closure call per key.
         case largest(k: Int)
     }
 
@@ -79,8 +80,8 @@ where Aggregation.Input == Record {
         case .allKeys: ranking = nil
         case .top(let k, let isGreater): ranking = (k, isGreater)
         case .largest(let k):
-            precondition(Aggregation.Accumulator.self == Int64.self, "largest(k:) needs Int64 accumulators, not \(Aggregation.Accumulator.self)")
-            ranking = (k, { unsafeBitCast($0, to: Int64.self) > unsafeBitCast($1, to: Int64.self) })
+            precondition(aggregation.integerValue(of: aggregation.identity) != nil, "largest(k:) needs an aggregation of whole numbers, not \(Aggregation.self)")
+            ranking = (k, { aggregation.integerValue(of: $0)! > aggregation.integerValue(of: $1)! })
         }
         self.describeKey = describeKey
         maxParallelism = context.maxParallelism

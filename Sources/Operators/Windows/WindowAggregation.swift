@@ -19,10 +19,15 @@ public protocol WindowAggregation<Input, Accumulator>: Sendable {
     /// Whether a slice's accumulator read from a checkpoint is one this aggregation can make and
     /// go on from without overflowing.
     func isPlausible(_ accumulator: Accumulator) -> Bool
+    /// The accumulator as a whole number (a count or a sum), which lets windows rank keys by
+    /// integer comparisons (``SlicedWindowOperator/Emission/largest(k:)``); nil (the default) for
+    /// an aggregation whose accumulators are not numbers.
+    func integerValue(of accumulator: Accumulator) -> Int64?
 }
 
 extension WindowAggregation {
     public func isPlausible(_ accumulator: Accumulator) -> Bool { true }
+    public func integerValue(of accumulator: Accumulator) -> Int64? { nil }
 }
 
 /// The largest magnitude of one slice's count or sum in a checkpoint: 2^40 (10^12 records of
@@ -38,6 +43,7 @@ public struct CountAggregation<Input>: WindowAggregation {
     public var isInvertible: Bool { true }
     public func remove(_ other: Int64, from accumulator: inout Int64) { accumulator -= other }
     public func isPlausible(_ accumulator: Int64) -> Bool { (0...largestRestoredSliceTotal).contains(accumulator) }
+    public func integerValue(of accumulator: Int64) -> Int64? { accumulator }
 }
 
 /// Sums an integer field of the records.
@@ -50,6 +56,7 @@ public struct SumAggregation<Input>: WindowAggregation {
     public var isInvertible: Bool { true }
     public func remove(_ other: Int64, from accumulator: inout Int64) { accumulator -= other }
     public func isPlausible(_ accumulator: Int64) -> Bool { (-largestRestoredSliceTotal...largestRestoredSliceTotal).contains(accumulator) }
+    public func integerValue(of accumulator: Int64) -> Int64? { accumulator }
 }
 
 /// Reduces a field of the records with an associative function (max, min …); not invertible,
