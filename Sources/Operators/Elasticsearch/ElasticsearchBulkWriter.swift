@@ -37,7 +37,7 @@ struct BulkAction {
 
 /// Queues `_bulk` actions and sends them until each is applied or dead-lettered.
 ///
-/// Flushes by count, bytes and age, and whenever its sink asks (at barriers and the end). Each
+/// Flushes by count, bytes and age, and whenever its sink asks (at checkpoints and the end). Each
 /// item's result is read (``BulkItemOutcome``): 429 and 5xx items are sent again with jittered
 /// exponential backoff within a bounded number of attempts, other failed or malformed items go to
 /// the dead-letter file with status, type and reason, counted per reason; nothing is dropped

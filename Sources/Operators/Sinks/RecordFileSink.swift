@@ -3,7 +3,7 @@ import Flow
 /// Writes records to a file, one formatted line each after an optional header, published under
 /// its name when the input ends.
 ///
-/// Exactly once: at each checkpoint barrier the file is synced and its length and CRC-32 kept in
+/// Exactly once: at each checkpoint the file is synced and its length and CRC-32 kept in
 /// the checkpoint; a restored run checks that the in-progress file is that one, cuts it back to
 /// that length and goes on, so the published file equals that of one uninterrupted run however
 /// often the job crashed.

@@ -10,7 +10,7 @@ import Glibc
 ///
 /// Its position (file, byte offset after the last chunk, next line number) is its declared state;
 /// a restored reader starts there. Replayed at a speed, it holds back each line until the line's
-/// event time is due, so that the host can inject barriers and stop while it waits.
+/// event time is due, so that the host can take checkpoints and stop while it waits.
 public final class TweetLogReader: Source {
     /// Bytes per chunk; a longer line makes a longer chunk.
     public static let defaultChunkSize = 1 << 20
