@@ -42,27 +42,35 @@ let package = Package(
         // Optimised in debug builds too: the encoder's SIMD arithmetic is tens of times slower
         // unoptimised, and every scoring test runs it.
         .target(name: "Bert", dependencies: ["Flow", "CBLAS", "CEncoderKernels"], swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "Operators", dependencies: ["Flow", "Bert", "CZstd", "CZlib", "CHiredis", "CCurl", "CTweetScan", "CWideChar"], swiftSettings: strictSettings),
+        // Operators by concern: the generic ones (windows, top-k, watermarks, file and console
+        // sinks, side files), then one target per connector, each depending only on what it reads.
+        .target(name: "Operators", dependencies: ["Flow", "CWideChar"], swiftSettings: strictSettings),
+        .target(name: "TweetLog", dependencies: ["Flow", "Operators", "CTweetScan", "CZstd", "CZlib"], swiftSettings: strictSettings),
+        .target(name: "Scoring", dependencies: ["Flow", "Operators", "TweetLog", "Bert"], swiftSettings: strictSettings),
+        .target(name: "Redis", dependencies: ["Flow", "Operators", "CHiredis"], swiftSettings: strictSettings),
+        .target(name: "Elasticsearch", dependencies: ["Flow", "Operators", "Scoring", "CCurl"], swiftSettings: strictSettings),
+        // The synthetic tweet log behind `flowrun generate-tweets`; it knows nothing of the engine.
+        .target(name: "TweetGenerator", swiftSettings: strictSettings),
         .target(
             name: "Jobs",
-            dependencies: ["Flow", "Operators", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "flowrun",
-            dependencies: ["Flow", "Operators", "Jobs", "Bert", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Jobs", "TweetGenerator", "Bert", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .target(name: "FlowTesting", dependencies: ["Flow"], swiftSettings: strictSettings),
         // What the fuzzers run on any bytes (`scripts/fuzz`); FuzzCorpusTests replays the corpora.
-        .target(name: "FuzzTargets", dependencies: ["Flow", "Operators", "Jobs", "FlowTesting", "CHiredis"], swiftSettings: strictSettings),
+        .target(name: "FuzzTargets", dependencies: ["Flow", "Operators", "TweetLog", "Redis", "Jobs", "FlowTesting", "CHiredis"], swiftSettings: strictSettings),
         .testTarget(name: "FlowTests", dependencies: ["Flow", "FlowTesting"], swiftSettings: strictSettings),
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"], swiftSettings: strictSettings),
         .testTarget(name: "BertTests", dependencies: ["Flow", "Bert"], swiftSettings: strictSettings),
-        .testTarget(name: "OperatorsTests", dependencies: ["Flow", "Operators", "FlowTesting"], swiftSettings: strictSettings),
+        .testTarget(name: "OperatorsTests", dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "FlowTesting"], swiftSettings: strictSettings),
         .testTarget(
             name: "JobsTests",
-            dependencies: ["Flow", "Operators", "Jobs", "FlowTesting"],
+            dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Jobs", "TweetGenerator", "FlowTesting"],
             resources: [],
             swiftSettings: strictSettings
         ),

@@ -1,5 +1,6 @@
 import Flow
 import Operators
+import TweetLog
 
 /// Operator state as a checkpoint holds it, past its file's checks (a forged or buggy
 /// snapshot): every stateful operator of the shipped jobs restores from it, then takes a

@@ -1,5 +1,5 @@
 import CHiredis
-@testable import Operators
+@testable import Redis
 
 /// Bytes from a Redis server: parsed by hiredis's reader with the bounds every connection
 /// installs, then copied into ``RedisReply`` as every Redis operator reads its replies.

@@ -1,4 +1,4 @@
-@testable import Operators
+@testable import TweetLog
 
 /// A tweet log line: the fast decoder (simdjson's stage 1 and the structural walk) and the
 /// validating Swift scanner must give the same result, whether the fast path may read past the

@@ -1,5 +1,6 @@
 import Flow
 import Operators
+import TweetLog
 
 /// Turns a job file into a runnable ``StreamJob``: substitutes parameters, checks that each step
 /// takes what the previous one gives, and builds the operators.
@@ -59,10 +60,10 @@ public struct JobBuilder {
         var ids: Set<String> = []
         for step in file.steps {
             guard let entry = registry.entry(named: step.operatorName) else {
-                throw FlowError(.invalidJob, "\(step.location): unknown operator \"\(step.operatorName)\"; the operators are \(registry.names)")
+                throw FlowError(.invalidJob, "unknown operator \"\(step.operatorName)\"; the operators are \(registry.names)", at: step.location)
             }
             guard entry.takes.contains(stream.kind) else {
-                throw FlowError(.invalidJob, "\(step.location): \(entry.name) takes \(entry.takes.map(\.rawValue).joined(separator: " or ")), but the step before it gives \(stream.kind.rawValue)")
+                throw FlowError(.invalidJob, "\(entry.name) takes \(entry.takes.map(\.rawValue).joined(separator: " or ")), but the step before it gives \(stream.kind.rawValue)", at: step.location)
             }
             var settings = try ResolvedSettings(step: step, parameters: parameters)
             context.stepID = try Self.operatorID(of: step, &settings, taken: &ids)
@@ -81,10 +82,10 @@ public struct JobBuilder {
     private static func operatorID(of step: JobFile.Step, _ settings: inout ResolvedSettings, taken: inout Set<String>) throws -> String {
         if let id = settings.string("id") {
             guard CheckpointManifest.File.isOperatorID(id), !id.contains(".") else {
-                throw FlowError(.invalidJob, "\(settings.location): id \"\(id.prefix(40))\" must start with a letter or digit and hold only letters, digits, '-' and '_' (at most 100); choose another")
+                throw FlowError(.invalidJob, "id \"\(id.prefix(40))\" must start with a letter or digit and hold only letters, digits, '-' and '_' (at most 100); choose another", at: settings.location)
             }
             guard taken.insert(id).inserted else {
-                throw FlowError(.invalidJob, "\(settings.location): id \"\(id)\" is already the id of an earlier step; give each step its own id")
+                throw FlowError(.invalidJob, "id \"\(id)\" is already the id of an earlier step; give each step its own id", at: settings.location)
             }
             return id
         }

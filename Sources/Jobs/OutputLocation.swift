@@ -26,8 +26,8 @@ public enum OutputLocation {
 
 extension BuildContext {
     /// Checks an output file's location, unless the job is only being checked.
-    func checkOutput(_ path: String?, what: String, at location: JobFileLocation) throws {
+    func checkOutput(_ path: String?, what: String, at location: FileLocation) throws {
         guard !checkOnly, let path, !path.isEmpty, path != "-", !path.hasPrefix("http://"), !path.hasPrefix("https://") else { return }
-        if let problem = OutputLocation.problem(path, what: what) { throw FlowError(.output, "\(location): \(problem)") }
+        if let problem = OutputLocation.problem(path, what: what) { throw FlowError(.output, "\(problem)", at: location) }
     }
 }

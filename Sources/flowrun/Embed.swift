@@ -3,6 +3,7 @@ import Bert
 import Flow
 import Foundation
 import Operators
+import Scoring
 
 /// `flowrun embed`: sentence embeddings of JSON Lines texts.
 struct Embed: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Flow
 import Jobs
+import TweetGenerator
 
 /// `flowrun gen-tweets`: writes a synthetic Twitter v1.1 log for tests and benchmarks.
 struct GenerateTweets: ParsableCommand {

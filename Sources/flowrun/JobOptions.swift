@@ -44,7 +44,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as FlowError {
-        printError("flowrun: \(error.message)")
+        printError("flowrun: \(error)")
         throw ExitCode(exitCode(for: error.code))
     }
 }

@@ -38,17 +38,17 @@ struct BadInputTests {
     @Test func unknownOperatorNamesFileAndLine() throws {
         let error = try #require(buildError(validSteps.replacingOccurrences(of: "- hashtags: {}", with: "- hashtagz: {}")))
         #expect(error.code == .invalidJob)
-        #expect(error.message.hasPrefix("job.yaml:4: unknown operator \"hashtagz\""))
+        #expect(error.description.hasPrefix("job.yaml:4: unknown operator \"hashtagz\""))
     }
 
     @Test func wrongTypeBetweenStepsIsReported() throws {
         let error = try #require(buildError(validSteps.replacingOccurrences(of: "  - count: {}\n", with: "")))
-        #expect(error.message == "job.yaml:7: top-k takes counts per window, but the step before it gives windowed hashtags")
+        #expect(error.description == "job.yaml:7: top-k takes counts per window, but the step before it gives windowed hashtags")
     }
 
     @Test func badDurationSaysHowToWriteOne() throws {
         let error = try #require(buildError(validSteps.replacingOccurrences(of: "size: 30m", with: "size: 30 minutes")))
-        #expect(error.message.hasPrefix("job.yaml:6: window size \"30 minutes\" is not a duration"))
+        #expect(error.description.hasPrefix("job.yaml:6: window size \"30 minutes\" is not a duration"))
     }
 
     @Test func sizeNotAMultipleOfSlideIsRejected() throws {
@@ -58,19 +58,19 @@ struct BadInputTests {
 
     @Test func unknownSettingAndParameterAreRejected() throws {
         let setting = try #require(buildError(validSteps.replacingOccurrences(of: "{k: 20}", with: "{k: 20, kk: 3}")))
-        #expect(setting.message.hasPrefix("job.yaml:8: top-k takes no setting \"kk\""))
+        #expect(setting.description.hasPrefix("job.yaml:8: top-k takes no setting \"kk\""))
         let parameter = try #require(buildError(validSteps, overrides: ["inptu": "x"]))
         #expect(parameter.message.contains("declares no parameter inptu"))
     }
 
     @Test func undeclaredParameterReferenceIsRejected() throws {
         let error = try #require(buildError(validSteps.replacingOccurrences(of: "path: log.jsonl", with: "path: \"${input}\"")))
-        #expect(error.message == "job.yaml:2: ${input} names no parameter; declare it under parameters")
+        #expect(error.description == "job.yaml:2: ${input} names no parameter; declare it under parameters")
     }
 
     @Test func invalidYAMLIsReported() throws {
         let error = try #require(buildError("pipeline: [a: {"))
-        #expect(error.message.hasPrefix("job.yaml: not valid YAML"))
+        #expect(error.description.hasPrefix("job.yaml: not valid YAML"))
     }
 
     @Test func missingAndEmptyInputsAreReported() throws {
@@ -138,7 +138,7 @@ struct BadInputTests {
 
     @Test func durationsPastOneHundredYearsAndWindowsOfTooManySlidesAreRefused() throws {
         let huge = try #require(buildError(validSteps.replacingOccurrences(of: "size: 30m", with: "size: 9000000000000000000ms")))
-        #expect(huge.message.hasPrefix("job.yaml:6: window size \"9000000000000000000ms\" is not a duration"))
+        #expect(huge.description.hasPrefix("job.yaml:6: window size \"9000000000000000000ms\" is not a duration"))
         let overflowing = try #require(buildError(validSteps.replacingOccurrences(of: "size: 30m", with: "size: 999999999999999999m")))
         #expect(overflowing.message.contains("of at most 876000h"))
         let manySlides = try #require(buildError(validSteps.replacingOccurrences(of: "size: 30m, slide: 10s", with: "size: 876000h, slide: 1ms")))

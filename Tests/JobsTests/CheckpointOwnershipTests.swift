@@ -26,7 +26,7 @@ struct CheckpointOwnershipTests {
         try unrelated.write(to: URL(fileURLWithPath: copy + "/out.csv"))
         let result = try run(copy, ["--restore", "latest"], name: "restore").finish()
         #expect(result.status == 5)
-        #expect(lines(result.stderr).count == 2 && lines(result.stderr)[1].hasPrefix("flowrun: cannot resume the output \(copy)/out.csv: "), "\(result.stderr)")
+        #expect(lines(result.stderr).count == 2 && lines(result.stderr)[1].hasPrefix("flowrun: operator sink: cannot resume the output \(copy)/out.csv: "), "\(result.stderr)")
         #expect(result.stderr.contains("is not the file checkpoint"), "\(result.stderr)")
         #expect(try Fixtures.read(copy + "/out.csv") == unrelated)
     }
@@ -38,7 +38,7 @@ struct CheckpointOwnershipTests {
         try cut.write(to: URL(fileURLWithPath: inProgress))
         let result = try run(copy, ["--restore", "latest"], name: "restore").finish()
         #expect(result.status == 5)
-        #expect(result.stderr.contains("flowrun: cannot resume the output \(copy)/out.csv: \(inProgress) has 100 bytes, fewer than the "), "\(result.stderr)")
+        #expect(result.stderr.contains("flowrun: operator sink: cannot resume the output \(copy)/out.csv: \(inProgress) has 100 bytes, fewer than the "), "\(result.stderr)")
         #expect(try Fixtures.read(inProgress) == cut)
     }
 

@@ -2,6 +2,7 @@ import Flow
 import Foundation
 import Jobs
 import Testing
+import TweetGenerator
 
 /// Damaged checkpoints are reported in one sentence and skipped for the previous one, and a job
 /// stopped with Ctrl-C resumes from its savepoint; each time the finished output equals that of

@@ -3,6 +3,7 @@ import FlowTesting
 import Foundation
 import Jobs
 import Testing
+import TweetGenerator
 
 /// The trending job killed with SIGKILL at seeded random moments and restarted with
 /// `--restore latest` each time: the published output, reject file and late-records file must

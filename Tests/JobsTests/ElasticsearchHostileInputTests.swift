@@ -1,7 +1,9 @@
+import Elasticsearch
 import Flow
 import FlowTesting
 import Foundation
-import Operators
+import Redis
+import Scoring
 import Testing
 
 /// What a job file or a server can send the Elasticsearch connectors (issue 14): bulk answers of

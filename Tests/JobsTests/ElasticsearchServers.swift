@@ -1,5 +1,5 @@
+import Elasticsearch
 import Foundation
-import Operators
 
 /// An ES-compatible server for a test, on a free loopback port: `osmem-server` (OpenSearch
 /// dialect), `noida-db` (Elasticsearch 8 dialect), both installed from PyPI by the set-up, or the

@@ -1,7 +1,7 @@
 import Flow
 import Foundation
 import Jobs
-import Operators
+import Redis
 import Testing
 
 /// The Elasticsearch connectors: end to end on both ES-compatible servers (trending hashtags to
@@ -172,7 +172,7 @@ struct ElasticsearchTests {
         let port = RedisServer.freePort()
         let result = try classify(movies, from: movies.file, to: "http://127.0.0.1:\(port)/movies", extra: ["-p", "labels=space"], name: "unreachable")
         #expect(result.status == 4)
-        #expect(result.stderr.hasPrefix("flowrun: http://127.0.0.1:\(port)/movies: "), "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("flowrun: operator sink: http://127.0.0.1:\(port)/movies: "), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
 

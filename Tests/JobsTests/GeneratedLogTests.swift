@@ -2,6 +2,7 @@ import Flow
 import Foundation
 import Jobs
 import Testing
+import TweetGenerator
 
 /// A generated log (bursts, retweets, extended tweets, late and malformed lines) through Flow at
 /// parallelism 1, 2 and 4, against the independent Python reference on the same bytes.

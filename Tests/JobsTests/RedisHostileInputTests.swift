@@ -1,6 +1,6 @@
 import Flow
 import Foundation
-import Operators
+import Redis
 import Testing
 
 /// What a tweet, a job file or a Redis server can send the Redis connectors (issue 14): a NUL in

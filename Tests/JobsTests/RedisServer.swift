@@ -1,5 +1,5 @@
 import Foundation
-import Operators
+import Redis
 
 /// A real `redis-server` (the Debian package) on a free loopback port, started for a test and
 /// stopped with it. No persistence: a restarted server starts empty.

@@ -2,8 +2,9 @@ import Flow
 import FlowTesting
 import Foundation
 import Jobs
-import Operators
+import Redis
 import Testing
+import TweetGenerator
 
 /// The Redis sink and source against a real `redis-server`: the published set is exactly the last
 /// window's top 20 (by the independent reference), a reader never sees a mixed set, a server
@@ -133,6 +134,6 @@ struct RedisTests {
                                      stderrPath: replay.folder + "/unreachable.err")
         let result = run.finish()
         #expect(result.status == 4)
-        #expect(result.stderr == "flowrun: Redis at redis://127.0.0.1:\(port) is unreachable after 3 attempts (cannot connect to redis://127.0.0.1:\(port): Connection refused); check that the server runs and the address is right\n")
+        #expect(result.stderr == "flowrun: operator sink: Redis at redis://127.0.0.1:\(port) is unreachable after 3 attempts (cannot connect to redis://127.0.0.1:\(port): Connection refused); check that the server runs and the address is right\n")
     }
 }

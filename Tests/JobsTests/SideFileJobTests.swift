@@ -2,6 +2,7 @@ import Flow
 import Foundation
 import Jobs
 import Testing
+import TweetGenerator
 
 /// The reject and late-record files of a whole job: the same bytes at every parallelism and batch
 /// size, and no part left beside them.

@@ -1,5 +1,5 @@
+@testable import Elasticsearch
 import Foundation
-@testable import Operators
 import Testing
 
 /// Every shape a `_bulk` item can take ends as applied, retried or refused with a reason; none is

@@ -1,3 +1,4 @@
+@testable import Elasticsearch
 @testable import Operators
 import Testing
 

@@ -1,5 +1,5 @@
 import Flow
-import Operators
+import Redis
 import Testing
 
 /// Redis addresses: TCP with user, password and database, Unix sockets, the password from the

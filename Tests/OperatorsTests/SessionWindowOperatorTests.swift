@@ -2,6 +2,7 @@ import Flow
 import FlowTesting
 import Operators
 import Testing
+import TweetLog
 
 struct SessionWindowOperatorTests {
     typealias Harness = OperatorHarness<SessionWindowOperator<Hashtag, KeyString, CountAggregation<Hashtag>>>

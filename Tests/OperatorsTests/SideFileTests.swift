@@ -3,6 +3,7 @@ import FlowTesting
 import Foundation
 @testable import Operators
 import Testing
+@testable import TweetLog
 
 /// The reject and late-record files stream to disk: a checkpoint holds only where each subtask's
 /// part stands, never the entries, and the published files are sorted as before.

@@ -2,6 +2,7 @@ import Flow
 import FlowTesting
 import Operators
 import Testing
+import TweetLog
 
 /// Event-time semantics of sliding windows, on the operator harness.
 struct SlicedWindowOperatorTests {

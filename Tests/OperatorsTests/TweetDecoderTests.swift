@@ -1,8 +1,8 @@
 import Flow
 import FlowTesting
 import Foundation
-@testable import Operators
 import Testing
+@testable import TweetLog
 
 struct TweetDecoderTests {
     /// Decodes with the Swift scanner and with the simdjson fast path, expecting the same result.

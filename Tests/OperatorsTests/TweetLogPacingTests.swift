@@ -1,8 +1,8 @@
 import Flow
 import FlowTesting
 import Foundation
-import Operators
 import Testing
+import TweetLog
 
 /// Replayed at a speed, the tweet log holds each line back until its event time is due, and the
 /// host may take checkpoints while it waits.

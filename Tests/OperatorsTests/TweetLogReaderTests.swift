@@ -1,7 +1,7 @@
 import Flow
 import Foundation
-@testable import Operators
 import Testing
+@testable import TweetLog
 
 /// The reader cuts a log into chunks of whole lines, plain or compressed: the chunks must put the
 /// file back together exactly, line numbers included.

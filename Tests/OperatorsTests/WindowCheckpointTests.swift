@@ -2,6 +2,7 @@ import Flow
 import FlowTesting
 import Operators
 import Testing
+import TweetLog
 
 /// Window state snapshotted at one parallelism and restored at another: the windows fired after
 /// the restore are those an uninterrupted operator fires.

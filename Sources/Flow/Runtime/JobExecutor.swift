@@ -27,7 +27,9 @@ struct JobExecutor {
                     } catch is ExchangeCancelled {
                         // Another task failed first and cancelled the channels.
                     } catch {
-                        failure.withLock { if $0 == nil { $0 = error } }
+                        let located = error as? FlowError
+                            ?? FlowError(.internal, "\(task.operatorNames.first ?? "a task") failed with \(error); please report it", cause: error)
+                        failure.withLock { if $0 == nil { $0 = located } }
                         cancelAll()
                     }
                     group.leave()

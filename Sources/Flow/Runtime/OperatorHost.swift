@@ -14,17 +14,17 @@ final class OperatorHost<Op: Operator>: ElementReceiver {
         self.setup = setup
         output = Collector(downstream)
         declared = op.declaredState
-        try setup.restore(declared: declared, into: op.restoreState(from:))
-        try op.open()
+        try setup.restore(declared: declared) { state in try callingOperator(setup.operatorID) { try op.restoreState(from: state) } }
+        try callingOperator(setup.operatorID) { try op.open() }
     }
 
     func receive(_ batch: [Op.Input]) throws {
-        try op.process(batch, into: output)
+        try callingOperator(setup.operatorID) { try op.process(batch, into: output) }
         try output.sendBatch()
     }
 
     func receive(watermark: EventTime) throws {
-        try op.onWatermark(watermark, into: output)
+        try callingOperator(setup.operatorID) { try op.onWatermark(watermark, into: output) }
         if op.forwardsWatermarks {
             try output.emit(watermark: watermark)
         } else if output.hasPending {
@@ -33,12 +33,14 @@ final class OperatorHost<Op: Operator>: ElementReceiver {
     }
 
     func receive(barrier: CheckpointBarrier) throws {
-        try setup.takeSnapshot(for: barrier, declared: declared) { try op.snapshotState(into: &$0) }
+        try callingOperator(setup.operatorID) {
+            try setup.takeSnapshot(for: barrier, declared: declared) { try op.snapshotState(into: &$0) }
+        }
         try output.send(barrier: barrier)
     }
 
     func receiveEndOfInput() throws {
-        try op.onEndOfInput(into: output)
+        try callingOperator(setup.operatorID) { try op.onEndOfInput(into: output) }
         try output.sendEndOfInput()
     }
 }

@@ -25,19 +25,21 @@ final class SourceHost<S: Source>: SourceRunner {
         output = Collector(downstream)
         declared = source.declaredState
         if case .factor(let factor) = speed { pacing = ReplayClock(factor: factor, clock: clock) } else { pacing = nil }
-        try setup.restore(declared: declared, into: source.restoreState(from:))
-        try source.open()
+        try setup.restore(declared: declared) { state in try callingOperator(setup.operatorID) { try source.restoreState(from: state) } }
+        try callingOperator(setup.operatorID) { try source.open() }
     }
 
     func run() throws {
         while true {
             if let barrier = checkpoints?.barrierIfDue() {
-                try setup.takeSnapshot(for: barrier, declared: declared) { try source.snapshotState(into: &$0) }
+                try callingOperator(setup.operatorID) {
+                    try setup.takeSnapshot(for: barrier, declared: declared) { try source.snapshotState(into: &$0) }
+                }
                 try output.send(barrier: barrier)
                 // After a savepoint the job stops: the coordinator cancels the tasks once it is written.
                 if barrier.isSavepoint { return }
             }
-            let status = try source.poll(into: output, pacing: pacing)
+            let status = try callingOperator(setup.operatorID) { try source.poll(into: output, pacing: pacing) }
             if output.hasPending { try output.sendBatch() }
             switch status {
             case .ready:

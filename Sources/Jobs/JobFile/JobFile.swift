@@ -1,3 +1,5 @@
+import Flow
+
 /// A job definition file, parsed: its parameters and its pipeline of steps.
 ///
 /// ```yaml
@@ -20,7 +22,7 @@ public struct JobFile: Sendable {
     /// One setting of a step, with where it was written.
     public struct Setting: Sendable {
         public var value: String
-        public var location: JobFileLocation
+        public var location: FileLocation
     }
 
     /// One operator of the pipeline and its settings.
@@ -29,7 +31,7 @@ public struct JobFile: Sendable {
         public var settings: [String: Setting]
         /// For steps written as `- key-by: hashtag`: the scalar after the name.
         public var argument: Setting?
-        public var location: JobFileLocation
+        public var location: FileLocation
     }
 
     public var path: String
@@ -38,12 +40,4 @@ public struct JobFile: Sendable {
     public var steps: [Step]
     /// The `checkpoint` section (interval, dir, retain), if the file has one.
     public var checkpoint: Step?
-}
-
-/// A place in a job file, for error messages: `configs/trending.yaml:14`.
-public struct JobFileLocation: Sendable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-
-    public var description: String { "\(file):\(line)" }
 }

@@ -97,12 +97,12 @@ public enum JobFileParser {
         return step
     }
 
-    static func location(_ path: String, _ node: Node) -> JobFileLocation {
-        JobFileLocation(file: path, line: node.mark?.line ?? 0)
+    static func location(_ path: String, _ node: Node) -> FileLocation {
+        FileLocation(file: path, line: node.mark?.line ?? 0)
     }
 
     private static func invalid(_ path: String, _ node: Node, _ message: String) -> FlowError {
-        FlowError(.invalidJob, "\(location(path, node)): \(message)")
+        FlowError(.invalidJob, message, at: location(path, node))
     }
 
     private static func yamlProblem(_ error: YamlError) -> String {

@@ -27,11 +27,11 @@ public struct ResolvedSettings {
         while let open = rest.range(of: "${") {
             result += rest[..<open.lowerBound]
             guard let close = rest[open.upperBound...].firstIndex(of: "}") else {
-                throw FlowError(.invalidJob, "\(setting.location): \"${\" without a closing \"}\"; write ${name}")
+                throw FlowError(.invalidJob, "\"${\" without a closing \"}\"; write ${name}", at: setting.location)
             }
             let name = String(rest[open.upperBound..<close])
             guard let value = parameters[name] else {
-                throw FlowError(.invalidJob, "\(setting.location): ${\(name)} names no parameter; declare it under parameters")
+                throw FlowError(.invalidJob, "${\(name)} names no parameter; declare it under parameters", at: setting.location)
             }
             result += value
             rest = rest[rest.index(after: close)...]
@@ -39,7 +39,7 @@ public struct ResolvedSettings {
         return result + rest
     }
 
-    var location: JobFileLocation { step.location }
+    var location: FileLocation { step.location }
 
     mutating func string(_ key: String) -> String? {
         used.insert(key)
@@ -52,7 +52,7 @@ public struct ResolvedSettings {
 
     mutating func requiredString(_ key: String) throws -> String {
         guard let value = string(key), !value.isEmpty else {
-            throw FlowError(.invalidJob, "\(location): \(step.operatorName) needs a \(key) setting")
+            throw FlowError(.invalidJob, "\(step.operatorName) needs a \(key) setting", at: location)
         }
         return value
     }
@@ -80,7 +80,7 @@ public struct ResolvedSettings {
     mutating func integer(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text = string(key) else { return defaultValue }
         guard let value = Int(text), range.contains(value) else {
-            throw FlowError(.invalidJob, "\(values[key]!.location): \(step.operatorName) \(key) \"\(text)\" must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw FlowError(.invalidJob, "\(step.operatorName) \(key) \"\(text)\" must be a whole number from \(range.lowerBound) to \(range.upperBound)", at: values[key]!.location)
         }
         return value
     }
@@ -90,7 +90,7 @@ public struct ResolvedSettings {
         for key in values.keys.sorted() where !used.contains(key) {
             let what = key.isEmpty ? "a value after its name" : "no setting \"\(key)\""
             let known = used.filter { !$0.isEmpty }.sorted().joined(separator: ", ")
-            throw FlowError(.invalidJob, "\(values[key]!.location): \(step.operatorName) takes \(what)\(known.isEmpty ? "" : "; its settings are \(known)")")
+            throw FlowError(.invalidJob, "\(step.operatorName) takes \(what)\(known.isEmpty ? "" : "; its settings are \(known)")", at: values[key]!.location)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Flow
 import Operators
+import TweetLog
 
 /// The operators a job file can name, with the record types they take and give.
 ///

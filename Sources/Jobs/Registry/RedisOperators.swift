@@ -1,5 +1,5 @@
 import Flow
-import Operators
+import Redis
 
 /// The registry entries and settings of the Redis connectors.
 enum RedisOperators {
@@ -42,7 +42,7 @@ enum RedisOperators {
         do {
             endpoint = try RedisEndpoint(url: url)
         } catch let error as FlowError {
-            throw FlowError(.invalidJob, "\(settings.location): \(error.message)")
+            throw FlowError(.invalidJob, error.message, at: settings.location, cause: error)
         }
         endpoint.connectTimeout = try settings.duration("redis-connect-timeout", default: "2s")
         endpoint.commandTimeout = try settings.duration("redis-command-timeout", default: "5s")

@@ -1,7 +1,10 @@
 import Bert
+import Elasticsearch
 import Flow
 import Foundation
 import Operators
+import Redis
+import Scoring
 
 /// The registry entries of document scoring: documents from a JSON Lines file or an
 /// Elasticsearch/OpenSearch index, the zero-shot `score` operator, and the score sinks.
@@ -20,7 +23,7 @@ enum ScoringOperators {
         let keepsSource = try settings.boolean("keep-source", default: false)
         let timeout = try settings.duration("timeout", default: "30s")
         if path.hasPrefix("http://") || path.hasPrefix("https://") {
-            guard !keepsSource else { throw FlowError(.invalidJob, "\(settings.location): keep-source reads whole documents from JSON Lines files only") }
+            guard !keepsSource else { throw FlowError(.invalidJob, "keep-source reads whole documents from JSON Lines files only", at: settings.location) }
             var source = ElasticsearchDocumentSource.Settings(endpoint: try endpoint(path, settings.location, timeout: timeout))
             source.idField = idField
             source.textFields = textFields
@@ -33,7 +36,7 @@ enum ScoringOperators {
         }
         let lines = DocumentLines(idField: idField, textFields: textFields, keepsSource: keepsSource)
         if !build.checkOnly && !FileManager.default.fileExists(atPath: path) {
-            throw FlowError(.missingInput, "\(settings.location): the documents file \(path) does not exist; give an existing JSON Lines file")
+            throw FlowError(.missingInput, "the documents file \(path) does not exist; give an existing JSON Lines file", at: settings.location)
         }
         return .documents(build.job.source("documents \(path)", id: build.stepID) { context in
             DocumentFileSource(path: path, lines: lines, context: context, batchSize: batch)
@@ -50,12 +53,12 @@ enum ScoringOperators {
         let top = try settings.integer("top", default: 20, range: 1...1000)
         let key = settings.string("redis-key", default: "hashtags")
         guard !labels.isEmpty || !redis.isEmpty else {
-            throw FlowError(.invalidJob, "\(settings.location): score needs labels, or a redis address to read the top \(top) hashtags from")
+            throw FlowError(.invalidJob, "score needs labels, or a redis address to read the top \(top) hashtags from", at: settings.location)
         }
         let endpoint = labels.isEmpty ? try redisEndpoint(redis, settings.location) : nil
-        do { _ = try ClassificationField.names(for: labels) } catch let error as FlowError { throw FlowError(error.code, "\(settings.location): \(error.message)") }
+        do { _ = try ClassificationField.names(for: labels) } catch let error as FlowError { throw FlowError(error.code, error.message, at: settings.location, cause: error) }
         let template = settings.string("template", default: ZeroShotScorer.defaultTemplate)
-        guard template.contains("{}") else { throw FlowError(.invalidJob, "\(settings.location): the template \"\(template)\" has no {} for the label") }
+        guard template.contains("{}") else { throw FlowError(.invalidJob, "the template \"\(template)\" has no {} for the label", at: settings.location) }
         let model = settings.string("model", default: "")
         let workers = try settings.integer("workers", default: 0, range: 0...256)
         let batchSize = try settings.integer("batch-size", default: 32, range: 1...4096)
@@ -74,14 +77,14 @@ enum ScoringOperators {
     /// settings and mappings of the JSON file `mapping`.
     static func sinkDocuments(_ documents: DataStream<Document>, path: String, id: String, _ settings: inout ResolvedSettings) throws {
         guard path.hasPrefix("http://") || path.hasPrefix("https://") else {
-            throw FlowError(.invalidJob, "\(settings.location): documents are written to an index (http://HOST:PORT/INDEX), not to \(RedactedAddress.redacted(path))")
+            throw FlowError(.invalidJob, "documents are written to an index (http://HOST:PORT/INDEX), not to \(RedactedAddress.redacted(path))", at: settings.location)
         }
         let sink = try bulkSettings(path, &settings)()
         let mapping = settings.string("mapping", default: "")
         var indexBody: Data?
         if !mapping.isEmpty {
             guard let data = FileManager.default.contents(atPath: mapping), (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
-                throw FlowError(.invalidJob, "\(settings.location): the mapping file \(mapping) is missing or not a JSON object; give a file with the index's settings and mappings")
+                throw FlowError(.invalidJob, "the mapping file \(mapping) is missing or not a JSON object; give a file with the index's settings and mappings", at: settings.location)
             }
             indexBody = data
         }
@@ -102,7 +105,7 @@ enum ScoringOperators {
             return
         }
         guard path != "-" && !path.isEmpty else {
-            throw FlowError(.invalidJob, "\(settings.location): scored documents need a JSON Lines file or an index (http://HOST:PORT/INDEX)")
+            throw FlowError(.invalidJob, "scored documents need a JSON Lines file or an index (http://HOST:PORT/INDEX)", at: settings.location)
         }
         scored.sink("jsonl file \(path)", id: id) { context in
             RecordFileSink<ScoredDocument>(path: path, header: nil, context: context) { document in
@@ -114,9 +117,9 @@ enum ScoringOperators {
     }
 
     /// An index address with a request timeout.
-    private static func endpoint(_ url: String, _ location: JobFileLocation, timeout: Duration) throws -> ElasticsearchEndpoint {
+    private static func endpoint(_ url: String, _ location: FileLocation, timeout: Duration) throws -> ElasticsearchEndpoint {
         var endpoint: ElasticsearchEndpoint
-        do { endpoint = try ElasticsearchEndpoint(url: url) } catch let error as FlowError { throw FlowError(.invalidJob, "\(location): \(error.message)") }
+        do { endpoint = try ElasticsearchEndpoint(url: url) } catch let error as FlowError { throw FlowError(.invalidJob, error.message, at: location, cause: error) }
         endpoint.timeout = timeout
         return endpoint
     }
@@ -137,8 +140,8 @@ enum ScoringOperators {
         }
     }
 
-    private static func redisEndpoint(_ url: String, _ location: JobFileLocation) throws -> RedisEndpoint {
-        do { return try RedisEndpoint(url: url) } catch let error as FlowError { throw FlowError(.invalidJob, "\(location): \(error.message)") }
+    private static func redisEndpoint(_ url: String, _ location: FileLocation) throws -> RedisEndpoint {
+        do { return try RedisEndpoint(url: url) } catch let error as FlowError { throw FlowError(.invalidJob, error.message, at: location, cause: error) }
     }
 
     /// The top `count` members of a sorted set, highest first (ties by member).

@@ -1,5 +1,7 @@
 import Flow
 import Operators
+import Scoring
+import TweetLog
 
 /// The stream a pipeline has built so far, with its record type: what the next step takes.
 enum StreamValue {

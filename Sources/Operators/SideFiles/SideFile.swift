@@ -8,14 +8,15 @@ import Flow
 /// (``SideFileMerge``) into the file, which is published like any output (renamed into place,
 /// folder synced), and the parts are removed. So the file is the same at every parallelism and
 /// after any number of crashes and restores.
-final class SideFile: Sendable {
+public final class SideFile: Sendable {
     /// Where the file goes; nil writes nothing.
-    let path: String?
+    public let path: String?
     /// The file in words, for messages ("reject file").
-    let what: String
+    public let what: String
     private let parts = Locked<[SidePart]>([])
 
-    init(path: String?, what: String) {
+    /// A side file written to `path` (nil keeps nothing), named `what` in messages.
+    public init(path: String?, what: String) {
         self.path = path
         self.what = what
     }
@@ -26,7 +27,7 @@ final class SideFile: Sendable {
     }
 
     /// Merges the parts into the file, publishes it and removes the parts (only if a path was given).
-    func publish() throws {
+    public func publish() throws {
         guard let path else { return }
         let collected = parts.withLock { $0 }.sorted { ($0.generation, $0.subtask) < ($1.generation, $1.subtask) }
         do {

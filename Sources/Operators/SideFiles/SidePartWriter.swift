@@ -8,7 +8,7 @@ import Flow
 /// that each is the file the checkpoint wrote, cuts it back to its mark, and keeps listing it as
 /// sealed. Every subtask then writes a new part of its own, so a part is only ever appended to by
 /// the run that created it.
-final class SidePartWriter {
+public final class SidePartWriter {
     private let file: SideFile
     private let own: FileOutput
     private let ownPart: SidePart
@@ -17,7 +17,7 @@ final class SidePartWriter {
     private var isFinished = false
 
     /// Starts this subtask's part of `file`, which must have a path.
-    init(file: SideFile, context: SubtaskContext) throws {
+    public init(file: SideFile, context: SubtaskContext) throws {
         guard let path = file.path else { preconditionFailure("a side-file part needs the side file's path") }
         self.file = file
         ownPart = SidePart(generation: context.restoredCheckpointID ?? 0, subtask: context.subtaskIndex, mark: .init(length: 0, checksum: 0))
@@ -26,13 +26,13 @@ final class SidePartWriter {
     }
 
     /// Appends one entry: two sort keys and its JSON line (ending in a line feed).
-    func append(first: Int64, second: Int64, json: String) throws {
+    public func append(first: Int64, second: Int64, json: String) throws {
         try own.write("\(first) \(second) \(json)")
     }
 
     /// Syncs the own part and adds the list of parts (own first, then sealed) to split-list
     /// state `name`.
-    func snapshot(into snapshot: inout StateSnapshot, as name: String) throws {
+    public func snapshot(into snapshot: inout StateSnapshot, as name: String) throws {
         var current = ownPart
         current.mark = try own.mark()
         var writer = StateWriter()
@@ -42,7 +42,7 @@ final class SidePartWriter {
 
     /// Checks and cuts back the parts listed in this subtask's share of split-list state `name`,
     /// and keeps them as sealed parts.
-    func restore(from state: RestoredState, as name: String) throws {
+    public func restore(from state: RestoredState, as name: String) throws {
         guard let path = file.path else { return }
         for var reader in state.list(name) {
             for part in try reader.readArray(of: SidePart.self) where part.mark.length > 0 {
@@ -53,7 +53,7 @@ final class SidePartWriter {
     }
 
     /// Closes the own part at the end of input and hands every part to the side file.
-    func finish() throws {
+    public func finish() throws {
         var current = ownPart
         current.mark = try own.mark()
         own.keepForResume()

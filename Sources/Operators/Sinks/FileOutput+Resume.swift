@@ -9,7 +9,7 @@ extension FileOutput {
     /// shorter or different file is refused in one sentence and left as it is, never cut or padded.
     /// A run that ended after publishing continues from the published file, checked the same way.
     /// Reading the checked bytes costs one pass over them.
-    convenience init(path: String, resuming mark: Mark, checkpoint: Int64) throws {
+    public convenience init(path: String, resuming mark: Mark, checkpoint: Int64) throws {
         let temporaryPath = Self.inProgressPath(of: path)
         let isPublished = access(temporaryPath, F_OK) != 0 && access(path, F_OK) == 0
         let candidate = isPublished ? path : temporaryPath

@@ -11,13 +11,18 @@ import Glibc
 /// the CRC-32 of those bytes. A restored run resumes the in-progress file only if it is that file
 /// (see `FileOutput+Resume.swift`), cut back to the length, so what was written after the
 /// checkpoint (and will be written again) is dropped.
-final class FileOutput {
+public final class FileOutput {
     /// Where the output stands at a checkpoint; it identifies the file the checkpoint owns.
-    struct Mark {
+    public struct Mark {
         /// Bytes written and synced.
-        var length: Int
+        public var length: Int
         /// CRC-32 of those bytes.
-        var checksum: UInt32
+        public var checksum: UInt32
+
+        public init(length: Int, checksum: UInt32) {
+            self.length = length
+            self.checksum = checksum
+        }
     }
 
     let path: String
@@ -37,7 +42,7 @@ final class FileOutput {
     }
 
     /// Starts a new file.
-    convenience init(path: String) throws {
+    public convenience init(path: String) throws {
         guard let file = fopen(Self.inProgressPath(of: path), "wb") else {
             throw FlowError(.output, "cannot create output file \(path): \(String(cString: strerror(errno))); check that its folder exists and is writable")
         }
@@ -52,7 +57,8 @@ final class FileOutput {
         return folder + "." + name + ".inprogress"
     }
 
-    func write(_ text: String) throws {
+    /// Appends `text` (buffered; ``mark()`` makes it durable).
+    public func write(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= 1 << 16 { try drain() }
     }
@@ -70,7 +76,7 @@ final class FileOutput {
     }
 
     /// Writes everything so far to disk and returns where the file stands (the pre-commit of a checkpoint).
-    func mark() throws -> Mark {
+    public func mark() throws -> Mark {
         try drain()
         guard fflush(file) == 0, fsync(fileno(file)) == 0 else {
             throw FlowError(.output, "cannot write output file \(path): \(String(cString: strerror(errno)))")
@@ -79,7 +85,7 @@ final class FileOutput {
     }
 
     /// Flushes, syncs and renames the file into place, then syncs its folder so the rename lasts.
-    func publish() throws {
+    public func publish() throws {
         _ = try mark()
         fclose(file)
         file = nil
@@ -90,7 +96,7 @@ final class FileOutput {
     }
 
     /// Closes the file without publishing it or removing it (a job stopped at a savepoint resumes it).
-    func keepForResume() {
+    public func keepForResume() {
         guard let file else { return }
         _ = try? mark()
         fclose(file)

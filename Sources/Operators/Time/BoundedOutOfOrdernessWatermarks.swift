@@ -39,9 +39,6 @@ public final class BoundedOutOfOrdernessWatermarks<Record: Sendable & EventTimed
         snapshot.add("progress", state)
     }
 
-    /// The tweet log's watermarks are the hot path; a specialised copy reads event times
-    /// without copying each record through generic code.
-    @_specialize(where Record == Tweet)
     public func process(_ batch: [Record], into output: Collector<Record>) throws {
         // Records go out in runs between watermarks: one append per run, not per record, and the
         // batch itself when no watermark falls inside it.

@@ -65,8 +65,6 @@ public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & Sta
         }
     }
 
-    /// Hashtag counts are the hot path; specialised copies spare it generic code across modules.
-    @_specialize(where Key == KeyString, Value == Int64)
     public func process(_ batch: [WindowResult<Key, Value>], into output: Collector<RankedResult<Key, Value>>) {
         arrived.append(contentsOf: batch)
     }
@@ -86,7 +84,6 @@ public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & Sta
         arrived = later
     }
 
-    @_specialize(where Key == KeyString, Value == Int64)
     public func onWatermark(_ watermark: EventTime, into output: Collector<RankedResult<Key, Value>>) {
         let milliseconds = watermark.milliseconds
         take(firedThrough: watermark)
@@ -98,7 +95,6 @@ public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & Sta
         }
     }
 
-    @_specialize(where Key == KeyString, Value == Int64)
     public func onEndOfInput(into output: Collector<RankedResult<Key, Value>>) {
         take(firedThrough: .max)
         emitWindows(endingThrough: .max, into: output)

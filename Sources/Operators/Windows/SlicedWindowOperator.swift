@@ -90,13 +90,10 @@ where Aggregation.Input == Record {
 
     public var declaredState: [StateDeclaration] { [.keyed("windows"), .unionList("progress"), .splitList(WindowBookkeeping.stateName)] }
 
-    /// Hashtag counting is the hot path; a specialised copy spares it generic dispatch across modules.
-    @_specialize(where Record == Hashtag, Key == KeyString, Aggregation == CountAggregation<Hashtag>)
     public func process(_ batch: [Record], into output: Collector<Result>) throws {
         for record in batch { try add(record) }
     }
 
-    @_specialize(where Record == Hashtag, Key == KeyString, Aggregation == CountAggregation<Hashtag>)
     public func onWatermark(_ watermark: EventTime, into output: Collector<Result>) throws {
         guard watermark > self.watermark else { return }
         self.watermark = watermark
@@ -107,7 +104,6 @@ where Aggregation.Input == Record {
         closedThrough = (watermark.milliseconds &+ 1 &- allowedLateness).flooredDivision(by: spec.slide) &* spec.slide
     }
 
-    @_specialize(where Record == Hashtag, Key == KeyString, Aggregation == CountAggregation<Hashtag>)
     public func onEndOfInput(into output: Collector<Result>) throws {
         isEnded = true
         fireUpdatedWindows(into: output)

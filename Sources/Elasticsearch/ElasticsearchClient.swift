@@ -1,6 +1,7 @@
 import CCurl
 import Flow
 import Foundation
+import Operators
 
 /// Where an Elasticsearch or OpenSearch index is, parsed from `http(s)://HOST:PORT/INDEX` (the
 /// index name percent-decoded, then checked against ``ElasticsearchIndexName``'s rules), with

@@ -23,7 +23,7 @@ public struct Document: Sendable {
     }
 
     /// The scores a document already holds, from its JSON object.
-    static func scores(in object: [String: Any]) -> (fields: Set<String>, model: String?) {
+    public static func scores(in object: [String: Any]) -> (fields: Set<String>, model: String?) {
         let model = object[ClassificationField.modelField] as? String
         return (Set(object.keys.filter { $0.hasPrefix("classification_") && $0 != ClassificationField.modelField && object[$0] is NSNumber }), model)
     }

@@ -1,5 +1,6 @@
 import Flow
 import Foundation
+import Scoring
 
 /// Reads every document of an Elasticsearch or OpenSearch index, in the order of a unique sort
 /// field (default `id`): with a point in time and `search_after` in the server's dialect

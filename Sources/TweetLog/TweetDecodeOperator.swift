@@ -1,6 +1,7 @@
 import Flow
-#if canImport(Glibc)
 import Glibc
+import Operators
+#if canImport(Glibc)
 #endif
 
 /// Turns chunks of lines into tweets, counting what is not a tweet and setting malformed lines

@@ -1,5 +1,6 @@
 import Flow
 import Foundation
+import Operators
 import Synchronization
 
 /// The malformed lines of a tweet log, written as JSON Lines: `{"file":…,"line":…,"reason":…,"text":…}`.
@@ -24,23 +25,4 @@ public final class RejectFile: Sendable {
 
     /// Merges the decoders' parts into the file and publishes it (only if a path was given).
     public func write() throws { try side.publish() }
-}
-
-/// JSON string quoting for the few places that write JSON by hand.
-public enum JSONText {
-    public static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
 }

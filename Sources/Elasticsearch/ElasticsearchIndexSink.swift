@@ -1,5 +1,6 @@
 import Flow
 import Foundation
+import Scoring
 
 /// Writes whole documents into an Elasticsearch or OpenSearch index: `_bulk` `index` actions with
 /// `_id` = the document's id, replacing any document with that id.

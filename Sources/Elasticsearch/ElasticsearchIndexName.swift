@@ -1,3 +1,5 @@
+import Operators
+
 /// Elasticsearch's rules for index names (the `indices.create` path parameter): lowercase; none
 /// of `\ / * ? " < > |`, space, `,`, `#` or `:` (nor a control character); not starting with `-`,
 /// `_` or `+`; not `.` or `..`; at most 255 bytes of UTF-8.

@@ -1,4 +1,5 @@
 import Flow
+import Operators
 
 /// Publishes each fired window's top K to a Redis sorted set, replacing the set atomically
 /// (`MULTI`, `DEL`, `ZADD`, `EXEC`): a reader never sees a mix of two windows, and no hashtag of

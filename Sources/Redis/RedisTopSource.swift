@@ -1,4 +1,5 @@
 import Flow
+import Operators
 
 /// Reads the top N of a Redis sorted set (`ZREVRANGE key 0 N-1 WITHSCORES`, with the set's window
 /// end from `<key>:window` in the same transaction): once, or on an interval, emitting the new top

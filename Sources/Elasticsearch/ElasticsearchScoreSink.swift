@@ -1,5 +1,6 @@
 import Flow
 import Foundation
+import Scoring
 
 /// Writes document scores to an Elasticsearch or OpenSearch index as partial updates by document
 /// id (`_bulk` `update` actions with `{"doc": {"classification_<label>": score, …}}`).

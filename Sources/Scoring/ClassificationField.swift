@@ -1,5 +1,7 @@
 import Flow
 import Foundation
+import Operators
+import TweetLog
 
 /// Field names for scores: `classification_` and the label lowercased, keeping the letters, marks
 /// and digits of every script and `_`, dropping everything else (`#`, `.`, spaces, punctuation),

@@ -1,5 +1,6 @@
 import Flow
 import Foundation
+import Operators
 
 /// How a sink writes to an index with `_bulk`: where refused actions go, when to flush, how long
 /// to keep retrying.

@@ -1,5 +1,6 @@
 import Flow
 import Foundation
+import Operators
 
 /// Where a Redis server is and how to log in: parsed from `redis://[user:password@]host[:port][/db]`
 /// or `unix:///path/to/redis.sock[?db=N]`. The password may instead come from `REDIS_PASSWORD` (and
