@@ -56,22 +56,22 @@ public struct JobBuilder {
         }
         let job = StreamJob(parallelism: parallelism, batchSize: batchSize, checkpoints: coordinator, restoredFrom: restored)
         let context = BuildContext(job: job, checkOnly: checkOnly)
-        var stream = StreamValue.none
+        var stream = PipelineStream.start
         var ids: Set<String> = []
         for step in file.steps {
             guard let entry = registry.entry(named: step.operatorName) else {
                 throw FlowError(.invalidJob, "unknown operator \"\(step.operatorName)\"; the operators are \(registry.names)", at: step.location)
             }
-            guard entry.takes.contains(stream.kind) else {
-                throw FlowError(.invalidJob, "\(entry.name) takes \(entry.takes.map(\.rawValue).joined(separator: " or ")), but the step before it gives \(stream.kind.rawValue)", at: step.location)
+            guard let variant = entry.variant(taking: stream.kind) else {
+                throw FlowError(.invalidJob, "\(entry.name) takes \(entry.takes.joined(separator: " or ")), but the step before it gives \(stream.kind)", at: step.location)
             }
             var settings = try ResolvedSettings(step: step, parameters: parameters)
             context.stepID = try Self.operatorID(of: step, &settings, taken: &ids)
-            stream = try entry.apply(stream, &settings, context)
+            stream = try variant.apply(stream, &settings, context)
             try settings.checkAllUsed()
         }
-        guard stream.kind == .finished else {
-            throw FlowError(.invalidJob, "\(file.path): the pipeline ends with \(stream.kind.rawValue) and no sink; add a sink step")
+        guard stream.kind == PipelineStream.finished.kind else {
+            throw FlowError(.invalidJob, "\(file.path): the pipeline ends with \(stream.kind) and no sink; add a sink step")
         }
         return BuiltJob(job: job, rejectFiles: context.rejectFiles, lateFiles: context.lateFiles, progressCounter: context.progressCounter)
     }

@@ -39,29 +39,47 @@ public struct DataStream<Record: Sendable>: Sendable {
     ///   - watermarkGranularity: for event-time operators, the watermark step they can tell apart.
     ///   - makesWatermarks: whether the operator makes the watermarks from here on (it is told the
     ///     granularity the operators after it need, and does not pass upstream watermarks on).
+    @inlinable
     public func apply<Op: Operator>(
         _ name: String, id: String? = nil, watermarkGranularity: Int64? = nil, makesWatermarks: Bool = false,
+        _ make: @escaping @Sendable (SubtaskContext) throws -> Op
+    ) -> DataStream<Op.Output> where Op.Input == Record {
+        appendOperator(name, id: id, watermarkGranularity: watermarkGranularity, makesWatermarks: makesWatermarks, calls: OperatorCalls(), make)
+    }
+
+    @usableFromInline
+    func appendOperator<Op: Operator>(
+        _ name: String, id: String?, watermarkGranularity: Int64?, makesWatermarks: Bool, calls: OperatorCalls<Op>,
         _ make: @escaping @Sendable (SubtaskContext) throws -> Op
     ) -> DataStream<Op.Output> where Op.Input == Record {
         let output = StreamEdge<Op.Output>()
         job.append(GraphNode.operator(
             id: job.operatorID(id, name: name), name: name, role: .transform, isParallel: next.isParallel, input: next.input,
             watermarkGranularity: watermarkGranularity, makesWatermarks: makesWatermarks,
-            inputEdge: edge, outputEdge: output, keyGroup: nil, make: make
+            inputEdge: edge, outputEdge: output, keyGroup: nil, calls: calls, make: make
         ))
         return DataStream<Op.Output>(job: job, edge: output, next: .init(input: .forward, isParallel: next.isParallel, isInOrderedRegion: next.isInOrderedRegion))
     }
 
     /// Appends a sink, which consumes the stream. Sinks run as one subtask unless `parallel`.
+    @inlinable
     public func sink<Op: Operator>(
         _ name: String, id: String? = nil, parallel: Bool = false,
+        _ make: @escaping @Sendable (SubtaskContext) throws -> Op
+    ) where Op.Input == Record, Op.Output == Never {
+        appendSink(name, id: id, parallel: parallel, calls: OperatorCalls(), make)
+    }
+
+    @usableFromInline
+    func appendSink<Op: Operator>(
+        _ name: String, id: String?, parallel: Bool, calls: OperatorCalls<Op>,
         _ make: @escaping @Sendable (SubtaskContext) throws -> Op
     ) where Op.Input == Record, Op.Output == Never {
         let placement = parallel ? next : gathered()
         job.append(GraphNode.operator(
             id: job.operatorID(id, name: name), name: name, role: .sink, isParallel: placement.isParallel, input: placement.input,
             watermarkGranularity: nil, makesWatermarks: false,
-            inputEdge: edge, outputEdge: nil, keyGroup: nil, make: make
+            inputEdge: edge, outputEdge: nil, keyGroup: nil, calls: calls, make: make
         ))
     }
 
@@ -111,17 +129,27 @@ public struct KeyedStream<Record: Sendable, Key: StableHashable & Hashable & Sen
 
     /// Appends a keyed operator, built on its task's thread for each subtask (see
     /// ``DataStream/apply(_:id:watermarkGranularity:makesWatermarks:_:)``).
+    @inlinable
     public func apply<Op: Operator>(
         _ name: String, id: String? = nil, watermarkGranularity: Int64? = nil,
         _ make: @escaping @Sendable (SubtaskContext) throws -> Op
     ) -> DataStream<Op.Output> where Op.Input == Record {
-        let output = StreamEdge<Op.Output>()
         let key = self.key
+        return appendOperator(name, id: id, watermarkGranularity: watermarkGranularity, calls: OperatorCalls(),
+                              keyGroup: { record, maxParallelism in KeyGroup(of: key(record), maxParallelism: maxParallelism) }, make)
+    }
+
+    @usableFromInline
+    func appendOperator<Op: Operator>(
+        _ name: String, id: String?, watermarkGranularity: Int64?, calls: OperatorCalls<Op>,
+        keyGroup: @escaping @Sendable (Record, Int) -> KeyGroup, _ make: @escaping @Sendable (SubtaskContext) throws -> Op
+    ) -> DataStream<Op.Output> where Op.Input == Record {
+        let output = StreamEdge<Op.Output>()
         job.append(GraphNode.operator(
             id: job.operatorID(id, name: name), name: name, role: .transform, isParallel: true, input: .hash,
             watermarkGranularity: watermarkGranularity, makesWatermarks: false,
             inputEdge: edge, outputEdge: output,
-            keyGroup: { record, maxParallelism in KeyGroup(of: key(record), maxParallelism: maxParallelism) }, make: make
+            keyGroup: keyGroup, calls: calls, make: make
         ))
         return DataStream<Op.Output>(job: job, edge: output, next: .init(input: .forward, isParallel: true, isInOrderedRegion: false))
     }

@@ -31,13 +31,13 @@ struct GraphNode: Sendable {
         id: String, name: String, role: Role, isParallel: Bool, input: Partitioning,
         watermarkGranularity: Int64?, makesWatermarks: Bool,
         inputEdge: StreamEdge<Op.Input>, outputEdge: StreamEdge<Op.Output>?,
-        keyGroup: (@Sendable (Op.Input, Int) -> KeyGroup)?,
+        keyGroup: (@Sendable (Op.Input, Int) -> KeyGroup)?, calls: OperatorCalls<Op>,
         make: @escaping @Sendable (SubtaskContext) throws -> Op
     ) -> GraphNode {
         let build: @Sendable (SubtaskSetup) throws -> (any SourceRunner)? = { setup in
             let downstream: any ElementReceiver<Op.Output> = outputEdge?.sender(subtask: setup.subtask) ?? DiscardingReceiver<Op.Output>()
             let op = try make(setup.context)
-            let host = try OperatorHost<Op>(op, setup: setup, downstream: downstream)
+            let host = try OperatorHost<Op>(op, calls: calls, setup: setup, downstream: downstream)
             inputEdge.attach(host, subtask: setup.subtask)
             return nil
         }

@@ -4,13 +4,15 @@
 /// the operator's end-of-input hook.
 final class OperatorHost<Op: Operator>: ElementReceiver {
     private let op: Op
+    private let calls: OperatorCalls<Op>
     private let output: Collector<Op.Output>
     private let setup: SubtaskSetup
     private let declared: [StateDeclaration]
 
     /// Builds the operator's host: restores its state (when the job is restored) and opens it.
-    init(_ op: Op, setup: SubtaskSetup, downstream: any ElementReceiver<Op.Output>) throws {
+    init(_ op: Op, calls: OperatorCalls<Op> = OperatorCalls(), setup: SubtaskSetup, downstream: any ElementReceiver<Op.Output>) throws {
         self.op = op
+        self.calls = calls
         self.setup = setup
         output = Collector(downstream)
         declared = op.declaredState
@@ -19,12 +21,12 @@ final class OperatorHost<Op: Operator>: ElementReceiver {
     }
 
     func receive(_ batch: [Op.Input]) throws {
-        try callingOperator(setup.operatorID) { try op.process(batch, into: output) }
+        try callingOperator(setup.operatorID) { try calls.process(op, batch, output) }
         try output.sendBatch()
     }
 
     func receive(watermark: EventTime) throws {
-        try callingOperator(setup.operatorID) { try op.onWatermark(watermark, into: output) }
+        try callingOperator(setup.operatorID) { try calls.onWatermark(op, watermark, output) }
         if op.forwardsWatermarks {
             try output.emit(watermark: watermark)
         } else if output.hasPending {
@@ -40,7 +42,7 @@ final class OperatorHost<Op: Operator>: ElementReceiver {
     }
 
     func receiveEndOfInput() throws {
-        try callingOperator(setup.operatorID) { try op.onEndOfInput(into: output) }
+        try callingOperator(setup.operatorID) { try calls.onEndOfInput(op, output) }
         try output.sendEndOfInput()
     }
 }

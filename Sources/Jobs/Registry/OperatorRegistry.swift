@@ -2,25 +2,48 @@ import Flow
 import Operators
 import TweetLog
 
-/// The operators a job file can name, with the record types they take and give.
+/// The operators a job file can name, with the kinds of stream they take and give.
 ///
 /// `flowrun validate` walks a pipeline through ``entry(named:)`` checking that each step takes
 /// what the previous one gives, and `flowrun run` applies the same entries to build the job.
 public struct OperatorRegistry: Sendable {
-    /// One operator a job file can name.
+    /// One operator a job file can name: what it does with each kind of stream it takes.
     struct Entry: Sendable {
         var name: String
         var summary: String
-        var takes: [StreamKind]
-        var gives: StreamKind
-        var apply: @Sendable (StreamValue, inout ResolvedSettings, BuildContext) throws -> StreamValue
+        var variants: [Variant]
+
+        /// The kinds of stream it takes.
+        var takes: [String] { variants.map(\.takes) }
+
+        /// The variant for a stream of kind `kind`, if the operator takes it.
+        func variant(taking kind: String) -> Variant? { variants.first { $0.takes == kind } }
+    }
+
+    /// What an operator does with one kind of stream: the operators it adds for it.
+    struct Variant: Sendable {
+        var takes: String
+        var gives: String
+        var apply: @Sendable (PipelineStream, inout ResolvedSettings, BuildContext) throws -> PipelineStream
+
+        /// Builds from a stream of kind `takes` the stream of kind `gives`.
+        init<Input, Output>(takes: RecordKind<Input>, gives: RecordKind<Output>,
+                            _ build: @escaping @Sendable (Input, inout ResolvedSettings, BuildContext) throws -> Output) {
+            self.takes = takes.name
+            self.gives = gives.name
+            apply = { stream, settings, context in
+                // The builder picks the variant by the stream's kind, and a kind names one type.
+                guard let input = stream.stream(of: takes) else { preconditionFailure("\(takes.name) built as another type") }
+                return PipelineStream(gives, try build(input, &settings, context))
+            }
+        }
     }
 
     let entries: [String: Entry]
 
     public static let standard = OperatorRegistry(entries: Dictionary(uniqueKeysWithValues: [
         TrendingOperators.tweetLog, TrendingOperators.watermarks, TrendingOperators.hashtags, TrendingOperators.keyBy,
-        TrendingOperators.window, TrendingOperators.count, TrendingOperators.topK, TrendingOperators.sink,
+        TrendingOperators.window, TrendingOperators.count, TrendingOperators.topK, SinkOperators.sink,
         RedisOperators.redisTop, ScoringOperators.documents, ScoringOperators.score,
     ].map { ($0.name, $0) }))
 
@@ -28,6 +51,14 @@ public struct OperatorRegistry: Sendable {
 
     /// The names, sorted, for messages.
     var names: String { entries.keys.sorted().joined(separator: ", ") }
+}
+
+extension OperatorRegistry.Entry {
+    /// An operator that takes one kind of stream.
+    init<Input, Output>(name: String, summary: String, takes: RecordKind<Input>, gives: RecordKind<Output>,
+                        _ build: @escaping @Sendable (Input, inout ResolvedSettings, BuildContext) throws -> Output) {
+        self.init(name: name, summary: summary, variants: [OperatorRegistry.Variant(takes: takes, gives: gives, build)])
+    }
 }
 
 /// What steps need besides their settings while the job is built.

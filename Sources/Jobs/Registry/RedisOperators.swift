@@ -5,7 +5,7 @@ import Redis
 enum RedisOperators {
     static let redisTop = OperatorRegistry.Entry(
         name: "redis-top", summary: "reads the top N of a Redis sorted set once, or polls it and emits the top N when it changes",
-        takes: [.none], gives: .rankedCounts
+        takes: PipelineEnds.start, gives: TrendingKinds.rankedCounts
     ) { _, settings, build in
         var source = RedisTopSource.Settings(endpoint: try endpoint(&settings, key: "url"))
         source.key = settings.string("key", default: "hashtags")
@@ -18,7 +18,7 @@ enum RedisOperators {
             RedisTopSource(settings: chosen, context: context)
         }
         build.progressCounter = RedisTopSource.entriesCounter
-        return .rankedCounts(stream)
+        return stream
     }
 
     /// The Redis sink's settings from a `sink` step whose `redis` setting is a URL.

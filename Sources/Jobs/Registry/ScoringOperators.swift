@@ -6,12 +6,18 @@ import Operators
 import Redis
 import Scoring
 
+/// The kinds of stream the document steps take and give.
+enum DocumentKinds {
+    static let documents = RecordKind<DataStream<Document>>("documents")
+    static let scoredDocuments = RecordKind<DataStream<ScoredDocument>>("scored documents")
+}
+
 /// The registry entries of document scoring: documents from a JSON Lines file or an
 /// Elasticsearch/OpenSearch index, the zero-shot `score` operator, and the score sinks.
 enum ScoringOperators {
     static let documents = OperatorRegistry.Entry(
         name: "documents", summary: "reads documents from a JSON Lines file or an index (http://HOST:PORT/INDEX): an id field and text fields joined",
-        takes: [.none], gives: .documents
+        takes: PipelineEnds.start, gives: DocumentKinds.documents
     ) { _, settings, build in
         build.progressCounter = "documents"
         let path = try settings.requiredString("path")
@@ -30,24 +36,23 @@ enum ScoringOperators {
             source.sortField = sortField
             source.pageSize = pageSize
             let chosen = source
-            return .documents(build.job.source("documents of \(chosen.endpoint)", id: build.stepID) { context in
+            return build.job.source("documents of \(chosen.endpoint)", id: build.stepID) { context in
                 ElasticsearchDocumentSource(settings: chosen, context: context)
-            })
+            }
         }
         let lines = DocumentLines(idField: idField, textFields: textFields, keepsSource: keepsSource)
         if !build.checkOnly && !FileManager.default.fileExists(atPath: path) {
             throw FlowError(.missingInput, "the documents file \(path) does not exist; give an existing JSON Lines file", at: settings.location)
         }
-        return .documents(build.job.source("documents \(path)", id: build.stepID) { context in
+        return build.job.source("documents \(path)", id: build.stepID) { context in
             DocumentFileSource(path: path, lines: lines, context: context, batchSize: batch)
-        })
+        }
     }
 
     static let score = OperatorRegistry.Entry(
         name: "score", summary: "zero-shot scores of documents against labels (a list, or the top N of a Redis sorted set) with a BERT model, batched on a worker pool",
-        takes: [.documents], gives: .scoredDocuments
-    ) { stream, settings, build in
-        guard case .documents(let documents) = stream else { preconditionFailure("score applied to \(stream.kind)") }
+        takes: DocumentKinds.documents, gives: DocumentKinds.scoredDocuments
+    ) { documents, settings, build in
         let labels = settings.string("labels", default: "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let redis = settings.string("redis", default: "")
         let top = try settings.integer("top", default: 20, range: 1...1000)
@@ -63,19 +68,19 @@ enum ScoringOperators {
         let workers = try settings.integer("workers", default: 0, range: 0...256)
         let batchSize = try settings.integer("batch-size", default: 32, range: 1...4096)
         let description = endpoint.map { "the top \(top) of \(key) at \($0)" } ?? "\(labels.count) labels"
-        let scored = documents.apply("score \(description) (batches of \(batchSize))", id: build.stepID) { context in
+        return documents.apply("score \(description) (batches of \(batchSize))", id: build.stepID) { context in
             let chosen = try endpoint.map { try topLabels($0, key: key, count: top) } ?? labels
             _ = try ClassificationField.names(for: chosen)
             let bert = try BertModel(folder: try ModelDirectory.locate(model.isEmpty ? nil : model))
             let scorer = try ZeroShotScorer(pool: EncoderPool(model: bert, workers: workers, batchSize: batchSize), labels: chosen, template: template)
             return try ScoreOperator(scorer: scorer, context: context)
         }
-        return .scoredDocuments(scored)
     }
 
     /// The sink of whole documents: an index (`index` actions), created if absent with the
     /// settings and mappings of the JSON file `mapping`.
-    static func sinkDocuments(_ documents: DataStream<Document>, path: String, id: String, _ settings: inout ResolvedSettings) throws {
+    static let documentsSink = OperatorRegistry.Variant(takes: DocumentKinds.documents, gives: PipelineEnds.finished) { documents, settings, build in
+        let path = settings.string("path", default: "-")
         guard path.hasPrefix("http://") || path.hasPrefix("https://") else {
             throw FlowError(.invalidJob, "documents are written to an index (http://HOST:PORT/INDEX), not to \(RedactedAddress.redacted(path))", at: settings.location)
         }
@@ -89,17 +94,18 @@ enum ScoringOperators {
             indexBody = data
         }
         let chosenBody = indexBody
-        documents.sink("index \(sink.endpoint) (whole documents)", id: id) { context in
+        documents.sink("index \(sink.endpoint) (whole documents)", id: build.stepID) { context in
             try ElasticsearchIndexSink(settings: sink, indexBody: chosenBody, context: context)
         }
     }
 
     /// The sink of scored documents: a JSON Lines file (one line per document), or an index.
-    static func sinkScores(_ scored: DataStream<ScoredDocument>, path: String, id: String, _ settings: inout ResolvedSettings) throws {
+    static let scoredDocumentsSink = OperatorRegistry.Variant(takes: DocumentKinds.scoredDocuments, gives: PipelineEnds.finished) { scored, settings, build in
+        let path = settings.string("path", default: "-")
         let bulk = try bulkSettings(path, &settings)
         if path.hasPrefix("http://") || path.hasPrefix("https://") {
             let sink = try bulk()
-            scored.sink("index \(sink.endpoint) (partial updates)", id: id) { context in
+            scored.sink("index \(sink.endpoint) (partial updates)", id: build.stepID) { context in
                 try ElasticsearchScoreSink(settings: sink, context: context)
             }
             return
@@ -107,7 +113,8 @@ enum ScoringOperators {
         guard path != "-" && !path.isEmpty else {
             throw FlowError(.invalidJob, "scored documents need a JSON Lines file or an index (http://HOST:PORT/INDEX)", at: settings.location)
         }
-        scored.sink("jsonl file \(path)", id: id) { context in
+        try build.checkOutput(path, what: "output file", at: settings.location)
+        scored.sink("jsonl file \(path)", id: build.stepID) { context in
             RecordFileSink<ScoredDocument>(path: path, header: nil, context: context) { document in
                 "{\"id\":\(document.idJSON)" + zip(document.labels, document.scores).map {
                     ",\"\(ClassificationField.name(for: $0))\":\(String(format: "%.6f", $1))"

@@ -9,21 +9,31 @@ import Flow
 /// operator looks its key up here, so this is on the hot path. The slot comes from the hash
 /// times an odd number drawn per directory, so keys chosen to crowd one slot in one run do not in
 /// the next.
+@usableFromInline
 struct KeyDirectory<Key: Hashable & StableHashable> {
     /// A filled slot: the key with its hash and number, together so that a probe reads one place.
-    private struct Slot {
-        var hash: UInt64
-        var id: Int32
-        var key: Key
+    @usableFromInline
+    struct Slot {
+        @usableFromInline var hash: UInt64
+        @usableFromInline var id: Int32
+        @usableFromInline var key: Key
+
+        @inlinable
+        init(hash: UInt64, id: Int32, key: Key) {
+            self.hash = hash
+            self.id = id
+            self.key = key
+        }
     }
 
-    private var slots: [Slot?] = Array(repeating: nil, count: 64)
-    private(set) var keys: [Key?] = []
-    private var free: [Int32] = []
-    private var liveCount = 0
-    private let multiplier = UInt64.random(in: 0 ... .max) | 1
+    @usableFromInline var slots: [Slot?] = Array(repeating: nil, count: 64)
+    @usableFromInline var keys: [Key?] = []
+    @usableFromInline var free: [Int32] = []
+    @usableFromInline var liveCount = 0
+    @usableFromInline let multiplier = UInt64.random(in: 0 ... .max) | 1
 
     /// The number of `key`, assigning one if it has none; `isNew` tells whether it was assigned now.
+    @inlinable
     mutating func id(for key: Key) -> (id: Int32, isNew: Bool) {
         let hash = key.stableHash
         var position = home(of: hash)
@@ -46,6 +56,7 @@ struct KeyDirectory<Key: Hashable & StableHashable> {
     }
 
     /// Forgets the key numbered `id`; the number will be reused.
+    @usableFromInline
     mutating func release(_ id: Int32) {
         guard let key = keys[Int(id)] else { return }
         var hole = home(of: key.stableHash)
@@ -66,15 +77,17 @@ struct KeyDirectory<Key: Hashable & StableHashable> {
     }
 
     /// One more than the largest number in use.
-    var capacity: Int { keys.count }
+    @inlinable var capacity: Int { keys.count }
 
-    private var mask: Int { slots.count - 1 }
+    @inlinable var mask: Int { slots.count - 1 }
 
-    private func home(of hash: UInt64) -> Int {
+    @inlinable
+    func home(of hash: UInt64) -> Int {
         Int(truncatingIfNeeded: (hash &* multiplier) >> 32) & mask
     }
 
-    private mutating func grow() {
+    @usableFromInline
+    mutating func grow() {
         let old = slots
         slots = Array(repeating: nil, count: old.count * 2)
         for case let slot? in old {

@@ -2,6 +2,7 @@ import Flow
 
 extension SlicedWindowOperator {
     /// Fires, in order, every window that holds data and ends at or before `reached`.
+    @inlinable
     func fireWindows(through reached: Int64, into output: Collector<Result>) {
         while let end = nextWindowWithData(), end <= reached {
             moveTotals(to: end)
@@ -13,6 +14,7 @@ extension SlicedWindowOperator {
 
     /// Fires again, in order, the fired windows that took late records within the allowed
     /// lateness, each from its slices.
+    @inlinable
     func fireUpdatedWindows(into output: Collector<Result>) {
         guard !updatedWindows.isEmpty else { return }
         for end in updatedWindows.sorted() {
@@ -27,7 +29,8 @@ extension SlicedWindowOperator {
     }
 
     /// The end of the first unfired window that contains a live slice.
-    private func nextWindowWithData() -> Int64? {
+    @inlinable
+    func nextWindowWithData() -> Int64? {
         let n = spec.slicesPerWindow
         let fired = firedThrough ?? .min
         guard let slice = sliceOrder.first(where: { ($0 + n) * spec.slide > fired }) else { return nil }
@@ -37,7 +40,8 @@ extension SlicedWindowOperator {
 
     /// Makes the running totals describe the window ending at `end`, dropping slices that no
     /// later window needs.
-    private func moveTotals(to end: Int64) {
+    @inlinable
+    func moveTotals(to end: Int64) {
         let n = spec.slicesPerWindow
         let newLow = end / spec.slide - n, newHigh = end / spec.slide
         if let current = totalsEnd, aggregation.isInvertible, end - current < spec.size {
@@ -57,7 +61,8 @@ extension SlicedWindowOperator {
         dropSlices(before: min(newLow, openLow))
     }
 
-    private func apply(_ slice: Int64, adding: Bool) {
+    @inlinable
+    func apply(_ slice: Int64, adding: Bool) {
         for (id, accumulator) in slices[slice]! {
             let index = Int(id)
             if adding {
@@ -71,7 +76,8 @@ extension SlicedWindowOperator {
         }
     }
 
-    private func dropSlices(before low: Int64) {
+    @inlinable
+    func dropSlices(before low: Int64) {
         var dropped = 0
         for slice in sliceOrder {
             guard slice < low else { break }
@@ -85,7 +91,8 @@ extension SlicedWindowOperator {
     }
 
     /// Emits the results of the window the totals describe.
-    private func emitWindow(ending end: Int64, into output: Collector<Result>) {
+    @inlinable
+    func emitWindow(ending end: Int64, into output: Collector<Result>) {
         if case .largest(let k) = emission {
             emit(largestCounts(k: k).lazy.map { (self.directory.keys[$0]!, self.totals[$0]) }, ending: end, into: output)
             return
@@ -104,7 +111,8 @@ extension SlicedWindowOperator {
 
     /// The key numbers of the `k` largest totals in the window, largest first, ties by key: one
     /// integer comparison per key, and keys fetched only to break a tie at the last place.
-    private func largestCounts(k: Int) -> [Int] {
+    @inlinable
+    func largestCounts(k: Int) -> [Int] {
         guard k > 0 else { return [] }
         var best: [(count: Int64, id: Int)] = []
         best.reserveCapacity(k + 1)
@@ -123,7 +131,8 @@ extension SlicedWindowOperator {
     }
 
     /// Emits a window's results: every key's, sorted by key, or the top k.
-    private func emit(_ results: some Sequence<(Key, Aggregation.Accumulator)>, ending end: Int64, into output: Collector<Result>) {
+    @inlinable
+    func emit(_ results: some Sequence<(Key, Aggregation.Accumulator)>, ending end: Int64, into output: Collector<Result>) {
         let start = EventTime(milliseconds: end - spec.size)
         let windowEnd = EventTime(milliseconds: end)
         let firedAt = isEnded ? EventTime.max : watermark

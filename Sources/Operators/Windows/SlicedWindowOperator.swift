@@ -36,37 +36,37 @@ where Aggregation.Input == Record {
         case largest(k: Int)
     }
 
-    let spec: WindowSpec
-    private let keyOf: @Sendable (Record) -> Key
-    let aggregation: Aggregation
-    let emission: Emission
+    @usableFromInline let spec: WindowSpec
+    @usableFromInline let keyOf: @Sendable (Record) -> Key
+    @usableFromInline let aggregation: Aggregation
+    @usableFromInline let emission: Emission
     /// The top-k rule of the emission, if it has one.
-    let ranking: (k: Int, isGreater: @Sendable (Aggregation.Accumulator, Aggregation.Accumulator) -> Bool)?
-    var bookkeeping: WindowBookkeeping
-    let describeKey: @Sendable (Key) -> String
+    @usableFromInline let ranking: (k: Int, isGreater: @Sendable (Aggregation.Accumulator, Aggregation.Accumulator) -> Bool)?
+    @usableFromInline var bookkeeping: WindowBookkeeping
+    @usableFromInline let describeKey: @Sendable (Key) -> String
     let maxParallelism: Int
 
-    var directory = KeyDirectory<Key>()
+    @usableFromInline var directory = KeyDirectory<Key>()
     /// Per key number: how many live slices hold the key.
-    var sliceCount: [Int32] = []
+    @usableFromInline var sliceCount: [Int32] = []
     /// Slices by index, each with its accumulators by key number.
-    var slices: [Int64: [Int32: Aggregation.Accumulator]] = [:]
+    @usableFromInline var slices: [Int64: [Int32: Aggregation.Accumulator]] = [:]
     /// The indices of `slices`, sorted.
-    var sliceOrder: [Int64] = []
+    @usableFromInline var sliceOrder: [Int64] = []
     /// The running totals: the window ending at `totalsEnd`.
-    var totalsEnd: Int64?
-    var totals: [Aggregation.Accumulator] = []
+    @usableFromInline var totalsEnd: Int64?
+    @usableFromInline var totals: [Aggregation.Accumulator] = []
     /// Per key number: how many slices of the totals' window hold the key.
-    var inWindow: [Int32] = []
+    @usableFromInline var inWindow: [Int32] = []
     /// The end of the last window the watermark reached (whether or not it held data).
-    var firedThrough: Int64?
+    @usableFromInline var firedThrough: Int64?
     /// The end of the last window past its allowed lateness: closed for good.
-    var closedThrough: Int64?
+    @usableFromInline var closedThrough: Int64?
     /// Fired windows that took late records since they last fired: they fire again.
-    var updatedWindows: Set<Int64> = []
-    let allowedLateness: Int64
-    var watermark = EventTime.min
-    var isEnded = false
+    @usableFromInline var updatedWindows: Set<Int64> = []
+    @usableFromInline let allowedLateness: Int64
+    @usableFromInline var watermark = EventTime.min
+    @usableFromInline var isEnded = false
 
     public init(spec: WindowSpec, key: @escaping @Sendable (Record) -> Key, aggregation: Aggregation,
                 emission: Emission, allowedLateness: Duration = .zero, lateRecords: LateRecordFile, context: SubtaskContext,
@@ -90,10 +90,14 @@ where Aggregation.Input == Record {
 
     public var declaredState: [StateDeclaration] { [.keyed("windows"), .unionList("progress"), .splitList(WindowBookkeeping.stateName)] }
 
+    // The per-record path is inlinable so that Jobs gets a copy specialised for its record and key
+    // types: generic code called across modules pays a type-metadata lookup per record.
+    @inlinable
     public func process(_ batch: [Record], into output: Collector<Result>) throws {
         for record in batch { try add(record) }
     }
 
+    @inlinable
     public func onWatermark(_ watermark: EventTime, into output: Collector<Result>) throws {
         guard watermark > self.watermark else { return }
         self.watermark = watermark
@@ -111,7 +115,8 @@ where Aggregation.Input == Record {
         try bookkeeping.handOver()
     }
 
-    private func add(_ record: Record) throws {
+    @inlinable
+    func add(_ record: Record) throws {
         let time = record.eventTime.milliseconds
         let slice = spec.slice(of: time)
         let firstEnd = (slice + 1) * spec.slide
@@ -147,6 +152,7 @@ where Aggregation.Input == Record {
         }
     }
 
+    @inlinable
     func growArrays(to count: Int) {
         while sliceCount.count < count {
             sliceCount.append(0)
@@ -155,6 +161,7 @@ where Aggregation.Input == Record {
         }
     }
 
+    @usableFromInline
     func insertSliceIndex(_ slice: Int64) {
         if let last = sliceOrder.last, last > slice {
             let position = sliceOrder.firstIndex { $0 > slice }!
