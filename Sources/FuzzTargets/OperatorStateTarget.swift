@@ -1,3 +1,4 @@
+import Foundation
 import Flow
 import Operators
 import TweetLog
@@ -24,24 +25,31 @@ enum OperatorStateTarget {
 
     /// Restores every stateful operator from the snapshots `snapshots` makes for what it declares.
     static func restoreEveryOperator(from snapshots: ([StateDeclaration]) -> [OperatorSnapshot]) {
-        let late = LateRecordFile(path: nil)
         let spec = try! WindowSpec(size: .seconds(30), slide: .seconds(10))
-        exercise(snapshots) { context in try TweetDecodeOperator(rejects: RejectFile(path: nil), context: context) }
         exercise(snapshots) { context in BoundedOutOfOrdernessWatermarks<Tweet>(delay: .seconds(5), context: context) }
         exercise(snapshots) { context in HashtagExtractor(context: context) }
         for emission in [SlicedWindowOperator<Hashtag, KeyString, CountAggregation<Hashtag>>.Emission.allKeys, .largest(k: 3)] {
             exercise(snapshots) { context in
                 try SlicedWindowOperator(spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
-                                         emission: emission, allowedLateness: .seconds(20), lateRecords: late, context: context)
+                                         emission: emission, allowedLateness: .seconds(20), context: context)
             }
         }
         exercise(snapshots) { context in
             try SessionWindowOperator(gap: .seconds(30), key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
-                                      lateRecords: late, context: context)
+                                      context: context)
         }
         exercise(snapshots) { _ in TopKMergeOperator<KeyString, Int64>(k: 3, isGreater: >, allowedLateness: .seconds(20)) }
         exercise(snapshots) { _ in WindowResultMerge<KeyString, Int64>() }
+        let sideFile = SideFile(path: scratchFolder + "/side.jsonl", what: "side file")
+        exercise(snapshots) { context in try SideFileSink<LateRecord>(file: sideFile, context: context) }
     }
+
+    /// Where the side-file sink's parts go (they are cut back to what a forged state says, or refused).
+    private static let scratchFolder: String = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flow-fuzz-side-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }()
 
     /// Restores one operator, then moves its time on and ends its input; errors are fine.
     private static func exercise<Op: Operator>(_ snapshots: ([StateDeclaration]) -> [OperatorSnapshot],

@@ -7,45 +7,34 @@ import Operators
 /// Turns chunks of lines into tweets, counting what is not a tweet and setting malformed lines
 /// aside. Emits exactly one batch per chunk, so parallel decoders can be put back in order.
 ///
-/// Declared state: where its parts of the reject file stand (a split list); the rejected lines
-/// themselves go to disk as they are found.
+/// Stateless: malformed lines go to side output `rejects` as they are found.
 public final class TweetDecodeOperator: Operator {
     private let tweets, notTweets, malformed, blank: Counter
-    private let rejected: SidePartWriter?
+    private let rejected: Collector<RejectedLine>?
     private let fastPath = SimdjsonTweetScanner()
     private let maxLineBytes: Int
 
     /// - Parameter maxLineBytes: a longer line is malformed.
-    public init(rejects: RejectFile, context: SubtaskContext, maxLineBytes: Int = TweetLogReader.defaultMaxLineBytes) throws {
+    /// - Parameter rejects: where malformed lines go (nil: they are only counted).
+    public init(rejects: SideOutput<RejectedLine>?, context: SubtaskContext, maxLineBytes: Int = TweetLogReader.defaultMaxLineBytes) {
         self.maxLineBytes = maxLineBytes
         tweets = context.metrics.counter("tweets")
         notTweets = context.metrics.counter("non-tweet lines")
         malformed = context.metrics.counter("malformed lines")
         blank = context.metrics.counter("blank lines")
-        rejected = try rejects.path.map { _ in try SidePartWriter(file: rejects.side, context: context) }
-    }
-
-    public var declaredState: [StateDeclaration] { [.splitList("reject parts")] }
-
-    public func restoreState(from state: RestoredState) throws {
-        try rejected?.restore(from: state, as: "reject parts")
-    }
-
-    public func snapshotState(into snapshot: inout StateSnapshot) throws {
-        try rejected?.snapshot(into: &snapshot, as: "reject parts")
+        rejected = rejects.map { context.sideOutput($0) }
     }
 
     public func process(_ batch: [LineChunk], into output: Collector<Tweet>) throws {
         var counts = (tweets: 0, notTweets: 0, malformed: 0, blank: 0)
         for chunk in batch {
-            try chunk.bytes.withUnsafeBufferPointer { bytes in
-                func reject(_ line: UnsafeBufferPointer<UInt8>, number: Int, reason: String) throws {
+            chunk.bytes.withUnsafeBufferPointer { bytes in
+                func reject(_ line: UnsafeBufferPointer<UInt8>, number: Int, reason: String) {
                     counts.malformed += 1
-                    try rejected?.append(first: Int64(chunk.fileIndex), second: Int64(number),
-                                         json: RejectFile.json(fileName: chunk.fileName, line: number, reason: reason, text: line))
+                    rejected?.emit(RejectedLine(fileIndex: chunk.fileIndex, fileName: chunk.fileName, line: number, reason: reason, text: line))
                 }
                 if let length = chunk.overlongLineLength {
-                    try reject(bytes, number: chunk.firstLine, reason: overlongReason(length))
+                    reject(bytes, number: chunk.firstLine, reason: overlongReason(length))
                     return
                 }
                 var lineNumber = chunk.firstLine
@@ -57,7 +46,7 @@ public final class TweetDecodeOperator: Operator {
                     if lineEnd > start && bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
                     let line = UnsafeBufferPointer(rebasing: bytes[start..<lineEnd])
                     if end - start > maxLineBytes {
-                        try reject(line, number: lineNumber, reason: overlongReason(end - start))
+                        reject(line, number: lineNumber, reason: overlongReason(end - start))
                     } else {
                         switch TweetDecoder.decode(line, readable: chunk.bytes.readable - start, fastPath: fastPath) {
                         case .tweet(let tweet):
@@ -65,7 +54,7 @@ public final class TweetDecodeOperator: Operator {
                             output.emit(tweet)
                         case .notTweet: counts.notTweets += 1
                         case .blank: counts.blank += 1
-                        case .malformed(let reason): try reject(line, number: lineNumber, reason: reason)
+                        case .malformed(let reason): reject(line, number: lineNumber, reason: reason)
                         }
                     }
                     start = end + 1
@@ -82,9 +71,5 @@ public final class TweetDecodeOperator: Operator {
     /// The same words whether the reader stepped over the line or it reached the decoder whole.
     private func overlongReason(_ length: Int) -> String {
         "the line has \(length) bytes, more than max-line-bytes (\(maxLineBytes))"
-    }
-
-    public func onEndOfInput(into output: Collector<Tweet>) throws {
-        try rejected?.finish()
     }
 }

@@ -10,7 +10,7 @@ struct SessionWindowOperatorTests {
     private func makeHarness() throws -> Harness {
         try Harness { context in
             try SessionWindowOperator(gap: .seconds(10), key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
-                                  lateRecords: LateRecordFile(path: nil), context: context)
+                                  context: context)
         }
     }
 

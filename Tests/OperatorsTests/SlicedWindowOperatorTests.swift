@@ -8,12 +8,12 @@ import TweetLog
 struct SlicedWindowOperatorTests {
     typealias Harness = OperatorHarness<SlicedWindowOperator<Hashtag, KeyString, CountAggregation<Hashtag>>>
 
-    private func makeHarness(size: Duration = .seconds(30), slide: Duration = .seconds(10), top: Int? = nil, late: LateRecordFile = LateRecordFile(path: nil),
+    private func makeHarness(size: Duration = .seconds(30), slide: Duration = .seconds(10), top: Int? = nil,
                              byLargest: Bool = false) throws -> Harness {
         let spec = try WindowSpec(size: size, slide: slide)
         return try Harness { context in
             try SlicedWindowOperator(spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
-                                 emission: top.map { byLargest ? .largest(k: $0) : .top(k: $0, isGreater: >) } ?? .allKeys, lateRecords: late, context: context)
+                                 emission: top.map { byLargest ? .largest(k: $0) : .top(k: $0, isGreater: >) } ?? .allKeys, context: context)
         }
     }
 

@@ -16,7 +16,7 @@ struct WindowCheckpointTests {
         try Harness(subtask: subtask, parallelism: parallelism, restoringFrom: snapshots) { context in
             try SlicedWindowOperator(spec: Self.spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
                                      emission: top.map { .top(k: $0, isGreater: >) } ?? .allKeys, allowedLateness: lateness,
-                                     lateRecords: LateRecordFile(path: nil), context: context)
+                                     context: context)
         }
     }
 

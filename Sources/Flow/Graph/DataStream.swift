@@ -17,6 +17,8 @@ public struct DataStream<Record: Sendable>: Sendable {
     let edge: StreamEdge<Record>
     /// How the next operator's input arrives and whether it runs in parallel.
     let next: NextPlacement
+    /// The id of the operator whose output this is (the side outputs it emits end in sinks chained to it).
+    let producerID: String
 
     struct NextPlacement: Sendable {
         var input: Partitioning
@@ -25,9 +27,10 @@ public struct DataStream<Record: Sendable>: Sendable {
         var isInOrderedRegion: Bool
     }
 
-    init(job: StreamJob, edge: StreamEdge<Record>, next: NextPlacement) {
+    init(job: StreamJob, edge: StreamEdge<Record>, next: NextPlacement, producerID: String) {
         self.job = job
         self.edge = edge
+        self.producerID = producerID
         self.next = next
     }
 
@@ -53,12 +56,14 @@ public struct DataStream<Record: Sendable>: Sendable {
         _ make: @escaping @Sendable (SubtaskContext) throws -> Op
     ) -> DataStream<Op.Output> where Op.Input == Record {
         let output = StreamEdge<Op.Output>()
+        let id = job.operatorID(id, name: name)
         job.append(GraphNode.operator(
-            id: job.operatorID(id, name: name), name: name, role: .transform, isParallel: next.isParallel, input: next.input,
+            id: id, name: name, role: .transform, isParallel: next.isParallel, input: next.input,
             watermarkGranularity: watermarkGranularity, makesWatermarks: makesWatermarks,
             inputEdge: edge, outputEdge: output, keyGroup: nil, calls: calls, make: make
         ))
-        return DataStream<Op.Output>(job: job, edge: output, next: .init(input: .forward, isParallel: next.isParallel, isInOrderedRegion: next.isInOrderedRegion))
+        return DataStream<Op.Output>(job: job, edge: output, next: .init(input: .forward, isParallel: next.isParallel, isInOrderedRegion: next.isInOrderedRegion),
+                                     producerID: id)
     }
 
     /// Appends a sink, which consumes the stream. Sinks run as one subtask unless `parallel`.
@@ -83,25 +88,49 @@ public struct DataStream<Record: Sendable>: Sendable {
         ))
     }
 
+    /// Ends side output `output` of the operator whose output this stream is in a sink chained
+    /// to it: one subtask beside each of the operator's, built before it, checkpointed with it.
+    @inlinable
+    public func sideSink<Side, Op: Operator>(
+        _ output: SideOutput<Side>, _ name: String, id: String? = nil,
+        _ make: @escaping @Sendable (SubtaskContext) throws -> Op
+    ) where Op.Input == Side, Op.Output == Never {
+        appendSideSink(output, name, id: id, calls: OperatorCalls(), make)
+    }
+
+    @usableFromInline
+    func appendSideSink<Side, Op: Operator>(
+        _ output: SideOutput<Side>, _ name: String, id: String?, calls: OperatorCalls<Op>,
+        _ make: @escaping @Sendable (SubtaskContext) throws -> Op
+    ) where Op.Input == Side, Op.Output == Never {
+        var node = GraphNode.operator(
+            id: job.operatorID(id, name: name), name: name, role: .sink, isParallel: true, input: .forward,
+            watermarkGranularity: nil, makesWatermarks: false,
+            inputEdge: output.edge, outputEdge: nil, keyGroup: nil, calls: calls, make: make
+        )
+        node.sideOf = producerID
+        job.append(node)
+    }
+
     /// The following operators run in the job's parallelism, each subtask taking every n-th batch;
     /// ``inSequence()`` puts the batches back in their original order.
     ///
     /// Use it for stateless work that dominates the cost (decoding), where order matters later.
     public func inParallel() -> DataStream<Record> {
         precondition(!next.isParallel, "inParallel() on a stream that is already parallel")
-        return DataStream(job: job, edge: edge, next: .init(input: .orderedRebalance, isParallel: true, isInOrderedRegion: true))
+        return DataStream(job: job, edge: edge, next: .init(input: .orderedRebalance, isParallel: true, isInOrderedRegion: true), producerID: producerID)
     }
 
     /// The following operators run as one subtask that sees the stream in its original order.
     public func inSequence() -> DataStream<Record> {
         precondition(next.isInOrderedRegion, "inSequence() needs a stream made parallel by inParallel()")
-        return DataStream(job: job, edge: edge, next: .init(input: .orderedGather, isParallel: false, isInOrderedRegion: false))
+        return DataStream(job: job, edge: edge, next: .init(input: .orderedGather, isParallel: false, isInOrderedRegion: false), producerID: producerID)
     }
 
     /// The following operator runs as one subtask that receives from every subtask of this one,
     /// in arrival order, with their watermarks combined by the minimum.
     public func global() -> DataStream<Record> {
-        DataStream(job: job, edge: edge, next: gathered())
+        DataStream(job: job, edge: edge, next: gathered(), producerID: producerID)
     }
 
     private func gathered() -> NextPlacement {
@@ -145,12 +174,13 @@ public struct KeyedStream<Record: Sendable, Key: StableHashable & Hashable & Sen
         keyGroup: @escaping @Sendable (Record, Int) -> KeyGroup, _ make: @escaping @Sendable (SubtaskContext) throws -> Op
     ) -> DataStream<Op.Output> where Op.Input == Record {
         let output = StreamEdge<Op.Output>()
+        let id = job.operatorID(id, name: name)
         job.append(GraphNode.operator(
-            id: job.operatorID(id, name: name), name: name, role: .transform, isParallel: true, input: .hash,
+            id: id, name: name, role: .transform, isParallel: true, input: .hash,
             watermarkGranularity: watermarkGranularity, makesWatermarks: false,
             inputEdge: edge, outputEdge: output,
             keyGroup: keyGroup, calls: calls, make: make
         ))
-        return DataStream<Op.Output>(job: job, edge: output, next: .init(input: .forward, isParallel: true, isInOrderedRegion: false))
+        return DataStream<Op.Output>(job: job, edge: output, next: .init(input: .forward, isParallel: true, isInOrderedRegion: false), producerID: id)
     }
 }

@@ -19,15 +19,29 @@ public struct ExecutionPlan: Sendable, CustomStringConvertible {
     init(nodes: [GraphNode], parallelism: Int) {
         self.nodes = nodes
         granularities = Self.granularities(of: nodes)
+        var taskOf: [String: Int] = [:]
+        var lastOnMainPath: Int?
         for (index, node) in nodes.enumerated() {
+            if let producer = node.sideOf {
+                // A side output's sink joins its producer's task, after it: chains are built from their end.
+                guard let task = taskOf[producer], tasks[task].input != nil else {
+                    preconditionFailure("the sink of a side output of \(producer) must follow it, and sources have no side outputs")
+                }
+                tasks[task].nodeIndices.append(index)
+                tasks[task].operatorNames.append("\(node.name) (side output of \(producer))")
+                continue
+            }
             let taskParallelism = node.isParallel ? parallelism : 1
-            if let last = tasks.last, Self.canChain(node, after: nodes[last.nodeIndices.last!], lastTaskParallelism: last.parallelism, parallelism: taskParallelism) {
+            if let last = tasks.last, let previous = lastOnMainPath,
+               Self.canChain(node, after: nodes[previous], lastTaskParallelism: last.parallelism, parallelism: taskParallelism) {
                 tasks[tasks.count - 1].nodeIndices.append(index)
                 tasks[tasks.count - 1].operatorNames.append(node.name)
             } else {
                 let input: Partitioning? = node.role == .source ? nil : Self.effectiveInput(node.input, parallelism: taskParallelism)
                 tasks.append(Task(nodeIndices: [index], parallelism: taskParallelism, input: input, operatorNames: [node.name]))
             }
+            taskOf[node.id] = tasks.count - 1
+            lastOnMainPath = index
         }
     }
 

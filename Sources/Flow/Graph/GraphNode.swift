@@ -16,6 +16,8 @@ struct GraphNode: Sendable {
     var watermarkGranularity: Int64?
     /// Set by operators that make watermarks from records.
     var makesWatermarks = false
+    /// For the sink of a side output: the id of the operator that emits it, into whose task it is chained.
+    var sideOf: String?
     /// Builds one subtask's operator in its host, connected to the edges on either side; a source
     /// returns its runner.
     var build: @Sendable (SubtaskSetup) throws -> (any SourceRunner)?
@@ -36,8 +38,9 @@ struct GraphNode: Sendable {
     ) -> GraphNode {
         let build: @Sendable (SubtaskSetup) throws -> (any SourceRunner)? = { setup in
             let downstream: any ElementReceiver<Op.Output> = outputEdge?.sender(subtask: setup.subtask) ?? DiscardingReceiver<Op.Output>()
-            let op = try make(setup.context)
-            let host = try OperatorHost<Op>(op, calls: calls, setup: setup, downstream: downstream)
+            let context = setup.context
+            let op = try make(context)
+            let host = try OperatorHost<Op>(op, calls: calls, builtIn: context, setup: setup, downstream: downstream)
             inputEdge.attach(host, subtask: setup.subtask)
             return nil
         }

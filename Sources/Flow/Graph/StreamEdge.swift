@@ -28,6 +28,11 @@ final class StreamEdge<Record: Sendable>: Sendable {
         return receiver
     }
 
+    /// The chained downstream operator of subtask `subtask`, if one was attached.
+    func attachedReceiver(subtask: Int) -> (any ElementReceiver<Record>)? {
+        receivers.withLock { $0[subtask] }
+    }
+
     /// Reads downstream subtask `subtask`'s input from the exchange into its operator until the end.
     func runGate(subtask: Int) throws {
         guard let exchange = exchange.withLock({ $0 }), let receiver = receivers.withLock({ $0[subtask] }) else {

@@ -73,8 +73,9 @@ public final class StreamJob: Sendable {
     ) -> DataStream<S.Output> {
         precondition(nodes.isEmpty, "a job has exactly one source, and it comes first")
         let output = StreamEdge<S.Output>()
-        append(GraphNode.source(id: operatorID(id, name: name), name: name, speed: speed, outputEdge: output, make: make))
-        return DataStream(job: self, edge: output, next: .init(input: .forward, isParallel: false, isInOrderedRegion: false))
+        let id = operatorID(id, name: name)
+        append(GraphNode.source(id: id, name: name, speed: speed, outputEdge: output, make: make))
+        return DataStream(job: self, edge: output, next: .init(input: .forward, isParallel: false, isInOrderedRegion: false), producerID: id)
     }
 
     /// Plans the graph into tasks: operators are chained into one task where no exchange is

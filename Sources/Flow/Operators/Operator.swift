@@ -19,7 +19,7 @@
 ///     // snapshotState / restoreState write and read `seen` per key group.
 /// }
 /// ```
-public protocol Operator<Input, Output>: AnyObject {
+public protocol Operator<Input, Output>: AnyObject, SendableMetatype {
     associatedtype Input: Sendable
     associatedtype Output: Sendable
 

@@ -4,7 +4,7 @@
 /// performs a stop with a savepoint, and waits as the replay speed asks, so a poll should return
 /// after a bounded amount of work (one chunk of a file, one page of an index). A source's
 /// position is declared state like an operator's (usually a split list), restored before ``open()``.
-public protocol Source<Output>: AnyObject {
+public protocol Source<Output>: AnyObject, SendableMetatype {
     associatedtype Output: Sendable
 
     /// The state the source keeps (its position), as for an ``Operator``.

@@ -5,14 +5,17 @@
 final class OperatorHost<Op: Operator>: ElementReceiver {
     private let op: Op
     private let calls: OperatorCalls<Op>
+    private let sides: [any SideChannel]
     private let output: Collector<Op.Output>
     private let setup: SubtaskSetup
     private let declared: [StateDeclaration]
 
     /// Builds the operator's host: restores its state (when the job is restored) and opens it.
-    init(_ op: Op, calls: OperatorCalls<Op> = OperatorCalls(), setup: SubtaskSetup, downstream: any ElementReceiver<Op.Output>) throws {
+    init(_ op: Op, calls: OperatorCalls<Op> = OperatorCalls(), builtIn context: SubtaskContext, setup: SubtaskSetup,
+         downstream: any ElementReceiver<Op.Output>) throws {
         self.op = op
         self.calls = calls
+        sides = context.sideChannels.all
         self.setup = setup
         output = Collector(downstream)
         declared = op.declaredState
@@ -22,11 +25,13 @@ final class OperatorHost<Op: Operator>: ElementReceiver {
 
     func receive(_ batch: [Op.Input]) throws {
         try callingOperator(setup.operatorID) { try calls.process(op, batch, output) }
+        for side in sides { try side.sendBatch() }
         try output.sendBatch()
     }
 
     func receive(watermark: EventTime) throws {
         try callingOperator(setup.operatorID) { try calls.onWatermark(op, watermark, output) }
+        for side in sides { try side.sendBatch() }
         if op.forwardsWatermarks {
             try output.emit(watermark: watermark)
         } else if output.hasPending {
@@ -38,11 +43,13 @@ final class OperatorHost<Op: Operator>: ElementReceiver {
         try callingOperator(setup.operatorID) {
             try setup.takeSnapshot(for: barrier, declared: declared) { try op.snapshotState(into: &$0) }
         }
+        for side in sides { try side.send(barrier: barrier) }
         try output.send(barrier: barrier)
     }
 
     func receiveEndOfInput() throws {
         try callingOperator(setup.operatorID) { try calls.onEndOfInput(op, output) }
+        for side in sides { try side.sendEndOfInput() }
         try output.sendEndOfInput()
     }
 }

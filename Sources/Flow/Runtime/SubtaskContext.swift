@@ -18,6 +18,8 @@ public struct SubtaskContext: Sendable {
     /// Whether the job takes checkpoints (an operator with external output then keeps what a
     /// restore needs when the job stops early).
     public var isCheckpointed: Bool
+    /// The side outputs the operator took (``sideOutput(_:)``), which its host sends on.
+    let sideChannels = SideChannels()
 
     public init(operatorID: String, subtaskIndex: Int, parallelism: Int, maxParallelism: Int, watermarkGranularity: Int64,
                 metrics: OperatorMetrics, restoredCheckpointID: Int64? = nil, isCheckpointed: Bool = false) {

@@ -30,8 +30,9 @@ public final class OperatorHarness<Op: Operator> {
             restore: restored.map { .init(checkpointID: checkpointID, path: "the harness's snapshots", snapshots: $0) }
         )
         nextCheckpointID = restored == nil ? 1 : checkpointID + 1
-        op = try make(setup.context)
-        host = try OperatorHost(op, setup: setup, downstream: collector)
+        let context = setup.context
+        op = try make(context)
+        host = try OperatorHost(op, builtIn: context, setup: setup, downstream: collector)
     }
 
     public func process(_ records: [Op.Input]) throws { try host.receive(records) }
@@ -162,4 +163,24 @@ final class CollectingReceiver<Record: Sendable>: ElementReceiver {
 final class SnapshotCollector: SnapshotReceiver {
     let taken = Locked<[OperatorSnapshot]>([])
     func acknowledge(_ barrier: CheckpointBarrier, _ snapshot: OperatorSnapshot) { taken.withLock { $0.append(snapshot) } }
+}
+
+/// Records what the operator under an ``OperatorHarness`` emits to a side output, in order with
+/// the barriers and end of input its host sends on after it. Make it before the harness: the
+/// operator takes its side outputs when it is built.
+public final class SideOutputRecorder<Record: Sendable> {
+    private let receiver = CollectingReceiver<Record>()
+
+    /// Takes side output `output` of subtask `subtask`.
+    public init(_ output: SideOutput<Record>, subtask: Int = 0) {
+        output.edge.attach(receiver, subtask: subtask)
+    }
+
+    /// Everything sent to the side output so far.
+    public var emitted: [EmittedElement<Record>] { receiver.elements }
+
+    /// Only the records sent so far.
+    public var records: [Record] {
+        emitted.compactMap { if case .record(let record) = $0 { record } else { nil } }
+    }
 }

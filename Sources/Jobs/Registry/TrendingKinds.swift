@@ -29,19 +29,25 @@ struct CountsPerWindow {
     /// The window operator counting the tags, sending on what `emission` says of each fired
     /// window (a session window sends every tag's count).
     func counted(emission: SlicedWindowOperator<Hashtag, KeyString, CountAggregation<Hashtag>>.Emission, describedAs suffix: String) -> DataStream<KeyedCount> {
-        let (late, lateness) = (choice.lateRecords, choice.allowedLateness)
+        let (late, lateness) = (choice.lateRecords.records, choice.allowedLateness)
+        let counts: DataStream<KeyedCount>
         switch choice.kind {
         case .sliding(let spec):
-            return keyed.apply("\(choice.description) → count\(suffix)", id: choice.operatorID, watermarkGranularity: choice.watermarkGranularity(spec)) { context in
+            counts = keyed.apply("\(choice.description) → count\(suffix)", id: choice.operatorID, watermarkGranularity: choice.watermarkGranularity(spec)) { context in
                 try SlicedWindowOperator(spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(), emission: emission,
                                          allowedLateness: lateness, lateRecords: late, context: context, describeKey: { $0.string })
             }
         case .session(let gap):
-            return keyed.apply("\(choice.description) → count", id: choice.operatorID, watermarkGranularity: 1) { context in
+            counts = keyed.apply("\(choice.description) → count", id: choice.operatorID, watermarkGranularity: 1) { context in
                 try SessionWindowOperator(gap: gap, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
                                           lateRecords: late, context: context, describeKey: { $0.string })
             }
         }
+        let file = choice.lateRecords
+        if let late, let path = file.path {
+            counts.sideSink(late, "late-records file \(path)", id: "\(choice.operatorID).late-records") { context in try file.sink(context: context) }
+        }
+        return counts
     }
 }
 

@@ -23,15 +23,17 @@ enum TrendingOperators {
         try build.checkOutput(rejects.path, what: "reject file", at: settings.location)
         if !build.checkOnly { _ = try TweetLogFiles.list(path) }
         let reader = speed == .max ? "tweet-log reader \(path)" : "tweet-log reader \(path), replayed at \(speed)"
-        let stream = build.job.source(reader, id: build.stepID, speed: speed) { context in
+        let decoded = build.job.source(reader, id: build.stepID, speed: speed) { context in
             try TweetLogReader(path: path, context: context, chunkSize: chunkBytes, maxLineBytes: maxLineBytes)
         }
         .inParallel()
         .apply("decode tweets", id: "\(build.stepID).decode") { context in
-            try TweetDecodeOperator(rejects: rejects, context: context, maxLineBytes: maxLineBytes)
+            TweetDecodeOperator(rejects: rejects.records, context: context, maxLineBytes: maxLineBytes)
         }
-        .inSequence()
-        return stream
+        if let records = rejects.records, let rejectsPath = rejects.path {
+            decoded.sideSink(records, "reject file \(rejectsPath)", id: "\(build.stepID).rejects") { context in try rejects.sink(context: context) }
+        }
+        return decoded.inSequence()
     }
 
     static let watermarks = OperatorRegistry.Entry(

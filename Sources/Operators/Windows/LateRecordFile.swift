@@ -1,12 +1,12 @@
 import Flow
 
-/// The side output of records that came after a window they belong to had fired: counted, and
-/// written as JSON Lines `{"key":…,"event_time_ms":…,"watermark_ms":…,"missed_windows":…}`.
+/// The file of records that came after a window they belong to had closed, as JSON Lines
+/// `{"key":…,"event_time_ms":…,"watermark_ms":…,"missed_windows":…}`.
 ///
-/// Each window subtask appends its entries to its own part on disk as it makes them (a
-/// ``SideFile``); a checkpoint keeps only where the parts stand. At the end of input the parts
-/// are sorted by event time, then text, in bounded memory and merged into the file, so its
-/// content does not depend on the parallelism.
+/// The window operators emit them as side output ``records``, which ends in a
+/// ``SideFileSink`` per window subtask; at the end of input the sinks' parts are sorted by event
+/// time, then text, in bounded memory and merged into the file, so its content does not depend
+/// on the parallelism.
 public final class LateRecordFile: Sendable {
     let side: SideFile
 
@@ -14,9 +14,13 @@ public final class LateRecordFile: Sendable {
 
     public init(path: String?) { side = SideFile(path: path, what: "late-records file") }
 
-    /// The file's line for a late record.
-    static func json(key: String, eventTime: Int64, watermark: Int64, missedWindows: Int64) -> String {
-        "{\"key\":\(JSONText.quoted(key)),\"event_time_ms\":\(eventTime),\"watermark_ms\":\(watermark),\"missed_windows\":\(missedWindows)}\n"
+    /// The window operators' side output of late records; nil when the file is not kept.
+    public var records: SideOutput<LateRecord>? { path == nil ? nil : output }
+    private let output = SideOutput<LateRecord>("late records")
+
+    /// The sink of one window subtask's late records.
+    public func sink(context: SubtaskContext) throws -> SideFileSink<LateRecord> {
+        try SideFileSink(file: side, context: context)
     }
 
     /// Sorts and merges the window subtasks' parts into the file and publishes it (only if a path was given).

@@ -3,11 +3,11 @@ import Flow
 /// Keyed session windows on event time: a key's records closer than `gap` to each other form one
 /// session `[first, last + gap)`. A session fires when the watermark reaches its end − 1 (an
 /// event-time timer); at the end of input every open session fires. A record whose session would
-/// already have fired, and that joins no open session, is late: counted and written to the
-/// late-records file.
+/// already have fired, and that joins no open session, is late: counted and sent to side output
+/// `lateRecords`.
 ///
 /// Declared state: each key's open sessions (keyed, by key group; timers are rebuilt from them);
-/// the watermark (a union list); where the late-record parts stand (a split list).
+/// the watermark (a union list). Late records go to side output `lateRecords`.
 public final class SessionWindowOperator<Record: Sendable & EventTimed, Key: Hashable & Comparable & Sendable & StableHashable & StateCodable,
                                          Aggregation: WindowAggregation>: Operator
 where Aggregation.Input == Record {
@@ -31,16 +31,16 @@ where Aggregation.Input == Record {
     private var watermark = Int64.min
 
     public init(gap: Duration, key: @escaping @Sendable (Record) -> Key, aggregation: Aggregation,
-                lateRecords: LateRecordFile, context: SubtaskContext, describeKey: @escaping @Sendable (Key) -> String = { "\($0)" }) throws {
+                lateRecords: SideOutput<LateRecord>? = nil, context: SubtaskContext, describeKey: @escaping @Sendable (Key) -> String = { "\($0)" }) throws {
         self.gap = gap.milliseconds
         keyOf = key
         self.aggregation = aggregation
         self.describeKey = describeKey
         maxParallelism = context.maxParallelism
-        bookkeeping = try WindowBookkeeping(file: lateRecords, context: context)
+        bookkeeping = WindowBookkeeping(lateRecords: lateRecords, context: context)
     }
 
-    public var declaredState: [StateDeclaration] { [.keyed("sessions"), .unionList("progress"), .splitList(WindowBookkeeping.stateName)] }
+    public var declaredState: [StateDeclaration] { [.keyed("sessions"), .unionList("progress")] }
 
     public func process(_ batch: [Record], into output: Collector<Result>) throws {
         for record in batch { try add(record) }
@@ -62,7 +62,7 @@ where Aggregation.Input == Record {
             }
         }
         if merged.end - 1 <= watermark {
-            try bookkeeping.recordLate(key: describeKey(key), eventTime: time, watermark: watermark, missedWindows: 1)
+            bookkeeping.recordLate(key: describeKey(key), eventTime: time, watermark: watermark, missedWindows: 1)
             return
         }
         kept.append(merged)
@@ -79,14 +79,12 @@ where Aggregation.Input == Record {
 
     public func onEndOfInput(into output: Collector<Result>) throws {
         for timer in timers.popDue(atOrBefore: .max) { fire(key: timer.key, end: timer.time + 1, into: output) }
-        try bookkeeping.handOver()
     }
 
     public func snapshotState(into snapshot: inout StateSnapshot) throws {
         var progress = StateWriter()
         progress.write(watermark)
         snapshot.add("progress", progress)
-        try bookkeeping.snapshot(into: &snapshot)
         var keysByGroup: [Int: [Key]] = [:]
         for key in sessions.keys { keysByGroup[KeyGroup(of: key, maxParallelism: maxParallelism).index, default: []].append(key) }
         for (group, keys) in keysByGroup {
@@ -110,7 +108,6 @@ where Aggregation.Input == Record {
     /// timer each; the watermark from any subtask; this subtask's share of the late-record parts.
     public func restoreState(from restored: RestoredState) throws {
         if var reader = restored.list("progress").first { watermark = try reader.readEventTime() }
-        try bookkeeping.restore(from: restored)
         for (_, var reader) in restored.keyed("sessions") {
             for _ in 0..<(try reader.readCount()) {
                 let key = try reader.read(Key.self)

@@ -10,7 +10,6 @@ extension SlicedWindowOperator {
         progress.write(closedThrough)
         progress.write(updatedWindows.sorted())
         snapshot.add("progress", progress)
-        try bookkeeping.snapshot(into: &snapshot)
 
         var slicesByKey: [Int32: [(slice: Int64, accumulator: Aggregation.Accumulator)]] = [:]
         for slice in sliceOrder {
@@ -56,7 +55,6 @@ extension SlicedWindowOperator {
                 self.closedThrough = closedThrough
             }
         }
-        try bookkeeping.restore(from: restored)
         for (_, var reader) in restored.keyed("windows") {
             for _ in 0..<(try reader.readCount()) {
                 let (id, isNew) = directory.id(for: try reader.read(Key.self))

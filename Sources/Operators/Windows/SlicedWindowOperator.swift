@@ -12,14 +12,14 @@ import Flow
 /// `end − 1 + L`: a record for it arriving meanwhile is added, and the window fires again with
 /// its new result when the next watermark comes (an update; for counts, values only grow). A
 /// record that arrives after some of its windows closed is late for those windows only: it still
-/// counts in the windows still open, and it is counted and written to the late-records file. With
+/// counts in the windows still open, and it is counted and sent to side output `lateRecords`. With
 /// `L = 0` a window closes as it fires. At the end of input every window holding data fires.
 ///
 /// Output per fired window: every key's result sorted by key, or only the `k` largest
 /// (ties by key), which a downstream ``TopKMergeOperator`` merges across subtasks.
 ///
 /// Declared state: each key's slices (keyed, by key group); the watermark and how far windows
-/// fired (a union list: every subtask saw the same); where the late-record parts stand (a split list).
+/// fired (a union list: every subtask saw the same). Late records go to side output `lateRecords`.
 public final class SlicedWindowOperator<Record: Sendable & EventTimed, Key: Hashable & Comparable & Sendable & StableHashable & StateCodable,
                                         Aggregation: WindowAggregation>: Operator
 where Aggregation.Input == Record {
@@ -69,7 +69,7 @@ where Aggregation.Input == Record {
     @usableFromInline var isEnded = false
 
     public init(spec: WindowSpec, key: @escaping @Sendable (Record) -> Key, aggregation: Aggregation,
-                emission: Emission, allowedLateness: Duration = .zero, lateRecords: LateRecordFile, context: SubtaskContext,
+                emission: Emission, allowedLateness: Duration = .zero, lateRecords: SideOutput<LateRecord>? = nil, context: SubtaskContext,
                 describeKey: @escaping @Sendable (Key) -> String = { "\($0)" }) throws {
         self.spec = spec
         self.allowedLateness = allowedLateness.milliseconds
@@ -85,10 +85,10 @@ where Aggregation.Input == Record {
         }
         self.describeKey = describeKey
         maxParallelism = context.maxParallelism
-        bookkeeping = try WindowBookkeeping(file: lateRecords, context: context)
+        bookkeeping = WindowBookkeeping(lateRecords: lateRecords, context: context)
     }
 
-    public var declaredState: [StateDeclaration] { [.keyed("windows"), .unionList("progress"), .splitList(WindowBookkeeping.stateName)] }
+    public var declaredState: [StateDeclaration] { [.keyed("windows"), .unionList("progress")] }
 
     // The per-record path is inlinable so that Jobs gets a copy specialised for its record and key
     // types: generic code called across modules pays a type-metadata lookup per record.
@@ -112,7 +112,6 @@ where Aggregation.Input == Record {
         isEnded = true
         fireUpdatedWindows(into: output)
         fireWindows(through: .max, into: output)
-        try bookkeeping.handOver()
     }
 
     @inlinable
@@ -122,7 +121,7 @@ where Aggregation.Input == Record {
         let firstEnd = (slice + 1) * spec.slide
         let lastEnd = (slice + spec.slicesPerWindow) * spec.slide
         if let closed = closedThrough, closed >= firstEnd {
-            try bookkeeping.recordLate(key: describeKey(keyOf(record)), eventTime: time, watermark: watermark.milliseconds,
+            bookkeeping.recordLate(key: describeKey(keyOf(record)), eventTime: time, watermark: watermark.milliseconds,
                                    missedWindows: (min(closed, lastEnd) - firstEnd) / spec.slide + 1)
             if closed >= lastEnd { return }
         }
