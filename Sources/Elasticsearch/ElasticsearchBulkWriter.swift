@@ -6,9 +6,9 @@ import Operators
 /// to keep retrying.
 public struct ElasticsearchBulkSettings: Sendable {
     public var endpoint: ElasticsearchEndpoint
-    /// The dead-letter JSON Lines file for actions the index refused for good (4xx) or answered
-    /// with a malformed result; written like an output file (see ``ElasticsearchBulkWriter``).
-    public var deadLetters: String
+    /// The dead-letter file for actions the index refused for good (4xx) or answered with a
+    /// malformed result (the sinks' side output).
+    public var deadLetters: DeadLetterFile
     public var flushActions = 500
     public var flushBytes = 5 << 20
     public var flushInterval: Duration = .seconds(1)
@@ -16,7 +16,7 @@ public struct ElasticsearchBulkSettings: Sendable {
     /// 10 s, each delay up to half shorter at random.
     public var retry = RetryPolicy(attempts: 8, firstDelay: .milliseconds(250), maximumDelay: .seconds(10), jitter: 0.5)
 
-    public init(endpoint: ElasticsearchEndpoint, deadLetters: String) {
+    public init(endpoint: ElasticsearchEndpoint, deadLetters: DeadLetterFile) {
         self.endpoint = endpoint
         self.deadLetters = deadLetters
     }
@@ -41,14 +41,10 @@ struct BulkAction {
 /// Flushes by count, bytes and age, and whenever its sink asks (at checkpoints and the end). Each
 /// item's result is read (``BulkItemOutcome``): 429 and 5xx items are sent again with jittered
 /// exponential backoff within a bounded number of attempts, other failed or malformed items go to
-/// the dead-letter file with status, type and reason, counted per reason; nothing is dropped
+/// the dead letters' side output with status, type and reason, counted per reason; nothing is dropped
 /// silently. An answer without exactly one item per action is a failed request, sent again like a
 /// 503. When the budget is spent the job stops with one sentence, and the last checkpoint still
 /// holds every unconfirmed action.
-///
-/// The dead-letter file is exactly once, like the file sinks: it is written as an in-progress
-/// file whose length is kept in each checkpoint and cut back to on restore, and is published
-/// under its name at the end of the input (or, in a job without checkpoints, when it stops).
 final class ElasticsearchBulkWriter {
     let settings: ElasticsearchBulkSettings
     let client: ElasticsearchClient
@@ -59,14 +55,7 @@ final class ElasticsearchBulkWriter {
     private var pendingBytes = 0
     private var oldestPending: Double?
     private let applied, retried, deadLettered: Counter
-    /// Where a restored run goes on writing dead letters: the checkpoint's mark of the file.
-    private var resumption: (mark: FileOutput.Mark, checkpoint: Int64)?
-    private var deadLetterFile: FileOutput?
-    private var deadLettersPublished = false
-    private let isCheckpointed: Bool
-
-    /// The name of the split-list state holding the dead-letter file's mark.
-    static let stateName = "dead letters"
+    private let deadLetters: Collector<DeadLetter>
 
     /// `counter` names the applied actions in the summary ("es updates", "es indexed").
     init(settings: ElasticsearchBulkSettings, context: SubtaskContext, clock: any WallClock, counter: String, verb: String) {
@@ -78,36 +67,7 @@ final class ElasticsearchBulkWriter {
         applied = context.metrics.counter(counter)
         retried = context.metrics.counter("es retries")
         deadLettered = context.metrics.counter("es dead letters")
-        isCheckpointed = context.isCheckpointed
-    }
-
-    /// Takes the dead-letter file's mark from a checkpoint.
-    func restore(from state: RestoredState) throws {
-        guard var reader = state.list(Self.stateName).first else { return }
-        let length = try reader.readCounter()
-        guard let checksum = UInt32(exactly: try reader.readInt64()) else {
-            throw StateReader.Damaged(description: "an impossible checksum of the dead-letter file")
-        }
-        resumption = (FileOutput.Mark(length: length, checksum: checksum), state.checkpointID)
-    }
-
-    /// Opens the dead-letter file, at the restored mark if there is one.
-    func open() throws {
-        // The file exists from the start, though most runs have no dead letter: make its folder
-        // (the default out/) rather than stop a job that might never need it.
-        if let slash = settings.deadLetters.lastIndex(of: "/") {
-            try? FileManager.default.createDirectory(atPath: String(settings.deadLetters[..<slash]), withIntermediateDirectories: true)
-        }
-        if let resumption {
-            deadLetterFile = try FileOutput(path: settings.deadLetters, resuming: resumption.mark, checkpoint: resumption.checkpoint)
-        } else {
-            deadLetterFile = try FileOutput(path: settings.deadLetters)
-        }
-    }
-
-    deinit {
-        // A job with checkpoints that stops early keeps its in-progress file for the restore.
-        if isCheckpointed { deadLetterFile?.keepForResume() } else if !deadLettersPublished { try? deadLetterFile?.publish() }
+        deadLetters = context.sideOutput(settings.deadLetters.records)
     }
 
     /// The summary counter of dead letters for one reason.
@@ -134,25 +94,9 @@ final class ElasticsearchBulkWriter {
         if let oldest = oldestPending, clock.now() - oldest >= settings.flushInterval.seconds { try flush() }
     }
 
-    /// Flushes, then adds the dead-letter file's synced length and checksum to the snapshot: the
-    /// checkpoint covers every action before it.
-    func snapshot(into snapshot: inout StateSnapshot) throws {
-        try flush()
-        guard let deadLetterFile else { return }
-        let mark = try deadLetterFile.mark()
-        var state = StateWriter()
-        state.write(mark.length)
-        state.write(Int64(mark.checksum))
-        snapshot.add(Self.stateName, state)
-        if snapshot.isSavepoint { deadLetterFile.keepForResume() }
-    }
-
-    /// Flushes, publishes the dead-letter file and refreshes the index, so that searches see every
-    /// action.
+    /// Flushes and refreshes the index, so that searches see every action.
     func finish() throws {
         try flush()
-        deadLettersPublished = true
-        try deadLetterFile?.publish()
         _ = try? client.send("POST", "\(settings.endpoint.indexPath)/_refresh")
     }
 
@@ -204,18 +148,17 @@ final class ElasticsearchBulkWriter {
             switch BulkItemOutcome(item: item, kind: action.kind) {
             case .applied: applied.add(1)
             case .retry: retry.append(action)
-            case .refused(let status, let type, let reason): try writeDeadLetter(action, status: status, type: type, reason: reason)
+            case .refused(let status, let type, let reason): sendDeadLetter(action, status: status, type: type, reason: reason)
             }
         }
         return retry
     }
 
-    /// Writes a dead letter and counts it under "status type" (the type alone for a malformed result).
-    private func writeDeadLetter(_ action: BulkAction, status: Int, type: String, reason: String) throws {
+    /// Sends a dead letter to the side output and counts it under "status type" (the type alone
+    /// for a malformed result).
+    private func sendDeadLetter(_ action: BulkAction, status: Int, type: String, reason: String) {
         let summaryReason = status == 0 ? type : type.isEmpty ? "\(status)" : "\(status) \(type)"
-        let letter: [String: Any] = ["id": action.id, "status": status, "type": type, "reason": reason, "action": String(decoding: action.lines, as: UTF8.self)]
-        guard let deadLetterFile else { preconditionFailure("ElasticsearchBulkWriter used before open()") }
-        try deadLetterFile.write(String(decoding: try JSONSerialization.data(withJSONObject: letter, options: [.sortedKeys]), as: UTF8.self) + "\n")
+        deadLetters.emit(DeadLetter(id: action.id, status: status, type: type, reason: reason, action: String(decoding: action.lines, as: UTF8.self)))
         deadLettered.add(1)
         metrics.counter(Self.deadLetterCounter(summaryReason)).add(1)
     }

@@ -6,8 +6,8 @@ import Scoring
 /// `_id` = the document's id, replacing any document with that id.
 ///
 /// Before the first write it creates the index, if absent, with the given settings and mappings
-/// (by default only `classification_*` fields as `float`). Flushing, retries and dead letters are
-/// ``ElasticsearchBulkWriter``'s; it flushes at each checkpoint and at the end, and
+/// (by default only `classification_*` fields as `float`). Flushing, retries and dead letters (a side
+/// output, ``DeadLetterFile``) are ``ElasticsearchBulkWriter``'s; it flushes at each checkpoint and at the end, and
 /// refreshes the index at the end so that searches see every document.
 public final class ElasticsearchIndexSink: Sink {
     private let writer: ElasticsearchBulkWriter
@@ -19,12 +19,6 @@ public final class ElasticsearchIndexSink: Sink {
         self.indexBody = try indexBody ?? JSONSerialization.data(withJSONObject: ["mappings": ClassificationField.dynamicMapping])
         writer = ElasticsearchBulkWriter(settings: settings, context: context, clock: clock, counter: "es indexed", verb: "documents")
     }
-
-    public var declaredState: [StateDeclaration] { [.splitList(ElasticsearchBulkWriter.stateName)] }
-
-    public func restoreState(from state: RestoredState) throws { try writer.restore(from: state) }
-
-    public func open() throws { try writer.open() }
 
     public func process(_ batch: [Document], into output: Collector<Never>) throws {
         if !indexReady {
@@ -41,7 +35,7 @@ public final class ElasticsearchIndexSink: Sink {
     }
 
     /// Flushes: a checkpoint covers every action before it.
-    public func snapshotState(into snapshot: inout StateSnapshot) throws { try writer.snapshot(into: &snapshot) }
+    public func snapshotState(into snapshot: inout StateSnapshot) throws { try writer.flush() }
 
     public func onEndOfInput(into output: Collector<Never>) throws { try writer.finish() }
 }

@@ -20,12 +20,6 @@ public final class ElasticsearchScoreSink: Sink {
         writer = ElasticsearchBulkWriter(settings: settings, context: context, clock: clock, counter: "es updates", verb: "updates")
     }
 
-    public var declaredState: [StateDeclaration] { [.splitList(ElasticsearchBulkWriter.stateName)] }
-
-    public func restoreState(from state: RestoredState) throws { try writer.restore(from: state) }
-
-    public func open() throws { try writer.open() }
-
     public func process(_ batch: [ScoredDocument], into output: Collector<Never>) throws {
         for document in batch {
             if mappedLabels != document.labels { try ensureMapping(document.labels) }
@@ -39,7 +33,7 @@ public final class ElasticsearchScoreSink: Sink {
     }
 
     /// Flushes: a checkpoint covers every action before it.
-    public func snapshotState(into snapshot: inout StateSnapshot) throws { try writer.snapshot(into: &snapshot) }
+    public func snapshotState(into snapshot: inout StateSnapshot) throws { try writer.flush() }
 
     public func onEndOfInput(into output: Collector<Never>) throws { try writer.finish() }
 

@@ -17,8 +17,8 @@ public struct JobBuilder {
     /// A built job with the side files its operators write when it ends.
     public struct BuiltJob {
         public var job: StreamJob
-        public var rejectFiles: [RejectFile]
-        public var lateFiles: [LateRecordFile]
+        /// The files its side outputs (rejects, late records, dead letters) are merged into at the end.
+        public var sideFiles: [SideFile]
         /// The counter of what the job's source reads ("tweets", "documents"), for the progress line.
         public var progressCounter: String
 
@@ -35,8 +35,7 @@ public struct JobBuilder {
         public func run() throws -> Outcome {
             try job.execute()
             if let savepoint = job.checkpoints?.completedSavepoint { return .stoppedAtSavepoint(savepoint) }
-            for file in rejectFiles { try file.write() }
-            for file in lateFiles { try file.write() }
+            for file in sideFiles { try file.publish() }
             return .finished
         }
     }
@@ -73,7 +72,7 @@ public struct JobBuilder {
         guard stream.kind == PipelineStream.finished.kind else {
             throw FlowError(.invalidJob, "\(file.path): the pipeline ends with \(stream.kind) and no sink; add a sink step")
         }
-        return BuiltJob(job: job, rejectFiles: context.rejectFiles, lateFiles: context.lateFiles, progressCounter: context.progressCounter)
+        return BuiltJob(job: job, sideFiles: context.sideFiles, progressCounter: context.progressCounter)
     }
 
     /// A step's identity in checkpoints and metrics: its `id:`, or its operator's name (numbered

@@ -8,7 +8,8 @@ import Operators
 /// decoder subtask; at the end of input the sinks' parts are merged by file and line into the
 /// file, so it is the same at every parallelism.
 public final class RejectFile: Sendable {
-    let side: SideFile
+    /// The file the side output is merged into.
+    public let side: SideFile
 
     /// Where the file goes; nil keeps only the count.
     public var path: String? { side.path }

@@ -67,11 +67,14 @@ public struct DataStream<Record: Sendable>: Sendable {
     }
 
     /// Appends a sink, which consumes the stream. Sinks run as one subtask unless `parallel`.
+    ///
+    /// Returns the sink's (empty) output stream, whose ``sideSink(_:_:id:_:)`` ends the sink's side outputs.
     @inlinable
+    @discardableResult
     public func sink<Op: Operator>(
         _ name: String, id: String? = nil, parallel: Bool = false,
         _ make: @escaping @Sendable (SubtaskContext) throws -> Op
-    ) where Op.Input == Record, Op.Output == Never {
+    ) -> DataStream<Never> where Op.Input == Record, Op.Output == Never {
         appendSink(name, id: id, parallel: parallel, calls: OperatorCalls(), make)
     }
 
@@ -79,13 +82,16 @@ public struct DataStream<Record: Sendable>: Sendable {
     func appendSink<Op: Operator>(
         _ name: String, id: String?, parallel: Bool, calls: OperatorCalls<Op>,
         _ make: @escaping @Sendable (SubtaskContext) throws -> Op
-    ) where Op.Input == Record, Op.Output == Never {
+    ) -> DataStream<Never> where Op.Input == Record, Op.Output == Never {
         let placement = parallel ? next : gathered()
+        let id = job.operatorID(id, name: name)
         job.append(GraphNode.operator(
-            id: job.operatorID(id, name: name), name: name, role: .sink, isParallel: placement.isParallel, input: placement.input,
+            id: id, name: name, role: .sink, isParallel: placement.isParallel, input: placement.input,
             watermarkGranularity: nil, makesWatermarks: false,
             inputEdge: edge, outputEdge: nil, keyGroup: nil, calls: calls, make: make
         ))
+        return DataStream<Never>(job: job, edge: StreamEdge<Never>(), next: .init(input: .forward, isParallel: placement.isParallel, isInOrderedRegion: false),
+                                 producerID: id)
     }
 
     /// Ends side output `output` of the operator whose output this stream is in a sink chained

@@ -66,8 +66,8 @@ final class BuildContext: @unchecked Sendable {
     // Confined to the thread that builds the job; the files are Sendable and shared with operators.
     let job: StreamJob
     let checkOnly: Bool
-    var rejectFiles: [RejectFile] = []
-    var lateFiles: [LateRecordFile] = []
+    /// The side files the job's side outputs are merged into when it ends.
+    var sideFiles: [SideFile] = []
     /// The identity of the step being built (its `id:` or its operator's name): the id of the
     /// operator it adds, and the stem of the ids of any others.
     var stepID = ""

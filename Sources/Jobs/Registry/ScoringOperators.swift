@@ -94,9 +94,10 @@ enum ScoringOperators {
             indexBody = data
         }
         let chosenBody = indexBody
-        documents.sink("index \(sink.endpoint) (whole documents)", id: build.stepID) { context in
+        let index = documents.sink("index \(sink.endpoint) (whole documents)", id: build.stepID) { context in
             try ElasticsearchIndexSink(settings: sink, indexBody: chosenBody, context: context)
         }
+        endDeadLetters(of: index, sink.deadLetters, build)
     }
 
     /// The sink of scored documents: a JSON Lines file (one line per document), or an index.
@@ -105,9 +106,10 @@ enum ScoringOperators {
         let bulk = try bulkSettings(path, &settings)
         if path.hasPrefix("http://") || path.hasPrefix("https://") {
             let sink = try bulk()
-            scored.sink("index \(sink.endpoint) (partial updates)", id: build.stepID) { context in
+            let index = scored.sink("index \(sink.endpoint) (partial updates)", id: build.stepID) { context in
                 try ElasticsearchScoreSink(settings: sink, context: context)
             }
+            endDeadLetters(of: index, sink.deadLetters, build)
             return
         }
         guard path != "-" && !path.isEmpty else {
@@ -121,6 +123,12 @@ enum ScoringOperators {
                 }.joined() + "}\n"
             }
         }
+    }
+
+    /// Ends an index sink's dead letters in the dead-letter file.
+    private static func endDeadLetters(of index: DataStream<Never>, _ file: DeadLetterFile, _ build: BuildContext) {
+        build.sideFiles.append(file.side)
+        index.sideSink(file.records, "dead-letter file \(file.path)", id: "\(build.stepID).dead-letters") { context in try file.sink(context: context) }
     }
 
     /// An index address with a request timeout.
@@ -140,7 +148,7 @@ enum ScoringOperators {
         let flushInterval = try settings.duration("flush-interval", default: "1s")
         let location = settings.location
         return {
-            var bulk = ElasticsearchBulkSettings(endpoint: try endpoint(url, location, timeout: timeout), deadLetters: deadLetters)
+            var bulk = ElasticsearchBulkSettings(endpoint: try endpoint(url, location, timeout: timeout), deadLetters: DeadLetterFile(path: deadLetters))
             bulk.flushActions = flushActions
             bulk.flushInterval = flushInterval
             return bulk

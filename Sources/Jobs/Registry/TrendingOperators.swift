@@ -18,7 +18,7 @@ enum TrendingOperators {
         let maxLineBytes = try settings.integer("max-line-bytes", default: TweetLogReader.defaultMaxLineBytes, range: 1024...(1 << 30))
         let chunkBytes = try settings.integer("chunk-bytes", default: TweetLogReader.defaultChunkSize, range: 4096...(64 << 20))
         let rejects = RejectFile(path: nonEmpty(settings.string("rejects")))
-        build.rejectFiles.append(rejects)
+        build.sideFiles.append(rejects.side)
         build.progressCounter = "tweets"
         try build.checkOutput(rejects.path, what: "reject file", at: settings.location)
         if !build.checkOnly { _ = try TweetLogFiles.list(path) }
@@ -72,7 +72,7 @@ enum TrendingOperators {
     ) { keyed, settings, build in
         let type = settings.string("type", default: "sliding")
         let late = LateRecordFile(path: nonEmpty(settings.string("late-records")))
-        build.lateFiles.append(late)
+        build.sideFiles.append(late.side)
         try build.checkOutput(late.path, what: "late-records file", at: settings.location)
         let choice: WindowChoice
         switch type {

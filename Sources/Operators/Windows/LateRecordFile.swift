@@ -8,7 +8,8 @@ import Flow
 /// time, then text, in bounded memory and merged into the file, so its content does not depend
 /// on the parallelism.
 public final class LateRecordFile: Sendable {
-    let side: SideFile
+    /// The file the side output is merged into.
+    public let side: SideFile
 
     public var path: String? { side.path }
 
