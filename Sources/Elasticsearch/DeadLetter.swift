@@ -1,5 +1,4 @@
 import Flow
-import Foundation
 import Operators
 
 /// A `_bulk` action the index refused for good (4xx) or answered with a malformed result: the
@@ -26,25 +25,13 @@ public struct DeadLetter: SideFileRecord, Equatable {
 }
 
 /// The dead-letter file: JSON Lines `{"action":…,"id":…,"reason":…,"status":…,"type":…}`, sorted
-/// by text. The index sinks emit dead letters as side output ``records``, which ends in a
-/// ``SideFileSink`` per sink subtask; at the end of input the parts are merged into the file,
-/// which is written (empty when nothing was refused) like any output, exactly once.
-public final class DeadLetterFile: Sendable {
-    /// The file, which always has a path.
-    public let side: SideFile
-    /// The sinks' side output of dead letters.
-    public let records = SideOutput<DeadLetter>("dead letters")
+/// by text, written (empty when nothing was refused) like any output, exactly once: the index
+/// sinks' side output.
+public typealias DeadLetterFile = SideFileOutput<DeadLetter>
 
-    public var path: String { side.path! }
-
-    public init(path: String) { side = SideFile(path: path, what: "dead-letter file") }
-
-    /// The sink of one index-sink subtask's dead letters; makes the file's folder (the default
-    /// `out/`) rather than stop a job that may never refuse anything.
-    public func sink(context: SubtaskContext) throws -> SideFileSink<DeadLetter> {
-        if let slash = path.lastIndex(of: "/") {
-            try? FileManager.default.createDirectory(atPath: String(path[..<slash]), withIntermediateDirectories: true)
-        }
-        return try SideFileSink(file: side, context: context)
+extension SideFileOutput where Record == DeadLetter {
+    /// The dead-letter file at `path`.
+    public convenience init(path: String) {
+        self.init(path: path, what: "dead-letter file", name: "dead letters")
     }
 }

@@ -55,7 +55,7 @@ final class ElasticsearchBulkWriter {
     private var pendingBytes = 0
     private var oldestPending: Double?
     private let applied, retried, deadLettered: Counter
-    private let deadLetters: Collector<DeadLetter>
+    private let deadLetters: Collector<DeadLetter>?
 
     /// `counter` names the applied actions in the summary ("es updates", "es indexed").
     init(settings: ElasticsearchBulkSettings, context: SubtaskContext, clock: any WallClock, counter: String, verb: String) {
@@ -67,7 +67,7 @@ final class ElasticsearchBulkWriter {
         applied = context.metrics.counter(counter)
         retried = context.metrics.counter("es retries")
         deadLettered = context.metrics.counter("es dead letters")
-        deadLetters = context.sideOutput(settings.deadLetters.records)
+        deadLetters = settings.deadLetters.records.map { context.sideOutput($0) }
     }
 
     /// The summary counter of dead letters for one reason.
@@ -158,7 +158,7 @@ final class ElasticsearchBulkWriter {
     /// for a malformed result).
     private func sendDeadLetter(_ action: BulkAction, status: Int, type: String, reason: String) {
         let summaryReason = status == 0 ? type : type.isEmpty ? "\(status)" : "\(status) \(type)"
-        deadLetters.emit(DeadLetter(id: action.id, status: status, type: type, reason: reason, action: String(decoding: action.lines, as: UTF8.self)))
+        deadLetters?.emit(DeadLetter(id: action.id, status: status, type: type, reason: reason, action: String(decoding: action.lines, as: UTF8.self)))
         deadLettered.add(1)
         metrics.counter(Self.deadLetterCounter(summaryReason)).add(1)
     }

@@ -2,6 +2,7 @@ import Elasticsearch
 import Flow
 import FlowTesting
 import Foundation
+import Operators
 import Redis
 import Scoring
 import Testing
@@ -82,7 +83,7 @@ struct ElasticsearchHostileInputTests {
         settings.flushActions = 1
         let chosen = settings
         func documents(_ ids: ClosedRange<Int>) -> [Document] { ids.map { Document(idJSON: "\($0)", text: "", sourceJSON: "{\"id\":\($0)}") } }
-        let recorder = SideOutputRecorder(file.records)
+        let recorder = SideOutputRecorder(file.records!)
         let sink = try OperatorHarness { context in try ElasticsearchIndexSink(settings: chosen, indexBody: nil, context: context) }
         try sink.process(documents(1...3))
         try sink.snapshot()

@@ -127,8 +127,9 @@ enum ScoringOperators {
 
     /// Ends an index sink's dead letters in the dead-letter file.
     private static func endDeadLetters(of index: DataStream<Never>, _ file: DeadLetterFile, _ build: BuildContext) {
+        guard let records = file.records, let path = file.path else { return }
         build.sideFiles.append(file.side)
-        index.sideSink(file.records, "dead-letter file \(file.path)", id: "\(build.stepID).dead-letters") { context in try file.sink(context: context) }
+        index.sideSink(records, "dead-letter file \(path)", id: "\(build.stepID).dead-letters") { context in try file.sink(context: context) }
     }
 
     /// An index address with a request timeout.
