@@ -1,7 +1,8 @@
 /// Runs one subtask of an ``Operator``: the receiver the stream is pushed into. It restores and
 /// opens the operator, hands it batches and watermarks, passes watermarks on, takes the
 /// operator's snapshot at each barrier before passing the barrier on, and ends its output after
-/// the operator's end-of-input hook.
+/// the operator's end-of-input hook. The operator's side outputs get its records after each call,
+/// and each barrier and the end of input, before its main output does.
 final class OperatorHost<Op: Operator>: ElementReceiver {
     private let op: Op
     private let calls: OperatorCalls<Op>
