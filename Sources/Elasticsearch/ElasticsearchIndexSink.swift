@@ -35,6 +35,9 @@ public final class ElasticsearchIndexSink: Sink {
     }
 
     /// Flushes: a checkpoint covers every action before it.
+    /// Queued actions do not wait longer than the job's buffer timeout (sooner than the flush interval).
+    public func onBufferTimeout() throws { try writer.flush() }
+
     public func snapshotState(into snapshot: inout StateSnapshot) throws { try writer.flush() }
 
     public func onEndOfInput(into output: Collector<Never>) throws { try writer.finish() }

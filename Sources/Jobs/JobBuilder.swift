@@ -1,4 +1,5 @@
 import Flow
+import Foundation
 import Operators
 import TweetLog
 
@@ -10,6 +11,8 @@ public struct JobBuilder {
     public var overrides: [String: String] = [:]
     public var parallelism = 1
     public var batchSize = 1024
+    /// `--buffer-timeout`: overrides the job file's `buffer-timeout`.
+    public var bufferTimeout: Duration?
     public var checkpointing = CheckpointOptions()
 
     public init() {}
@@ -53,7 +56,8 @@ public struct JobBuilder {
             coordinator = CheckpointCoordinator(settings: settings, jobName: file.name, firstID: max(newest, restored?.manifest.checkpoint ?? 0) + 1,
                                                 lock: lock, report: checkpointing.report)
         }
-        let job = StreamJob(parallelism: parallelism, batchSize: batchSize, checkpoints: coordinator, restoredFrom: restored)
+        let job = StreamJob(parallelism: parallelism, batchSize: batchSize, bufferTimeout: try bufferTimeout ?? Self.bufferTimeout(of: file, parameters),
+                            checkpoints: coordinator, restoredFrom: restored)
         let context = BuildContext(job: job, checkOnly: checkOnly)
         var stream = PipelineStream.start
         var ids: Set<String> = []
@@ -73,6 +77,24 @@ public struct JobBuilder {
             throw FlowError(.invalidJob, "\(file.path): the pipeline ends with \(stream.kind) and no sink; add a sink step")
         }
         return BuiltJob(job: job, sideFiles: context.sideFiles, progressCounter: context.progressCounter)
+    }
+
+    /// The job file's `buffer-timeout` (parameters substituted), or the default.
+    private static func bufferTimeout(of file: JobFile, _ parameters: [String: String]) throws -> Duration {
+        guard let setting = file.bufferTimeout else { return StreamJob.defaultBufferTimeout }
+        let step = JobFile.Step(operatorName: "buffer-timeout", settings: [:], argument: setting, location: setting.location)
+        var settings = try ResolvedSettings(step: step, parameters: parameters)
+        let text = settings.string("", default: "")
+        guard let timeout = parseBufferTimeout(text) else {
+            throw FlowError(.invalidJob, "buffer-timeout \"\(text.prefix(40))\" is not a duration; \(DurationText.expectation), or 0 to send every batch at once",
+                            at: setting.location)
+        }
+        return timeout
+    }
+
+    /// A buffer timeout as written in a job file or on the command line: a duration, or 0.
+    public static func parseBufferTimeout(_ text: String) -> Duration? {
+        text.trimmingCharacters(in: .whitespaces) == "0" ? .zero : DurationText.parse(text)
     }
 
     /// A step's identity in checkpoints and metrics: its `id:`, or its operator's name (numbered

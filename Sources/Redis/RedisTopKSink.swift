@@ -64,6 +64,9 @@ public final class RedisTopKSink: Sink {
         if let since = oldestWaitingSince, clock.now() - since >= settings.maximumDelay.seconds { try send() }
     }
 
+    /// Windows do not wait longer than the job's buffer timeout for company.
+    public func onBufferTimeout() throws { try send() }
+
     /// Everything before a checkpoint is confirmed by Redis before the checkpoint completes.
     public func snapshotState(into snapshot: inout StateSnapshot) throws {
         if let open = current { close(open) }

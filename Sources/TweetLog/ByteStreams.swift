@@ -12,9 +12,16 @@ protocol ByteStream: AnyObject {
     /// Steps over the next `count` bytes; returns how many there were (fewer at the end).
     func skip(_ count: Int) throws -> Int
     func close()
+    /// Whether a read would return at once (false only for a live input with nothing ready).
+    func hasReadyInput() -> Bool
+    /// Waits until a read would return at once, at most `seconds`.
+    func waitForInput(upTo seconds: Double)
 }
 
 extension ByteStream {
+    func hasReadyInput() -> Bool { true }
+    func waitForInput(upTo seconds: Double) {}
+
     /// Reads and discards, for streams that cannot seek (compressed ones).
     func skip(_ count: Int) throws -> Int { try readAndDiscard(count) }
 
@@ -31,11 +38,13 @@ extension ByteStream {
 }
 
 /// Opens a log file as a byte stream, choosing the decoder by the name's ending
-/// (`.gz`, `.zst`; anything else is plain). `-` is standard input (plain or gzip).
+/// (`.gz`, `.zst`; anything else is plain). `-` is standard input, read as it arrives (so plain:
+/// a compressed feed goes through `gzip -dc` first).
 func openByteStream(path: String) throws -> any ByteStream {
     if path == "-" {
-        guard let file = gzdopen(dup(0), "rb") else { throw FlowError(.missingInput, "cannot read standard input") }
-        return GzipStream(file: file, path: "standard input")
+        let fd = dup(0)
+        guard fd >= 0 else { throw FlowError(.missingInput, "cannot read standard input: \(String(cString: strerror(errno)))") }
+        return PlainStream(fd: fd, path: "standard input", isStandardInput: true)
     }
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else {
@@ -49,28 +58,37 @@ func openByteStream(path: String) throws -> any ByteStream {
     return PlainStream(fd: fd, path: path)
 }
 
-/// A file read as it is. It must only grow while it is read: a file cut shorter underneath the
-/// reader (log rotation by copy and truncate) is an error, not a shorter log.
+/// A file read as it is, or standard input. A file must only grow while it is read: a file cut
+/// shorter underneath the reader (log rotation by copy and truncate) is an error, not a shorter
+/// log, unless the reader follows it (``follows``) and reopens it itself.
 final class PlainStream: ByteStream {
-    private var fd: Int32
+    private(set) var fd: Int32
     private let path: String
+    private let isStandardInput: Bool
     /// Bytes read or skipped so far.
     private var offset = 0
+    /// Set by a reader that follows the file as it grows, and handles its truncation itself.
+    var follows = false
 
-    init(fd: Int32, path: String) {
+    init(fd: Int32, path: String, isStandardInput: Bool = false) {
         self.fd = fd
         self.path = path
+        self.isStandardInput = isStandardInput
     }
 
     func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
         while true {
             let count = Glibc.read(fd, buffer, capacity)
             if count > 0 {
+                if isStandardInput && offset == 0 && count >= 2,
+                   buffer.load(as: UInt8.self) == 0x1F, buffer.load(fromByteOffset: 1, as: UInt8.self) == 0x8B {
+                    throw FlowError(.missingInput, "standard input is gzip-compressed, but it is read as plain JSON lines as they arrive; pipe it through gzip -dc first")
+                }
                 offset += count
                 return count
             }
             if count == 0 {
-                try checkNotShrunk()
+                if !follows { try checkNotShrunk() }
                 return 0
             }
             if errno != EINTR { throw FlowError(.missingInput, "cannot read \(path): \(String(cString: strerror(errno)))") }
@@ -98,6 +116,21 @@ final class PlainStream: ByteStream {
 
     func close() {
         if fd >= 0 { Glibc.close(fd); fd = -1 }
+    }
+
+    /// For standard input: whether a read would return at once (data, or the end of the feed).
+    func hasReadyInput() -> Bool {
+        guard isStandardInput else { return true }
+        return waitReadable(milliseconds: 0)
+    }
+
+    func waitForInput(upTo seconds: Double) {
+        if isStandardInput { _ = waitReadable(milliseconds: Int32(max(0, seconds * 1000).rounded(.up))) }
+    }
+
+    private func waitReadable(milliseconds: Int32) -> Bool {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return Glibc.poll(&descriptor, 1, milliseconds) > 0
     }
 }
 

@@ -11,6 +11,12 @@ import Glibc
 /// Its position (file, byte offset after the last chunk, next line number) is its declared state;
 /// a restored reader starts there. Replayed at a speed, it holds back each line until the line's
 /// event time is due, so that the host can take checkpoints and stop while it waits.
+///
+/// A live input — standard input, or a file it follows as it grows (`follow`) — hands on the
+/// whole lines that are there as soon as they are, never waits for a full chunk, and never blocks:
+/// with nothing to read the poll says so, and the host waits in ``waitForInput(upTo:)`` until
+/// more arrives. A followed file that is rotated (renamed, and a new one created at its path) is
+/// read to its end, then the new one from its start; one that is truncated is read again from its start.
 public final class TweetLogReader: Source {
     /// Bytes per chunk; a longer line makes a longer chunk.
     public static let defaultChunkSize = 1 << 20
@@ -40,12 +46,26 @@ public final class TweetLogReader: Source {
     /// The lines read but not yet emitted, when replaying at a speed.
     private var paced: PacedLines?
     private let fastPath = SimdjsonTweetScanner()
+    /// Watches the file followed as it grows (nil unless following one).
+    private let follower: LogFollower?
+    /// Set when the followed file was seen rotated or truncated: once its end is read again, it is reopened.
+    private var reopenAtEnd = false
 
-    /// - Parameter maxLineBytes: a longer line is not held in memory but handed on as an overlong
-    ///   line (which the decoder counts as malformed).
+    /// - Parameters:
+    ///   - maxLineBytes: a longer line is not held in memory but handed on as an overlong line
+    ///     (which the decoder counts as malformed).
+    ///   - follow: read `path`, one plain file, as it grows, like `tail -F`; the input never ends.
     public init(path: String, context: SubtaskContext, chunkSize: Int = defaultChunkSize,
-                maxLineBytes: Int = defaultMaxLineBytes) throws {
+                maxLineBytes: Int = defaultMaxLineBytes, follow: Bool = false) throws {
         files = try TweetLogFiles.list(path)
+        if follow && path != "-" {
+            guard files == [path], !path.hasSuffix(".gz"), !path.hasSuffix(".zst") else {
+                throw FlowError(.invalidJob, "follow reads one plain log file as it grows, but \(path) is \(files != [path] ? "a folder" : "compressed"); follow a plain .jsonl file, or turn follow off")
+            }
+            follower = LogFollower(path: path)
+        } else {
+            follower = nil
+        }
         self.chunkSize = chunkSize
         self.maxLineBytes = maxLineBytes
         bytesRead = context.metrics.counter("bytes")
@@ -86,10 +106,39 @@ public final class TweetLogReader: Source {
             if stream == nil {
                 guard try openNextFile() else { return .finished }
             }
+            guard stream!.hasReadyInput() else { return .idle }
             try readChunk(into: output, pacing: pacing)
         }
-        if atEnd && paced == nil { closeFile() }
+        if atEnd && paced == nil {
+            if follower != nil { return try caughtUp(into: output) }
+            closeFile()
+        }
         return status
+    }
+
+    public func waitForInput(upTo seconds: Double) {
+        if let follower { follower.waitForChange(upTo: seconds) } else { stream?.waitForInput(upTo: seconds) }
+    }
+
+    /// A followed file read to its current end: idle, unless the file at the path was rotated or
+    /// truncated. Then the file is read to its end once more (what was written before the change),
+    /// its last line handed on even without a line feed, and the path reopened from its start.
+    private func caughtUp(into output: Collector<LineChunk>) throws -> SourceStatus {
+        atEnd = false
+        guard let follower, let plain = stream as? PlainStream else { return .idle }
+        if !reopenAtEnd {
+            guard follower.change(openAs: plain.fd, offset: position.offset + carry.count) != .none else { return .idle }
+            reopenAtEnd = true
+            return .ready
+        }
+        reopenAtEnd = false
+        if !carry.isEmpty {
+            handOn(LineChunk(bytes: ChunkBytes(carry), fileIndex: position.fileIndex, fileName: files[position.fileIndex], firstLine: position.nextLine), into: output)
+        }
+        closeFile()
+        position = Position(fileIndex: position.fileIndex)
+        _ = try openNextFile()
+        return .ready
     }
 
     /// Opens the file at the position (after the end of the last one, the next file); false when
@@ -102,9 +151,15 @@ public final class TweetLogReader: Source {
         }
         let file = files[position.fileIndex]
         let opened = try openByteStream(path: file)
+        (opened as? PlainStream)?.follows = follower != nil
         if position.offset > 0, try opened.skip(position.offset) != position.offset {
             opened.close()
-            throw FlowError(.invalidJob, "\(file) is shorter than the checkpoint's position (byte \(position.offset)); restore with the log the checkpoint was taken on")
+            guard follower != nil else {
+                throw FlowError(.invalidJob, "\(file) is shorter than the checkpoint's position (byte \(position.offset)); restore with the log the checkpoint was taken on")
+            }
+            // The followed log was rotated or truncated since the checkpoint: read the new one from its start.
+            position = Position(fileIndex: position.fileIndex)
+            return try openNextFile()
         }
         stream = opened
         carry = []
@@ -123,7 +178,7 @@ public final class TweetLogReader: Source {
     /// held: only its first bytes are handed on, marked as overlong.
     private func readChunk(into output: Collector<LineChunk>, pacing: ReplayClock?) throws {
         guard let stream else { return }
-        let fileIndex = position.fileIndex, fileName = files[fileIndex], isLive = fileName == "-"
+        let fileIndex = position.fileIndex, fileName = files[fileIndex]
         var reachedEnd = false
         let chunk = try Array<UInt8>(unsafeUninitializedCapacity: max(carry.count * 2, carry.count + chunkSize)) { buffer, count in
             carry.withUnsafeBufferPointer { count = buffer.initialize(fromContentsOf: $0) }
@@ -131,13 +186,16 @@ public final class TweetLogReader: Source {
                 let readCount = try stream.read(into: buffer.baseAddress! + count, capacity: buffer.count - count)
                 if readCount == 0 { reachedEnd = true; break }
                 count += readCount
-                if isLive && Self.lastLineEnd(in: UnsafeBufferPointer(rebasing: buffer[..<count])) > 0 { break }
+                // A live input hands on what is there: the next read could wait for more.
+                if !stream.hasReadyInput() { break }
             }
         }
         atEnd = reachedEnd
         let lineEnd = chunk.withUnsafeBufferPointer(Self.lastLineEnd(in:))
         let lastLineIsOverlong = chunk.count - lineEnd > maxLineBytes
-        let cut = atEnd && !lastLineIsOverlong ? chunk.count : lineEnd
+        // The end of a followed file is only where its writer is now: a last line without a line feed is still being written.
+        let endsInput = atEnd && follower == nil
+        let cut = endsInput && !lastLineIsOverlong ? chunk.count : lineEnd
         carry = Array(chunk[cut...])
         if cut > 0 {
             let lines = LineChunk(bytes: ChunkBytes(chunk, count: cut), fileIndex: fileIndex, fileName: fileName, firstLine: position.nextLine)

@@ -16,6 +16,9 @@ struct JobOptions: ParsableArguments {
     @Option(help: "Records per batch sent between tasks.")
     var batchSize: Int = 1024
 
+    @Option(help: "The longest a record waits for a fuller batch, e.g. 5ms, or 0 to send every batch on at once (overrides the job file's buffer-timeout; default 5ms).")
+    var bufferTimeout: String?
+
     /// Parses the job file and builds it.
     func build(checkOnly: Bool, checkpointing: CheckpointOptions = CheckpointOptions()) throws -> (JobFile, JobBuilder.BuiltJob) {
         guard (1...128).contains(parallelism) else {
@@ -27,6 +30,12 @@ struct JobOptions: ParsableArguments {
         var builder = JobBuilder()
         builder.parallelism = parallelism
         builder.batchSize = batchSize
+        if let bufferTimeout {
+            guard let timeout = JobBuilder.parseBufferTimeout(bufferTimeout) else {
+                throw FlowError(.invalidJob, "--buffer-timeout \(bufferTimeout) is not a duration; \(DurationText.expectation), or 0")
+            }
+            builder.bufferTimeout = timeout
+        }
         builder.checkpointing = checkpointing
         for parameter in parameters {
             guard let equals = parameter.firstIndex(of: "="), equals != parameter.startIndex else {

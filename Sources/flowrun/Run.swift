@@ -43,7 +43,8 @@ struct Run: ParsableCommand {
             let outcome = try built.run()
             progress?.stop()
             let summary = RunSummary(metrics: metrics, seconds: monotonicSeconds() - started, usage: resourceUsage(),
-                                     progressCounter: built.progressCounter)
+                                     progressCounter: built.progressCounter,
+                                     checkpointSeconds: built.job.checkpoints?.completedDurations ?? [])
             if case .stoppedAtSavepoint(let id) = outcome {
                 printError("stopped with savepoint \(id) in \(built.job.checkpoints!.settings.directory); resume with --restore latest")
             }
@@ -80,6 +81,8 @@ struct RunSummary {
     let usage: (cpuSeconds: Double, peakMemoryBytes: Int)
     /// The count the rate is given in (what the job's source reads).
     let progressCounter: String
+    /// Trigger to written, of each checkpoint completed (for benchmarks).
+    var checkpointSeconds: [Double] = []
 
     private static let counters = ["tweets", "non-tweet lines", "malformed lines", "blank lines", "hashtags", "late records", "windows fired", "output lines"]
     /// The order counters are shown in; others follow by name. Only the counters the job's
@@ -108,6 +111,7 @@ struct RunSummary {
         fields.append("\"seconds\": \(seconds)")
         fields.append("\"cpu_seconds\": \(usage.cpuSeconds)")
         fields.append("\"peak_memory_bytes\": \(usage.peakMemoryBytes)")
+        fields.append("\"checkpoint_seconds\": [\(checkpointSeconds.map { String($0) }.joined(separator: ", "))]")
         return "{" + fields.joined(separator: ", ") + "}\n"
     }
 }

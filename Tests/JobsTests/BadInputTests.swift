@@ -51,6 +51,20 @@ struct BadInputTests {
         #expect(error.description.hasPrefix("job.yaml:6: window size \"30 minutes\" is not a duration"))
     }
 
+    @Test func aBufferTimeoutThatIsNotADurationIsRefused() throws {
+        let error = try #require(buildError("buffer-timeout: soon\n" + validSteps))
+        #expect(error.description.hasPrefix("job.yaml:1: buffer-timeout \"soon\" is not a duration"))
+        #expect(buildError("buffer-timeout: 0\n" + validSteps) == nil)
+        #expect(buildError("buffer-timeout: 20ms\n" + validSteps) == nil)
+    }
+
+    @Test func aLiveInputIsNotReplayedAtASpeed() throws {
+        let followed = try #require(buildError(validSteps.replacingOccurrences(of: "{path: log.jsonl}", with: "{path: log.jsonl, follow: true, speed: 10x}")))
+        #expect(followed.description == "job.yaml:2: tweet-log speed 10.0x replays a recorded log, but a followed log is live; leave speed at max")
+        let standardInput = try #require(buildError(validSteps.replacingOccurrences(of: "{path: log.jsonl}", with: "{path: \"-\", speed: realtime}")))
+        #expect(standardInput.message.contains("but standard input is live"))
+    }
+
     @Test func sizeNotAMultipleOfSlideIsRejected() throws {
         let error = try #require(buildError(validSteps.replacingOccurrences(of: "slide: 10s", with: "slide: 7s")))
         #expect(error.message.contains("is not a multiple of its slide"))
@@ -170,10 +184,11 @@ struct BadInputTests {
 struct CommandLineTests {
     static let flowrun = FlowrunProcess.executable
 
-    private func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+    private func run(_ arguments: [String], standardInput: String? = nil) throws -> (status: Int32, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.flowrun)
         process.arguments = arguments
+        if let standardInput { process.standardInput = FileHandle(forReadingAtPath: Fixtures.path(standardInput)) }
         process.currentDirectoryURL = Fixtures.root
         let errors = Pipe()
         process.standardError = errors
@@ -188,6 +203,23 @@ struct CommandLineTests {
         let result = try run(["run", "configs/trending-hashtags.yaml", "-p", "input=/nonexistent/log.jsonl", "--quiet"])
         #expect(result.status == 3)
         #expect(result.stderr == "flowrun: tweet log /nonexistent/log.jsonl does not exist; give an existing file or folder as input\n")
+    }
+
+    @Test func followingAFolderOrACompressedLogIsRefused() throws {
+        let checkpoints = ["--checkpoint-dir", try Fixtures.scratchFolder()]
+        let folder = try run(["run", "configs/trending-hashtags.yaml", "-p", "input=Tests/Fixtures/tweets", "-p", "follow=true", "--quiet"] + checkpoints)
+        #expect(folder.status == 2)
+        #expect(folder.stderr == "flowrun: follow reads one plain log file as it grows, but Tests/Fixtures/tweets is a folder; follow a plain .jsonl file, or turn follow off\n")
+        let compressed = try run(["run", "configs/trending-hashtags.yaml", "-p", "follow=true", "--quiet"] + checkpoints)
+        #expect(compressed.status == 2)
+        #expect(compressed.stderr.contains("is compressed; follow a plain .jsonl file"), "\(compressed.stderr)")
+    }
+
+    @Test func aCompressedFeedOnStandardInputIsOneSentence() throws {
+        let result = try run(["run", "configs/trending-hashtags.yaml", "-p", "input=-", "--quiet", "--checkpoint-dir", try Fixtures.scratchFolder()],
+                             standardInput: "Tests/Fixtures/tweets/twitter_v1_insight_2015.jsonl.gz")
+        #expect(result.status == 3)
+        #expect(result.stderr == "flowrun: operator tweet-log: standard input is gzip-compressed, but it is read as plain JSON lines as they arrive; pipe it through gzip -dc first\n")
     }
 
     @Test func badJobFileExitsWithTwo() throws {

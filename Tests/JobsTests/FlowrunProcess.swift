@@ -11,11 +11,22 @@ struct FlowrunProcess {
 
     let process = Process()
     let stderrPath: String
+    /// Where the test writes the run's standard input, when it feeds one.
+    let standardInput: FileHandle?
 
     /// Starts `flowrun arguments…` in the repository, its standard error going to `stderrPath`
-    /// (and its standard output to `stdoutPath`, if given), with `environment` added to the test's own.
-    init(_ arguments: [String], stderrPath: String, stdoutPath: String? = nil, environment: [String: String] = [:]) throws {
+    /// (and its standard output to `stdoutPath`, if given), with `environment` added to the test's
+    /// own. With `feedsStandardInput`, its standard input is a pipe the test writes to.
+    init(_ arguments: [String], stderrPath: String, stdoutPath: String? = nil, environment: [String: String] = [:],
+         feedsStandardInput: Bool = false) throws {
         self.stderrPath = stderrPath
+        if feedsStandardInput {
+            let pipe = Pipe()
+            process.standardInput = pipe
+            standardInput = pipe.fileHandleForWriting
+        } else {
+            standardInput = nil
+        }
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = arguments

@@ -39,6 +39,10 @@ public final class CheckpointCoordinator: SnapshotReceiver {
         var expectedAcks = 0
         var maxParallelism = 128
         var pending: [Int64: [OperatorSnapshot]] = [:]
+        /// When each checkpoint not yet written was triggered.
+        var triggered: [Int64: Double] = [:]
+        /// Seconds from trigger to written, of each checkpoint completed.
+        var durations: [Double] = []
         var stopRequested = false
         var savepointID: Int64?
         var savepointCompleted = false
@@ -92,11 +96,13 @@ public final class CheckpointCoordinator: SnapshotReceiver {
             if state.stopRequested && state.savepointID == nil {
                 let barrier = CheckpointBarrier(id: state.nextID, isSavepoint: true)
                 state.savepointID = barrier.id
+                state.triggered[barrier.id] = now
                 state.nextID += 1
                 return barrier
             }
             guard state.savepointID == nil, now - state.lastTrigger >= settings.interval.seconds else { return nil }
             state.lastTrigger = now
+            state.triggered[state.nextID] = now
             state.nextID += 1
             return CheckpointBarrier(id: state.nextID - 1)
         }
@@ -133,7 +139,9 @@ public final class CheckpointCoordinator: SnapshotReceiver {
             _ = try storage.write(id: barrier.id, job: jobName, isSavepoint: barrier.isSavepoint,
                                              maxParallelism: maxParallelism, snapshots: snapshots)
             storage.prune(retain: settings.retain)
+            let written = clock.now()
             let stop = state.withLock { state -> (@Sendable () -> Void)? in
+                if let triggered = state.triggered.removeValue(forKey: barrier.id) { state.durations.append(written - triggered) }
                 guard barrier.isSavepoint else { return nil }
                 state.savepointCompleted = true
                 return state.stopJob
@@ -148,6 +156,9 @@ public final class CheckpointCoordinator: SnapshotReceiver {
             stop?()
         }
     }
+
+    /// Seconds from trigger to written of each checkpoint completed so far, in order.
+    public var completedDurations: [Double] { state.withLock { $0.durations } }
 
     /// Waits until every checkpoint handed to the writer is on disk.
     func waitForWrites() { writes.wait() }

@@ -11,6 +11,10 @@ public final class StreamJob: Sendable {
     public let batchSize: Int
     /// Batches a channel holds before its sender waits.
     public let channelCapacity: Int
+    /// The longest a record waits for a fuller batch before it is sent on (zero: never).
+    public let bufferTimeout: Duration
+    /// The buffer timeout of a job that sets none: 5 ms.
+    public static let defaultBufferTimeout = Duration.milliseconds(5)
     /// Counters for progress and the summary.
     public let metrics: JobMetrics
     /// Takes checkpoints while the job runs (nil: no checkpoints).
@@ -20,14 +24,17 @@ public final class StreamJob: Sendable {
 
     private let nodeList = Locked<[GraphNode]>([])
 
-    public init(parallelism: Int, maxParallelism: Int = 128, batchSize: Int = 1024, channelCapacity: Int = 8, metrics: JobMetrics = JobMetrics(),
+    public init(parallelism: Int, maxParallelism: Int = 128, batchSize: Int = 1024, channelCapacity: Int = 8,
+                bufferTimeout: Duration = defaultBufferTimeout, metrics: JobMetrics = JobMetrics(),
                 checkpoints: CheckpointCoordinator? = nil, restoredFrom: LoadedCheckpoint? = nil) {
+        precondition(bufferTimeout >= .zero, "a buffer timeout cannot be negative, got \(bufferTimeout)")
         precondition(parallelism >= 1 && parallelism <= maxParallelism,
                      "parallelism must be between 1 and \(maxParallelism), got \(parallelism)")
         self.parallelism = parallelism
         self.maxParallelism = maxParallelism
         self.batchSize = batchSize
         self.channelCapacity = channelCapacity
+        self.bufferTimeout = bufferTimeout
         self.metrics = metrics
         self.checkpoints = checkpoints
         self.restoredFrom = restoredFrom

@@ -40,6 +40,9 @@ public final class Collector<Record: Sendable> {
         try downstream.receive(batch)
     }
 
+    /// Passes a flush on (a collector holds nothing between calls).
+    func flush() throws { try downstream.flush() }
+
     /// Sends the pending records, if any, then the barrier.
     func send(barrier: CheckpointBarrier) throws {
         if !buffer.isEmpty { try sendBatch() }

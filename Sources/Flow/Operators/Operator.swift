@@ -2,9 +2,9 @@
 /// must do is ``process(_:into:)``.
 ///
 /// The runtime's host calls the hooks in this order: ``restoreState(from:)`` (after a restore),
-/// ``open()``, then ``process(_:into:)`` and ``onWatermark(_:into:)`` as the stream arrives, and
-/// ``onEndOfInput(into:)`` once at the end. It passes watermarks and the end of input downstream
-/// after the hooks, takes snapshots of the declared state at checkpoints (``snapshotState(into:)``)
+/// ``open()``, then ``process(_:into:)`` and ``onWatermark(_:into:)`` as the stream arrives
+/// (``onBufferTimeout()`` when records have waited the buffer timeout), and ``onEndOfInput(into:)`` once at the end. It passes
+/// watermarks and the end of input downstream after the hooks, takes snapshots of the declared state at checkpoints (``snapshotState(into:)``)
 /// and keeps the operator's place in the checkpoint protocol; an operator never sees it.
 ///
 /// An operator is confined to its subtask's thread: no call overlaps another.
@@ -46,6 +46,11 @@ public protocol Operator<Input, Output>: AnyObject, SendableMetatype {
     /// Emits what is still held at the end of the input; nothing follows.
     func onEndOfInput(into output: Collector<Output>) throws
 
+    /// The buffer timeout passed since the task took records it has not sent on: an operator that
+    /// holds external writes back to group them (a sink's requests) sends them now, so that no
+    /// result waits longer than the buffer timeout for company.
+    func onBufferTimeout() throws
+
     /// Writes the declared state as it is after every record processed so far. An operator with
     /// external effects makes them durable here (flushes, syncs), since a restore resumes after them.
     func snapshotState(into snapshot: inout StateSnapshot) throws
@@ -58,6 +63,7 @@ extension Operator {
     public func open() throws {}
     public func onWatermark(_ watermark: EventTime, into output: Collector<Output>) throws {}
     public func onEndOfInput(into output: Collector<Output>) throws {}
+    public func onBufferTimeout() throws {}
     public func snapshotState(into snapshot: inout StateSnapshot) throws {}
 }
 

@@ -21,6 +21,7 @@ protocol SideChannel: AnyObject {
     func sendBatch() throws
     func send(barrier: CheckpointBarrier) throws
     func sendEndOfInput() throws
+    func flush() throws
 }
 
 extension Collector: SideChannel {}

@@ -21,6 +21,12 @@ public protocol Source<Output>: AnyObject, SendableMetatype {
     /// the poll returns ``SourceStatus/waiting(until:)`` with that event time.
     func poll(into output: Collector<Output>, pacing: ReplayClock?) throws -> SourceStatus
 
+    /// Waits until input may be ready, or `seconds` passed; the host calls it after a poll that
+    /// found nothing ready (``SourceStatus/idle``) and checks for checkpoints and stops when it
+    /// returns. A source that can watch its input (a descriptor, a socket, a folder) returns as
+    /// soon as input arrives; the default waits a millisecond.
+    func waitForInput(upTo seconds: Double)
+
     /// Writes the position reached: everything emitted so far, nothing after.
     func snapshotState(into snapshot: inout StateSnapshot) throws
 }
@@ -30,6 +36,7 @@ extension Source {
     public func restoreState(from state: RestoredState) throws {}
     public func open() throws {}
     public func snapshotState(into snapshot: inout StateSnapshot) throws {}
+    public func waitForInput(upTo seconds: Double) { SystemClock().sleep(seconds: min(seconds, 0.001)) }
 }
 
 /// What a poll found.

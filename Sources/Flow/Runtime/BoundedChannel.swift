@@ -27,7 +27,12 @@ public final class BoundedChannel<Element: Sendable>: @unchecked Sendable {
         precondition(capacity > 0, "a channel needs a capacity of at least 1, got \(capacity)")
         buffer = Array(repeating: nil, count: capacity)
         pthread_mutex_init(mutex, nil)
-        pthread_cond_init(notEmpty, nil)
+        // Timed waits measure the monotonic clock, which a change of the system time does not move.
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(notEmpty, &attributes)
+        pthread_condattr_destroy(&attributes)
         pthread_cond_init(notFull, nil)
     }
 
@@ -66,6 +71,37 @@ public final class BoundedChannel<Element: Sendable>: @unchecked Sendable {
         count -= 1
         pthread_cond_signal(notFull)
         return element
+    }
+
+    /// What a receive that waits at most a while found.
+    public enum TimedReceive {
+        case element(Element)
+        /// Nothing arrived in time.
+        case timedOut
+        case cancelled
+    }
+
+    /// Removes and returns the oldest element, waiting at most `seconds` while the channel is empty.
+    public func receive(waitingAtMost seconds: Double) -> TimedReceive {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if count == 0 && !isCancelled && seconds > 0 {
+            var deadline = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &deadline)
+            let nanoseconds = Int(deadline.tv_nsec) + Int(seconds * 1e9)
+            deadline.tv_sec += nanoseconds / 1_000_000_000
+            deadline.tv_nsec = nanoseconds % 1_000_000_000
+            while count == 0 && !isCancelled {
+                if pthread_cond_timedwait(notEmpty, mutex, &deadline) == ETIMEDOUT { break }
+            }
+        }
+        if isCancelled { return .cancelled }
+        guard count > 0 else { return .timedOut }
+        let element = buffer[head].take()!
+        head = (head + 1) % buffer.count
+        count -= 1
+        pthread_cond_signal(notFull)
+        return .element(element)
     }
 
     /// Wakes every waiting sender and receiver; later sends and receives return at once.

@@ -13,6 +13,13 @@ public protocol ElementReceiver<Record>: AnyObject {
     func receive(barrier: CheckpointBarrier) throws
     /// Takes the end of input; nothing follows.
     func receiveEndOfInput() throws
+    /// Sends on the records held back to fill a batch: the task's input went quiet for the
+    /// buffer timeout. Receivers that hold nothing back pass it on, or ignore it.
+    func flush() throws
+}
+
+extension ElementReceiver {
+    public func flush() throws {}
 }
 
 /// A receiver that discards everything: the downstream of a sink.

@@ -10,6 +10,8 @@ public struct ExchangeShape: Sendable {
     /// Batches a channel holds before its senders wait.
     public var channelCapacity: Int
     public var maxParallelism: Int
+    /// The longest a record waits in the receiving task for a fuller batch, in seconds (0: none).
+    public var bufferTimeout: Double = StreamJob.defaultBufferTimeout.seconds
 }
 
 /// Thrown by a writer whose channel was cancelled: the job is stopping and the task should too.
@@ -47,10 +49,11 @@ final class ChannelExchange<Record: Sendable>: Sendable {
     /// Reads downstream subtask `downstream`'s input and pushes it into `receiver` until the end
     /// of input (or until the exchange is cancelled).
     func runGate(downstream: Int, into receiver: any ElementReceiver<Record>) throws {
+        let flushes = BufferTimeoutFlush(bufferTimeout: shape.bufferTimeout)
         switch shape.partitioning {
-        case .orderedGather: try OrderedGate(channels: channels).run(into: receiver)
-        case .forward, .orderedRebalance: try MergingGate(channel: channels[downstream], inputs: 1).run(into: receiver)
-        case .hash, .gather: try MergingGate(channel: channels[downstream], inputs: shape.upstream).run(into: receiver)
+        case .orderedGather: try OrderedGate(channels: channels, flushes: flushes).run(into: receiver)
+        case .forward, .orderedRebalance: try MergingGate(channel: channels[downstream], inputs: 1, flushes: flushes).run(into: receiver)
+        case .hash, .gather: try MergingGate(channel: channels[downstream], inputs: shape.upstream, flushes: flushes).run(into: receiver)
         }
     }
 

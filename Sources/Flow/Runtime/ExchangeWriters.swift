@@ -42,7 +42,8 @@ final class RoundRobinWriter<Record: Sendable>: ElementReceiver {
 
 /// Routes each record to the subtask that owns its key group, collecting full batches per
 /// subtask; before a watermark or the end of input it sends what it holds, so control keeps its
-/// place relative to the records on every channel.
+/// place relative to the records on every channel. Its task flushes it (``flush()``) when the
+/// buffer timeout passes, so no record waits longer for a fuller batch.
 final class HashWriter<Record: Sendable>: ElementReceiver {
     private let channels: [BoundedChannel<Envelope<Record>>]
     private let sender: Int
@@ -87,6 +88,10 @@ final class HashWriter<Record: Sendable>: ElementReceiver {
             }
         }
         for target in 0..<parallelism where pending[target].count >= batchSize { try send(target) }
+    }
+
+    func flush() throws {
+        for target in pending.indices where !pending[target].isEmpty { try send(target) }
     }
 
     func receive(watermark: EventTime) throws { try broadcast(.watermark(watermark)) }

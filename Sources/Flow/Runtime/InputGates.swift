@@ -8,11 +8,13 @@
 struct MergingGate<Record: Sendable> {
     let channel: BoundedChannel<Envelope<Record>>
     let inputs: Int
+    var flushes: BufferTimeoutFlush
 
     func run(into head: any ElementReceiver<Record>) throws {
         var tracker = WatermarkTracker(inputs: inputs)
         var alignment = BarrierAlignment<Record>(inputs: inputs)
-        while let envelope = alignment.nextReplay() ?? channel.receive() {
+        var flushes = flushes
+        while let envelope = try alignment.nextReplay() ?? flushes.receive(from: channel, flushing: head) {
             if alignment.holds(envelope) { continue }
             switch envelope.element {
             case .records(let batch):
@@ -103,10 +105,12 @@ struct BarrierAlignment<Record: Sendable> {
 /// elements were broadcast, so they arrive at the same place on every channel and pass once.
 struct OrderedGate<Record: Sendable> {
     let channels: [BoundedChannel<Envelope<Record>>]
+    var flushes: BufferTimeoutFlush
 
     func run(into head: any ElementReceiver<Record>) throws {
         var turn = 0
-        while let envelope = channels[turn].receive() {
+        var flushes = flushes
+        while let envelope = try flushes.receive(from: channels[turn], flushing: head) {
             switch envelope.element {
             case .records(let batch):
                 try head.receive(batch)
@@ -134,5 +138,45 @@ struct OrderedGate<Record: Sendable> {
             }
         }
         return true
+    }
+}
+
+/// How a gate waits for input, and when it flushes its task's chain (``ElementReceiver/flush()``):
+/// at most the buffer timeout after the task took the first records not flushed yet — before the
+/// next element when the input is busy, or when the wait for one reaches that time. So a record
+/// is sent on within the buffer timeout whatever follows it, while a busy input still fills
+/// whole batches in between. A timeout of zero flushes after every batch.
+struct BufferTimeoutFlush {
+    let bufferTimeout: Double
+    /// When the task took the first records not flushed yet (monotonic seconds).
+    private var holdingSince: Double?
+
+    init(bufferTimeout: Double) { self.bufferTimeout = bufferTimeout }
+
+    /// The next element of `channel`, flushing `head` when the buffer timeout comes first; nil
+    /// once the exchange is cancelled.
+    mutating func receive<Record>(from channel: BoundedChannel<Envelope<Record>>,
+                                  flushing head: any ElementReceiver<Record>) throws -> Envelope<Record>? {
+        while let since = holdingSince {
+            let left = since + bufferTimeout - SystemClock.monotonicSeconds()
+            if left > 0 {
+                switch channel.receive(waitingAtMost: left) {
+                case .element(let envelope): return taken(envelope)
+                case .cancelled: return nil
+                case .timedOut: break
+                }
+            }
+            holdingSince = nil
+            try head.flush()
+        }
+        guard let envelope = channel.receive() else { return nil }
+        return taken(envelope)
+    }
+
+    private mutating func taken<Record>(_ envelope: Envelope<Record>) -> Envelope<Record> {
+        if holdingSince == nil, case .records(let batch) = envelope.element, !batch.isEmpty {
+            holdingSince = SystemClock.monotonicSeconds()
+        }
+        return envelope
     }
 }

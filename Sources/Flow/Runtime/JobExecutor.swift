@@ -70,7 +70,8 @@ struct JobExecutor {
             guard let input = task.input, index > 0 else { continue }
             let shape = ExchangeShape(
                 partitioning: input, upstream: plan.tasks[index - 1].parallelism, downstream: task.parallelism,
-                batchSize: job.batchSize, channelCapacity: job.channelCapacity, maxParallelism: job.maxParallelism
+                batchSize: job.batchSize, channelCapacity: job.channelCapacity, maxParallelism: job.maxParallelism,
+                bufferTimeout: job.bufferTimeout.seconds
             )
             plan.nodes[task.nodeIndices[0]].openInputExchange(shape)
         }
@@ -88,7 +89,8 @@ struct JobExecutor {
                 snapshots: job.checkpoints, checkpoints: job.checkpoints,
                 restore: job.restoredFrom.map { restored in
                     .init(checkpointID: restored.manifest.checkpoint, path: restored.path, snapshots: restored.snapshots(of: node.id))
-                }
+                },
+                bufferTimeout: job.bufferTimeout.seconds
             )
         }
         return {

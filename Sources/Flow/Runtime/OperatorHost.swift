@@ -48,6 +48,12 @@ final class OperatorHost<Op: Operator>: ElementReceiver {
         try output.send(barrier: barrier)
     }
 
+    func flush() throws {
+        try callingOperator(setup.operatorID) { try op.onBufferTimeout() }
+        for side in sides { try side.flush() }
+        try output.flush()
+    }
+
     func receiveEndOfInput() throws {
         try callingOperator(setup.operatorID) { try calls.onEndOfInput(op, output) }
         for side in sides { try side.sendEndOfInput() }

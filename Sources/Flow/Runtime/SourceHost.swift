@@ -1,7 +1,9 @@
 /// Runs a ``Source`` on its own thread: polls it, sends what it emits downstream, injects the
 /// checkpoint barriers the coordinator asks for between polls (taking the source's snapshot
-/// first), stops after a savepoint, and waits between polls as the replay speed asks, in short
-/// slices so that a barrier or a stop is never held up by a paced record.
+/// first), stops after a savepoint, and waits between polls as the replay speed asks or until a
+/// live input has more, in short slices so that a barrier or a stop is never held up by a paced
+/// record or a quiet input. It flushes what its chain holds back for fuller batches before it
+/// waits, and otherwise at most the buffer timeout after it emitted the first records held.
 final class SourceHost<S: Source>: SourceRunner {
     private let source: S
     private let output: Collector<S.Output>
@@ -13,8 +15,6 @@ final class SourceHost<S: Source>: SourceRunner {
 
     /// The longest a wait lasts before the host checks for a barrier again.
     static var waitSlice: Double { 0.05 }
-    /// How long the host waits after a poll that found nothing ready.
-    static var idleWait: Double { 0.001 }
 
     init(_ source: S, setup: SubtaskSetup, checkpoints: CheckpointCoordinator?, speed: ReplaySpeed,
          clock: any WallClock = SystemClock(), downstream: any ElementReceiver<S.Output>) throws {
@@ -30,6 +30,8 @@ final class SourceHost<S: Source>: SourceRunner {
     }
 
     func run() throws {
+        /// When the source emitted the first records its chain may still hold back.
+        var holdingSince: Double?
         while true {
             if let barrier = checkpoints?.barrierIfDue() {
                 try callingOperator(setup.operatorID) {
@@ -40,12 +42,19 @@ final class SourceHost<S: Source>: SourceRunner {
                 if barrier.isSavepoint { return }
             }
             let status = try callingOperator(setup.operatorID) { try source.poll(into: output, pacing: pacing) }
-            if output.hasPending { try output.sendBatch() }
+            if output.hasPending {
+                try output.sendBatch()
+                if holdingSince == nil { holdingSince = clock.now() }
+            }
+            if let since = holdingSince, status != .ready || clock.now() - since >= setup.bufferTimeout {
+                holdingSince = nil
+                try output.flush()
+            }
             switch status {
             case .ready:
                 continue
             case .idle:
-                clock.sleep(seconds: Self.idleWait)
+                source.waitForInput(upTo: Self.waitSlice)
             case .waiting(let time):
                 let wait = (pacing?.wallTime(due: time) ?? clock.now()) - clock.now()
                 if wait > 0 { clock.sleep(seconds: min(wait, Self.waitSlice)) }

@@ -13,6 +13,8 @@ struct SubtaskSetup: Sendable {
     var checkpoints: CheckpointCoordinator?
     /// The state to start from, if the job is restored.
     var restore: RestoreSource?
+    /// The longest the subtask's chain holds records back for fuller batches, in seconds.
+    var bufferTimeout: Double = StreamJob.defaultBufferTimeout.seconds
 
     /// The snapshots of a checkpoint that one operator restores from.
     struct RestoreSource: Sendable {

@@ -15,7 +15,10 @@ public protocol WallClock: AnyObject, Sendable {
 public final class SystemClock: WallClock {
     public init() {}
 
-    public func now() -> Double {
+    public func now() -> Double { Self.monotonicSeconds() }
+
+    /// Seconds on the monotonic clock, without a clock instance.
+    public static func monotonicSeconds() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9

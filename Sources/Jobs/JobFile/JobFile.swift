@@ -40,4 +40,6 @@ public struct JobFile: Sendable {
     public var steps: [Step]
     /// The `checkpoint` section (interval, dir, retain), if the file has one.
     public var checkpoint: Step?
+    /// The `buffer-timeout` setting: how long a record may wait for a fuller batch.
+    public var bufferTimeout: Setting?
 }

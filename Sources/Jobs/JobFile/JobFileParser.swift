@@ -35,6 +35,7 @@ public enum JobFileParser {
         var parameters: [JobFile.Parameter] = []
         var steps: [JobFile.Step] = []
         var checkpoint: JobFile.Step?
+        var bufferTimeout: JobFile.Setting?
         for (keyNode, value) in mapping {
             switch keyNode.string ?? "" {
             case "name": name = value.string ?? name
@@ -42,11 +43,14 @@ public enum JobFileParser {
             case "parameters": parameters = try parseParameters(value, path: path)
             case "pipeline": steps = try parseSteps(value, path: path)
             case "checkpoint": checkpoint = try parseStep("checkpoint", keyNode: keyNode, value: value, path: path)
-            case let other: throw invalid(path, keyNode, "unknown top-level key \"\(other)\"; use name, description, parameters, checkpoint and pipeline")
+            case "buffer-timeout":
+                guard let text = value.scalar?.string else { throw invalid(path, value, "buffer-timeout must be a duration such as 5ms, or 0") }
+                bufferTimeout = JobFile.Setting(value: text, location: location(path, value))
+            case let other: throw invalid(path, keyNode, "unknown top-level key \"\(other)\"; use name, description, parameters, buffer-timeout, checkpoint and pipeline")
             }
         }
         guard !steps.isEmpty else { throw FlowError(.invalidJob, "\(path): the job has no pipeline; add a pipeline list of steps") }
-        return JobFile(path: path, name: name, parameters: parameters, steps: steps, checkpoint: checkpoint)
+        return JobFile(path: path, name: name, parameters: parameters, steps: steps, checkpoint: checkpoint, bufferTimeout: bufferTimeout)
     }
 
     private static func parseParameters(_ node: Node, path: String) throws -> [JobFile.Parameter] {

@@ -17,14 +17,18 @@ enum TrendingOperators {
         }
         let maxLineBytes = try settings.integer("max-line-bytes", default: TweetLogReader.defaultMaxLineBytes, range: 1024...(1 << 30))
         let chunkBytes = try settings.integer("chunk-bytes", default: TweetLogReader.defaultChunkSize, range: 4096...(64 << 20))
+        let follow = try settings.boolean("follow", default: false)
+        if (follow || path == "-") && speed != .max {
+            throw FlowError(.invalidJob, "tweet-log speed \(speed) replays a recorded log, but \(path == "-" ? "standard input" : "a followed log") is live; leave speed at max", at: settings.location)
+        }
         let rejects = RejectFile(path: nonEmpty(settings.string("rejects")))
         build.sideFiles.append(rejects.side)
         build.progressCounter = "tweets"
         try build.checkOutput(rejects.path, what: "reject file", at: settings.location)
         if !build.checkOnly { _ = try TweetLogFiles.list(path) }
-        let reader = speed == .max ? "tweet-log reader \(path)" : "tweet-log reader \(path), replayed at \(speed)"
+        let reader = speed != .max ? "tweet-log reader \(path), replayed at \(speed)" : follow ? "tweet-log reader \(path), followed as it grows" : "tweet-log reader \(path)"
         let decoded = build.job.source(reader, id: build.stepID, speed: speed) { context in
-            try TweetLogReader(path: path, context: context, chunkSize: chunkBytes, maxLineBytes: maxLineBytes)
+            try TweetLogReader(path: path, context: context, chunkSize: chunkBytes, maxLineBytes: maxLineBytes, follow: follow)
         }
         .inParallel()
         .apply("decode tweets", id: "\(build.stepID).decode") { context in

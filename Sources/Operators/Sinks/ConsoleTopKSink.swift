@@ -5,8 +5,10 @@ import Glibc
 #endif
 
 /// Shows the latest window's top K as a table on the terminal, redrawn at most twice a second so
-/// a fast replay does not flood it; the last window is always shown at the end. Keys are shown
-/// through ``TerminalText/visible(_:)``: their control characters appear escaped, never raw.
+/// a fast replay does not flood it; the last window is always shown at the end. Written to a pipe
+/// or a file, each table shown follows the one before (a live job's windows appear as they
+/// fire, at most two a second). Keys are shown through ``TerminalText/visible(_:)``: their
+/// control characters appear escaped, never raw.
 public final class ConsoleTopKSink: Sink {
     private let keyColumn: String
     private var latestEnd: Int64?
@@ -14,6 +16,7 @@ public final class ConsoleTopKSink: Sink {
     private var lastDraw = 0.0
     private let isTerminal = isatty(STDOUT_FILENO) != 0
     private var drawnLines = 0
+    private var drawnEnd: Int64?
 
     public init(keyColumn: String) { self.keyColumn = TerminalText.visible(keyColumn) }
 
@@ -26,17 +29,20 @@ public final class ConsoleTopKSink: Sink {
             latest.append(record)
         }
         let now = Self.now()
-        if isTerminal && now - lastDraw >= 0.5 {
+        if now - lastDraw >= 0.5 && latestEnd != drawnEnd {
             lastDraw = now
             draw()
         }
     }
 
     /// The table is a view of the latest results, with nothing to keep in a checkpoint.
-    public func onEndOfInput(into output: Collector<Never>) { draw() }
+    public func onEndOfInput(into output: Collector<Never>) {
+        if latestEnd != drawnEnd { draw() }
+    }
 
     private func draw() {
         guard let end = latestEnd else { return }
+        drawnEnd = end
         var text = isTerminal && drawnLines > 0 ? "\u{1B}[\(drawnLines)A\u{1B}[J" : ""
         text += "top \(latest.count) for the window ending \(Self.isoTime(end))\n"
         let keys = latest.map { TerminalText.visible($0.key.string) }
