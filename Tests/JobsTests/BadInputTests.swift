@@ -65,6 +65,16 @@ struct BadInputTests {
         #expect(standardInput.message.contains("but standard input is live"))
     }
 
+    @Test func aRollingSettingIsAnAgeOrASizeAndNeedsAFolder() throws {
+        let banana = try #require(buildError(validSteps.replacingOccurrences(of: "{path: out.csv}", with: "{path: out, rolling: banana}")))
+        #expect(banana.description == "job.yaml:9: sink rolling \"banana\" is neither an age nor a size; write an age such as 1m or 30s, or a size such as 64MB, 512KB or 1GB")
+        let console = try #require(buildError(validSteps.replacingOccurrences(of: "{path: out.csv}", with: "{path: \"-\", rolling: 1m}")))
+        #expect(console.message.hasPrefix("rolling writes part files into the folder the sink's path names"))
+        for valid in ["1m", "250ms", "64MB", "512KB", "1GB"] {
+            #expect(buildError(validSteps.replacingOccurrences(of: "{path: out.csv}", with: "{path: out, rolling: \(valid)}")) == nil, "\(valid)")
+        }
+    }
+
     @Test func sizeNotAMultipleOfSlideIsRejected() throws {
         let error = try #require(buildError(validSteps.replacingOccurrences(of: "slide: 10s", with: "slide: 7s")))
         #expect(error.message.contains("is not a multiple of its slide"))

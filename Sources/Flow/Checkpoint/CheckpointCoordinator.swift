@@ -48,6 +48,8 @@ public final class CheckpointCoordinator: SnapshotReceiver {
         var savepointCompleted = false
         var failure: FlowError?
         var stopJob: (@Sendable () -> Void)?
+        /// Told each checkpoint's id once it is written.
+        var completionActions: [@Sendable (Int64) -> Void] = []
     }
 
     /// - Parameters:
@@ -140,12 +142,13 @@ public final class CheckpointCoordinator: SnapshotReceiver {
                                              maxParallelism: maxParallelism, snapshots: snapshots)
             storage.prune(retain: settings.retain)
             let written = clock.now()
-            let stop = state.withLock { state -> (@Sendable () -> Void)? in
+            let (stop, actions) = state.withLock { state -> ((@Sendable () -> Void)?, [@Sendable (Int64) -> Void]) in
                 if let triggered = state.triggered.removeValue(forKey: barrier.id) { state.durations.append(written - triggered) }
-                guard barrier.isSavepoint else { return nil }
+                guard barrier.isSavepoint else { return (nil, state.completionActions) }
                 state.savepointCompleted = true
-                return state.stopJob
+                return (state.stopJob, state.completionActions)
             }
+            for action in actions { action(barrier.id) }
             stop?()
         } catch {
             let failure = error as? FlowError ?? FlowError(.output, "checkpoint \(barrier.id) could not be written: \(error)")
@@ -155,6 +158,12 @@ public final class CheckpointCoordinator: SnapshotReceiver {
             }
             stop?()
         }
+    }
+
+    /// Calls `action` with each checkpoint's id once the checkpoint is written, on the writer
+    /// thread: the commit of a two-phase commit whose pre-commit was the snapshot.
+    public func whenComplete(_ action: @escaping @Sendable (Int64) -> Void) {
+        state.withLock { $0.completionActions.append(action) }
     }
 
     /// Seconds from trigger to written of each checkpoint completed so far, in order.

@@ -20,9 +20,18 @@ public struct SubtaskContext: Sendable {
     public var isCheckpointed: Bool
     /// The side outputs the operator took (``sideOutput(_:)``), which its host sends on.
     let sideChannels = SideChannels()
+    let checkpoints: CheckpointCoordinator?
 
     public init(operatorID: String, subtaskIndex: Int, parallelism: Int, maxParallelism: Int, watermarkGranularity: Int64,
                 metrics: OperatorMetrics, restoredCheckpointID: Int64? = nil, isCheckpointed: Bool = false) {
+        self.init(operatorID: operatorID, subtaskIndex: subtaskIndex, parallelism: parallelism, maxParallelism: maxParallelism,
+                  watermarkGranularity: watermarkGranularity, metrics: metrics, restoredCheckpointID: restoredCheckpointID,
+                  isCheckpointed: isCheckpointed, checkpoints: nil)
+    }
+
+    init(operatorID: String, subtaskIndex: Int, parallelism: Int, maxParallelism: Int, watermarkGranularity: Int64,
+         metrics: OperatorMetrics, restoredCheckpointID: Int64?, isCheckpointed: Bool, checkpoints: CheckpointCoordinator?) {
+        self.checkpoints = checkpoints
         self.operatorID = operatorID
         self.subtaskIndex = subtaskIndex
         self.parallelism = parallelism
@@ -31,6 +40,13 @@ public struct SubtaskContext: Sendable {
         self.metrics = metrics
         self.restoredCheckpointID = restoredCheckpointID
         self.isCheckpointed = isCheckpointed
+    }
+
+    /// Calls `commit` with each checkpoint's id once the checkpoint is complete, on another thread:
+    /// the second phase for an operator whose snapshot made its output ready to publish (the
+    /// first). Never called when the job takes no checkpoints.
+    public func onCheckpointComplete(_ commit: @escaping @Sendable (Int64) -> Void) {
+        checkpoints?.whenComplete(commit)
     }
 
     /// The key groups this subtask owns.

@@ -33,7 +33,7 @@ struct SubtaskSetup: Sendable {
     var context: SubtaskContext {
         SubtaskContext(operatorID: operatorID, subtaskIndex: subtask, parallelism: parallelism, maxParallelism: maxParallelism,
                        watermarkGranularity: watermarkGranularity, metrics: metrics.scope(operatorID: operatorID, subtask: subtask),
-                       restoredCheckpointID: restore?.checkpointID, isCheckpointed: snapshots != nil)
+                       restoredCheckpointID: restore?.checkpointID, isCheckpointed: snapshots != nil, checkpoints: checkpoints)
     }
 
     /// Shares the checkpoint's state out to this subtask and hands it to `restoreState`; nothing

@@ -133,6 +133,10 @@ enum TrendingOperators {
     static let rankedCountsSink = OperatorRegistry.Variant(takes: TrendingKinds.rankedCounts, gives: PipelineEnds.finished) { ranked, settings, build in
         let path = settings.string("path", default: "-")
         let redis = settings.string("redis", default: "")
+        let rolling = try rollingPolicy(&settings)
+        if rolling != nil && (!redis.isEmpty || path == "-" || path.isEmpty) {
+            throw FlowError(.invalidJob, "rolling writes part files into the folder the sink's path names; give a path, or drop rolling", at: settings.location)
+        }
         if !redis.isEmpty {
             guard path == "-" || path.isEmpty else {
                 throw FlowError(.invalidJob, "the sink writes to Redis or to the file \(path), not both; drop one of them", at: settings.location)
@@ -148,13 +152,31 @@ enum TrendingOperators {
             ranked.sink("console table", id: build.stepID) { _ in ConsoleTopKSink(keyColumn: keyColumn) }
             return
         }
-        try build.checkOutput(path, what: "output file", at: settings.location)
         let format = try fileFormat(path, &settings)
+        let header = format.header(keyColumn: keyColumn)
+        if let rolling {
+            ranked.sink("\(format.rawValue) part files in \(path)", id: build.stepID) { context in
+                RollingFileSink<RankedCount>(folder: path, fileExtension: format.rawValue, header: header, policy: rolling, context: context) {
+                    format.line($0, keyColumn: keyColumn)
+                }
+            }
+            return
+        }
+        try build.checkOutput(path, what: "output file", at: settings.location)
         ranked.sink("\(format.rawValue) file \(path)", id: build.stepID) { context in
-            RecordFileSink<RankedCount>(path: path, header: format.header(keyColumn: keyColumn), context: context) {
+            RecordFileSink<RankedCount>(path: path, header: header, context: context) {
                 format.line($0, keyColumn: keyColumn)
             }
         }
+    }
+
+    /// The `rolling` setting: nil (one file, published at the end) unless it is set.
+    private static func rollingPolicy(_ settings: inout ResolvedSettings) throws -> RollingPolicy? {
+        guard let text = settings.string("rolling"), !text.isEmpty else { return nil }
+        guard let policy = RollingSetting.parse(text) else {
+            throw FlowError(.invalidJob, "sink rolling \"\(text.prefix(40))\" is neither an age nor a size; \(RollingSetting.expectation)", at: settings.location)
+        }
+        return policy
     }
 
     /// The sink of every count per window: a CSV or JSON Lines file, ordered by window and key.
@@ -166,16 +188,26 @@ enum TrendingOperators {
         guard path != "-" && !path.isEmpty else {
             throw FlowError(.invalidJob, "a sink of every count per window needs a file path; add top-k before it for a console table", at: settings.location)
         }
-        try build.checkOutput(path, what: "output file", at: settings.location)
         let keyColumn = settings.string("key-column", default: "hashtag")
         let format = try fileFormat(path, &settings)
-        counts.counted(emission: .allKeys, describedAs: "").global()
+        let header = format.countsHeader(keyColumn: keyColumn)
+        let rolling = try rollingPolicy(&settings)
+        if rolling == nil { try build.checkOutput(path, what: "output file", at: settings.location) }
+        let ordered = counts.counted(emission: .allKeys, describedAs: "").global()
             .apply("order window results", id: "\(build.stepID).order") { _ in WindowResultMerge<KeyString, Int64>() }
-            .sink("\(format.rawValue) file \(path)", id: build.stepID) { context in
-                RecordFileSink<KeyedCount>(path: path, header: format.countsHeader(keyColumn: keyColumn), context: context) {
+        if let rolling {
+            ordered.sink("\(format.rawValue) part files in \(path)", id: build.stepID) { context in
+                RollingFileSink<KeyedCount>(folder: path, fileExtension: format.rawValue, header: header, policy: rolling, context: context) {
                     format.line($0, keyColumn: keyColumn)
                 }
             }
+            return
+        }
+        ordered.sink("\(format.rawValue) file \(path)", id: build.stepID) { context in
+            RecordFileSink<KeyedCount>(path: path, header: header, context: context) {
+                format.line($0, keyColumn: keyColumn)
+            }
+        }
     }
 
     /// The `format` setting, or the format the path's ending names.

@@ -32,7 +32,7 @@ extension FileOutput {
             fclose(file)
             throw error
         }
-        self.init(path: path, file: file, checksum: mark.checksum)
+        self.init(path: path, file: file, checksum: mark.checksum, length: mark.length)
     }
 
     /// The file must be a regular file of at least `mark.length` bytes whose first `mark.length` have the CRC-32 `mark.checksum`.

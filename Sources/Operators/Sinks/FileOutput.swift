@@ -31,13 +31,16 @@ public final class FileOutput {
     private var buffer: [UInt8] = []
     /// CRC-32 of every byte handed to the file so far.
     var checksum: UInt32 = 0
+    /// Bytes written so far, buffered ones included.
+    public private(set) var length = 0
 
     /// Writes into `file`, open at the in-progress name of `path` and positioned at its end.
-    init(path: String, file: UnsafeMutablePointer<FILE>, checksum: UInt32 = 0) {
+    init(path: String, file: UnsafeMutablePointer<FILE>, checksum: UInt32 = 0, length: Int = 0) {
         self.path = path
         temporaryPath = Self.inProgressPath(of: path)
         self.file = file
         self.checksum = checksum
+        self.length = length
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -59,11 +62,13 @@ public final class FileOutput {
 
     /// Appends `text` (buffered; ``mark()`` makes it durable).
     public func write(_ text: String) throws {
+        length += text.utf8.count
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= 1 << 16 { try drain() }
     }
 
     func write(bytes: [UInt8]) throws {
+        length += bytes.count
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 { try drain() }
     }
@@ -93,6 +98,22 @@ public final class FileOutput {
             throw FlowError(.output, "cannot move the finished output into place at \(path): \(String(cString: strerror(errno)))")
         }
         try DurableFiles.syncFolder(holding: path)
+    }
+
+    /// Publishes the finished (closed) in-progress file of `path`; nothing if it is published already.
+    public static func publishFinished(path: String) throws {
+        let temporaryPath = inProgressPath(of: path)
+        guard access(temporaryPath, F_OK) == 0 else { return }
+        guard rename(temporaryPath, path) == 0 else {
+            throw FlowError(.output, "cannot move the finished output into place at \(path): \(String(cString: strerror(errno)))")
+        }
+        try DurableFiles.syncFolder(holding: path)
+    }
+
+    /// Removes `path` and its in-progress file, whichever exist.
+    public static func remove(path: String) {
+        unlink(path)
+        unlink(inProgressPath(of: path))
     }
 
     /// Closes the file without publishing it or removing it (a job stopped at a savepoint resumes it).
