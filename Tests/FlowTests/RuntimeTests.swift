@@ -38,6 +38,27 @@ struct BoundedChannelTests {
         #expect(received.values == Array(0..<1000))
     }
 
+    /// A receiver that takes 50 ms an element, with 10 ms of elements allowed in flight: once it
+    /// has been measured, the sender stays at most one element ahead, whatever the capacity.
+    @Test func aSlowReceiverShrinksWhatTheChannelHolds() {
+        let channel = BoundedChannel<Int>(capacity: 8, inFlightTarget: 0.01)
+        let sent = Locked(0)
+        let sender = Thread {
+            for value in 0..<12 {
+                channel.send(value)
+                sent.withLock { $0 += 1 }
+            }
+        }
+        sender.start()
+        var aheadOnceMeasured: [Int] = []
+        for index in 0..<12 {
+            #expect(channel.receive() == index)
+            if index >= 3 { aheadOnceMeasured.append(sent.withLock { $0 } - index) }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(aheadOnceMeasured.allSatisfy { $0 <= 2 }, "the sender ran \(aheadOnceMeasured) elements ahead")
+    }
+
     @Test func cancelWakesReceivers() {
         let channel = BoundedChannel<Int>(capacity: 1)
         channel.cancel()

@@ -12,6 +12,10 @@ public struct ExchangeShape: Sendable {
     public var maxParallelism: Int
     /// The longest a record waits in the receiving task for a fuller batch, in seconds (0: none).
     public var bufferTimeout: Double = StreamJob.defaultBufferTimeout.seconds
+    /// How long the batches a channel holds may take its receiver, in seconds: a quarter second
+    /// per exchange keeps a checkpoint barrier's wait behind them near a second in a pipeline of
+    /// four under backpressure, and never binds a receiver that keeps up.
+    public var inFlightTarget = 0.25
 }
 
 /// Thrown by a writer whose channel was cancelled: the job is stopping and the task should too.
@@ -28,7 +32,7 @@ final class ChannelExchange<Record: Sendable>: Sendable {
         self.shape = shape
         self.keyGroup = keyGroup
         let count = shape.partitioning == .orderedGather ? shape.upstream : shape.downstream
-        channels = (0..<count).map { _ in BoundedChannel(capacity: shape.channelCapacity) }
+        channels = (0..<count).map { _ in BoundedChannel(capacity: shape.channelCapacity, inFlightTarget: shape.inFlightTarget) }
     }
 
     /// The receiver that the last operator of upstream subtask `upstream` emits into.
