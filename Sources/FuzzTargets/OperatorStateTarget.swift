@@ -42,9 +42,14 @@ enum OperatorStateTarget {
         exercise(snapshots) { _ in WindowResultMerge<KeyString, Int64>() }
         let sideFile = SideFile(path: scratchFolder + "/side.jsonl", what: "side file")
         exercise(snapshots) { context in try SideFileSink<LateRecord>(file: sideFile, context: context) }
+        exercise(snapshots) { context in
+            RollingFileSink<Int>(folder: scratchFolder + "/parts", fileExtension: "csv", header: "n\n", policy: RollingPolicy(bytes: 64),
+                                 context: context) { "\($0)\n" }
+        }
     }
 
-    /// Where the side-file sink's parts go (they are cut back to what a forged state says, or refused).
+    /// Where the side-file sink's and the rolling sink's parts go (they are cut back to what a forged
+    /// state says, or refused).
     private static let scratchFolder: String = {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flow-fuzz-side-\(getpid())").path
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

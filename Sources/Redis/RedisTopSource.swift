@@ -80,6 +80,13 @@ public final class RedisTopSource: Source {
         return .ready
     }
 
+    /// Between reads on an interval, sleeps until the next is due (the host wakes it at least every
+    /// `seconds` for checkpoints and stops), not a millisecond at a time.
+    public func waitForInput(upTo seconds: Double) {
+        let due = (nextRead ?? clock.now()) - clock.now()
+        clock.sleep(seconds: min(seconds, max(due, 0.001)))
+    }
+
     /// One consistent read of the set and its window end; also how many members were skipped.
     func read() throws -> (entries: [RankedCount], skipped: Int) {
         let reply = try settings.retry.run(connection: &connection, endpoint: settings.endpoint) { redis in
