@@ -13,6 +13,8 @@ public struct JobBuilder {
     public var batchSize = 1024
     /// `--buffer-timeout`: overrides the job file's `buffer-timeout`.
     public var bufferTimeout: Duration?
+    /// `--idle-timeout`: overrides the job file's `idle-timeout`.
+    public var idleTimeout: Duration?
     public var checkpointing = CheckpointOptions()
 
     public init() {}
@@ -57,7 +59,7 @@ public struct JobBuilder {
                                                 lock: lock, report: checkpointing.report)
         }
         let job = StreamJob(parallelism: parallelism, batchSize: batchSize, bufferTimeout: try bufferTimeout ?? Self.bufferTimeout(of: file, parameters),
-                            checkpoints: coordinator, restoredFrom: restored)
+                            idleTimeout: try idleTimeout ?? Self.idleTimeout(of: file, parameters), checkpoints: coordinator, restoredFrom: restored)
         let context = BuildContext(job: job, checkOnly: checkOnly)
         var stream = PipelineStream.start
         var ids: Set<String> = []
@@ -88,6 +90,18 @@ public struct JobBuilder {
         guard let timeout = parseBufferTimeout(text) else {
             throw FlowError(.invalidJob, "buffer-timeout \"\(text.prefix(40))\" is not a duration; \(DurationText.expectation), or 0 to send every batch at once",
                             at: setting.location)
+        }
+        return timeout
+    }
+
+    /// The job file's `idle-timeout` (parameters substituted), or nil: inputs never count as idle.
+    private static func idleTimeout(of file: JobFile, _ parameters: [String: String]) throws -> Duration? {
+        guard let setting = file.idleTimeout else { return nil }
+        let step = JobFile.Step(operatorName: "idle-timeout", settings: [:], argument: setting, location: setting.location)
+        var settings = try ResolvedSettings(step: step, parameters: parameters)
+        let text = settings.string("", default: "")
+        guard let timeout = DurationText.parse(text), timeout > .zero else {
+            throw FlowError(.invalidJob, "idle-timeout \"\(text.prefix(40))\" is not a positive duration; \(DurationText.expectation)", at: setting.location)
         }
         return timeout
     }

@@ -19,6 +19,9 @@ struct JobOptions: ParsableArguments {
     @Option(help: "The longest a record waits for a fuller batch, e.g. 5ms, or 0 to send every batch on at once (overrides the job file's buffer-timeout; default 5ms).")
     var bufferTimeout: String?
 
+    @Option(help: "How long an upstream subtask may send nothing before the operators it feeds stop waiting for its watermark, e.g. 30s (overrides the job file's idle-timeout; default: never).")
+    var idleTimeout: String?
+
     /// Parses the job file and builds it.
     func build(checkOnly: Bool, checkpointing: CheckpointOptions = CheckpointOptions()) throws -> (JobFile, JobBuilder.BuiltJob) {
         guard (1...128).contains(parallelism) else {
@@ -35,6 +38,12 @@ struct JobOptions: ParsableArguments {
                 throw FlowError(.invalidJob, "--buffer-timeout \(bufferTimeout) is not a duration; \(DurationText.expectation), or 0")
             }
             builder.bufferTimeout = timeout
+        }
+        if let idleTimeout {
+            guard let timeout = DurationText.parse(idleTimeout), timeout > .zero else {
+                throw FlowError(.invalidJob, "--idle-timeout \(idleTimeout) is not a positive duration; \(DurationText.expectation)")
+            }
+            builder.idleTimeout = timeout
         }
         builder.checkpointing = checkpointing
         for parameter in parameters {

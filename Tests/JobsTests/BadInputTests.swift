@@ -56,6 +56,9 @@ struct BadInputTests {
         #expect(error.description.hasPrefix("job.yaml:1: buffer-timeout \"soon\" is not a duration"))
         #expect(buildError("buffer-timeout: 0\n" + validSteps) == nil)
         #expect(buildError("buffer-timeout: 20ms\n" + validSteps) == nil)
+        let idle = try #require(buildError("idle-timeout: 0s\n" + validSteps))
+        #expect(idle.description.hasPrefix("job.yaml:1: idle-timeout \"0s\" is not a positive duration"))
+        #expect(buildError("idle-timeout: 30s\n" + validSteps) == nil)
     }
 
     @Test func aLiveInputIsNotReplayedAtASpeed() throws {

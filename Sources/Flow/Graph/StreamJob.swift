@@ -15,6 +15,9 @@ public final class StreamJob: Sendable {
     public let bufferTimeout: Duration
     /// The buffer timeout of a job that sets none: 5 ms.
     public static let defaultBufferTimeout = Duration.milliseconds(5)
+    /// How long an upstream subtask may send neither records nor watermarks before the operators
+    /// it feeds stop waiting for its watermark (nil: they always wait).
+    public let idleTimeout: Duration?
     /// Counters for progress and the summary.
     public let metrics: JobMetrics
     /// Takes checkpoints while the job runs (nil: no checkpoints).
@@ -25,9 +28,10 @@ public final class StreamJob: Sendable {
     private let nodeList = Locked<[GraphNode]>([])
 
     public init(parallelism: Int, maxParallelism: Int = 128, batchSize: Int = 1024, channelCapacity: Int = 8,
-                bufferTimeout: Duration = defaultBufferTimeout, metrics: JobMetrics = JobMetrics(),
+                bufferTimeout: Duration = defaultBufferTimeout, idleTimeout: Duration? = nil, metrics: JobMetrics = JobMetrics(),
                 checkpoints: CheckpointCoordinator? = nil, restoredFrom: LoadedCheckpoint? = nil) {
         precondition(bufferTimeout >= .zero, "a buffer timeout cannot be negative, got \(bufferTimeout)")
+        precondition(idleTimeout.map { $0 > .zero } ?? true, "an idle timeout must be positive, got \(idleTimeout!)")
         precondition(parallelism >= 1 && parallelism <= maxParallelism,
                      "parallelism must be between 1 and \(maxParallelism), got \(parallelism)")
         self.parallelism = parallelism
@@ -35,6 +39,7 @@ public final class StreamJob: Sendable {
         self.batchSize = batchSize
         self.channelCapacity = channelCapacity
         self.bufferTimeout = bufferTimeout
+        self.idleTimeout = idleTimeout
         self.metrics = metrics
         self.checkpoints = checkpoints
         self.restoredFrom = restoredFrom

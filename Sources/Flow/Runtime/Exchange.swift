@@ -12,6 +12,8 @@ public struct ExchangeShape: Sendable {
     public var maxParallelism: Int
     /// The longest a record waits in the receiving task for a fuller batch, in seconds (0: none).
     public var bufferTimeout: Double = StreamJob.defaultBufferTimeout.seconds
+    /// Seconds after which a silent sender stops holding back the receivers' watermark (nil: never).
+    public var idleTimeout: Double?
     /// How long the batches a channel holds may take its receiver, in seconds: a quarter second
     /// per exchange keeps a checkpoint barrier's wait behind them near a second in a pipeline of
     /// four under backpressure, and never binds a receiver that keeps up.
@@ -57,7 +59,8 @@ final class ChannelExchange<Record: Sendable>: Sendable {
         switch shape.partitioning {
         case .orderedGather: try OrderedGate(channels: channels, flushes: flushes).run(into: receiver)
         case .forward, .orderedRebalance: try MergingGate(channel: channels[downstream], inputs: 1, flushes: flushes).run(into: receiver)
-        case .hash, .gather: try MergingGate(channel: channels[downstream], inputs: shape.upstream, flushes: flushes).run(into: receiver)
+        case .hash, .gather:
+            try MergingGate(channel: channels[downstream], inputs: shape.upstream, flushes: flushes, idleTimeout: shape.idleTimeout).run(into: receiver)
         }
     }
 

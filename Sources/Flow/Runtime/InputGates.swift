@@ -1,5 +1,8 @@
 /// Reads one channel that one or more upstream subtasks send to, in arrival order, and combines
-/// their watermarks by the minimum; the end of input comes once every sender has ended.
+/// their watermarks by the minimum; the end of input comes once every sender has ended. With an
+/// idle timeout, a sender that sent neither records nor watermarks for that long is left out of
+/// the minimum until it sends again, so a silent input does not stop event time (Flink's
+/// `withIdleness`).
 ///
 /// Checkpoint barriers are aligned: once a sender's barrier arrives, what that sender sends next
 /// is held back until every other sender's barrier has arrived too; then the barrier passes once
@@ -9,23 +12,46 @@ struct MergingGate<Record: Sendable> {
     let channel: BoundedChannel<Envelope<Record>>
     let inputs: Int
     var flushes: BufferTimeoutFlush
+    /// Seconds of silence after which a sender is idle (nil: never).
+    var idleTimeout: Double?
 
     func run(into head: any ElementReceiver<Record>) throws {
         var tracker = WatermarkTracker(inputs: inputs)
         var alignment = BarrierAlignment<Record>(inputs: inputs)
         var flushes = flushes
-        while let envelope = try alignment.nextReplay() ?? flushes.receive(from: channel, flushing: head) {
+        var silence = idleTimeout.flatMap { inputs > 1 ? SenderSilence(inputs: inputs, timeout: $0) : nil }
+        while true {
+            let envelope: Envelope<Record>
+            if let replayed = alignment.nextReplay() {
+                envelope = replayed
+            } else {
+                switch try flushes.receive(from: channel, flushing: head, until: silence?.nextDeadline) {
+                case .element(let received): envelope = received
+                case .cancelled: return
+                case .timedOut:
+                    for sender in silence!.silentSenders(now: SystemClock.monotonicSeconds()) {
+                        if let advanced = tracker.markIdle(sender) { try head.receive(watermark: advanced) }
+                    }
+                    continue
+                }
+            }
             if alignment.holds(envelope) { continue }
             switch envelope.element {
             case .records(let batch):
+                if !batch.isEmpty, silence != nil {
+                    silence!.heard(from: envelope.sender)
+                    tracker.markActive(envelope.sender)
+                }
                 if !batch.isEmpty || inputs == 1 { try head.receive(batch) }
             case .watermark(let watermark):
+                silence?.heard(from: envelope.sender)
                 if let advanced = tracker.update(watermark, forInput: envelope.sender) {
                     try head.receive(watermark: advanced)
                 }
             case .barrier(let barrier):
                 if alignment.arrived(barrier, from: envelope.sender) { try head.receive(barrier: barrier) }
             case .endOfInput:
+                silence?.ended(envelope.sender)
                 let advanced = tracker.end(input: envelope.sender)
                 if let barrier = alignment.ended(envelope.sender) { try head.receive(barrier: barrier) }
                 if tracker.allEnded {
@@ -157,20 +183,35 @@ struct BufferTimeoutFlush {
     /// once the exchange is cancelled.
     mutating func receive<Record>(from channel: BoundedChannel<Envelope<Record>>,
                                   flushing head: any ElementReceiver<Record>) throws -> Envelope<Record>? {
-        while let since = holdingSince {
-            let left = since + bufferTimeout - SystemClock.monotonicSeconds()
-            if left > 0 {
-                switch channel.receive(waitingAtMost: left) {
-                case .element(let envelope): return taken(envelope)
-                case .cancelled: return nil
-                case .timedOut: break
-                }
-            }
-            holdingSince = nil
-            try head.flush()
+        switch try receive(from: channel, flushing: head, until: nil) {
+        case .element(let envelope): envelope
+        case .timedOut, .cancelled: nil
         }
-        guard let envelope = channel.receive() else { return nil }
-        return taken(envelope)
+    }
+
+    /// The next element of `channel`, flushing `head` when the buffer timeout comes first; or
+    /// ``BoundedChannel/TimedReceive/timedOut`` at `deadline` (monotonic seconds) if none came by then.
+    mutating func receive<Record>(from channel: BoundedChannel<Envelope<Record>>, flushing head: any ElementReceiver<Record>,
+                                  until deadline: Double?) throws -> BoundedChannel<Envelope<Record>>.TimedReceive {
+        while true {
+            let flushAt = holdingSince.map { $0 + bufferTimeout }
+            guard let wakeAt = [flushAt, deadline].compactMap({ $0 }).min() else {
+                guard let envelope = channel.receive() else { return .cancelled }
+                return .element(taken(envelope))
+            }
+            // Past the time, still take what is there: a deadline passes only on an empty channel.
+            switch channel.receive(waitingAtMost: max(0, wakeAt - SystemClock.monotonicSeconds())) {
+            case .element(let envelope): return .element(taken(envelope))
+            case .cancelled: return .cancelled
+            case .timedOut: break
+            }
+            if let flushAt, flushAt <= SystemClock.monotonicSeconds() {
+                holdingSince = nil
+                try head.flush()
+            } else if deadline != nil {
+                return .timedOut
+            }
+        }
     }
 
     private mutating func taken<Record>(_ envelope: Envelope<Record>) -> Envelope<Record> {
@@ -178,5 +219,44 @@ struct BufferTimeoutFlush {
             holdingSince = SystemClock.monotonicSeconds()
         }
         return envelope
+    }
+}
+
+/// When each sender of a gate was last heard from (records or a watermark), to tell which have
+/// been silent for the idle timeout.
+struct SenderSilence {
+    let timeout: Double
+    private var lastHeard: [Double]
+    /// Senders marked silent, or ended: no deadline of theirs is pending.
+    private var settled: [Bool]
+
+    init(inputs: Int, timeout: Double) {
+        self.timeout = timeout
+        lastHeard = Array(repeating: SystemClock.monotonicSeconds(), count: inputs)
+        settled = Array(repeating: false, count: inputs)
+    }
+
+    /// The earliest time a sender not yet silent becomes silent (monotonic seconds).
+    var nextDeadline: Double? {
+        var earliest: Double?
+        for index in lastHeard.indices where !settled[index] { earliest = min(earliest ?? .infinity, lastHeard[index] + timeout) }
+        return earliest
+    }
+
+    mutating func heard(from sender: Int) {
+        lastHeard[sender] = SystemClock.monotonicSeconds()
+        settled[sender] = false
+    }
+
+    mutating func ended(_ sender: Int) { settled[sender] = true }
+
+    /// The senders silent for the timeout at `now`, each reported once until heard from again.
+    mutating func silentSenders(now: Double) -> [Int] {
+        var silent: [Int] = []
+        for index in lastHeard.indices where !settled[index] && now - lastHeard[index] >= timeout {
+            settled[index] = true
+            silent.append(index)
+        }
+        return silent
     }
 }

@@ -71,7 +71,7 @@ struct JobExecutor {
             let shape = ExchangeShape(
                 partitioning: input, upstream: plan.tasks[index - 1].parallelism, downstream: task.parallelism,
                 batchSize: job.batchSize, channelCapacity: job.channelCapacity, maxParallelism: job.maxParallelism,
-                bufferTimeout: job.bufferTimeout.seconds
+                bufferTimeout: job.bufferTimeout.seconds, idleTimeout: job.idleTimeout?.seconds
             )
             plan.nodes[task.nodeIndices[0]].openInputExchange(shape)
         }

@@ -3,6 +3,8 @@
 public struct WatermarkTracker: Sendable {
     private var watermarks: [EventTime]
     private var ended: [Bool]
+    /// Inputs marked idle: left out of the minimum until they send again.
+    private var idle: [Bool]
     /// The combined watermark last reported by ``update(_:forInput:)``.
     public private(set) var current: EventTime = .min
 
@@ -10,13 +12,30 @@ public struct WatermarkTracker: Sendable {
         precondition(inputs > 0, "a watermark tracker needs at least one input, got \(inputs)")
         watermarks = Array(repeating: .min, count: inputs)
         ended = Array(repeating: false, count: inputs)
+        idle = Array(repeating: false, count: inputs)
     }
 
     /// Records input `index`'s new watermark; returns the combined watermark if it advanced.
     public mutating func update(_ watermark: EventTime, forInput index: Int) -> EventTime? {
         if watermark > watermarks[index] { watermarks[index] = watermark }
+        idle[index] = false
         return advance()
     }
+
+    /// Marks input `index` idle (it has been silent): the others' watermarks no longer wait for it,
+    /// until it sends again (``markActive(_:)``, or a watermark). Returns the combined watermark if
+    /// it advanced. The combined watermark never goes back: records of an input that wakes up
+    /// behind it are late.
+    public mutating func markIdle(_ index: Int) -> EventTime? {
+        idle[index] = true
+        return advance()
+    }
+
+    /// Input `index` sends again (records): its watermark counts again.
+    public mutating func markActive(_ index: Int) { idle[index] = false }
+
+    /// Whether input `index` is marked idle.
+    public func isIdle(_ index: Int) -> Bool { idle[index] }
 
     /// Marks input `index` as ended; returns the combined watermark if it advanced.
     public mutating func end(input index: Int) -> EventTime? {
@@ -29,8 +48,10 @@ public struct WatermarkTracker: Sendable {
     public var allEnded: Bool { !ended.contains(false) }
 
     private mutating func advance() -> EventTime? {
-        let minimum = watermarks.min()!
-        guard minimum > current else { return nil }
+        var minimum = EventTime.max
+        for index in watermarks.indices where !idle[index] && watermarks[index] < minimum { minimum = watermarks[index] }
+        // Every input idle: nothing says how far time went.
+        guard minimum > current, minimum != .max || allEnded else { return nil }
         current = minimum
         return minimum
     }

@@ -42,4 +42,6 @@ public struct JobFile: Sendable {
     public var checkpoint: Step?
     /// The `buffer-timeout` setting: how long a record may wait for a fuller batch.
     public var bufferTimeout: Setting?
+    /// The `idle-timeout` setting: how long an input may be silent before it stops holding back event time.
+    public var idleTimeout: Setting?
 }
