@@ -13,7 +13,7 @@ struct BufferTimeoutTests {
         // Batches of 1024 never fill with 10 records: only a flush sends them on.
         let job = StreamJob(parallelism: 2, batchSize: 1024, bufferTimeout: bufferTimeout)
         let arrived = CollectedNumbers()
-        let source = QuietSource(records: Array(0..<10), arrived: arrived)
+        let source = QuietSource(records: Array(0..<10)) { arrived.values.count == 10 }
         var numbers = job.source("numbers") { _ in source }
         if behindAGate { numbers = numbers.inParallel().map("add zero") { $0 + 0 }.inSequence() }
         numbers
@@ -22,7 +22,7 @@ struct BufferTimeoutTests {
             .apply("back") { _ in MapOperator<KeyString, Int> { Int($0.string)! } }
             .sink("collect") { _ in CollectingSink(into: arrived) }
         try job.execute()
-        #expect(source.sawEveryRecordArrive, "the records stayed in a batch until the input ended")
+        #expect(source.wasDoneWhileRunning, "the records stayed in a batch until the input ended")
         #expect(arrived.values.sorted() == Array(0..<10))
     }
 
@@ -37,28 +37,29 @@ struct BufferTimeoutTests {
     }
 }
 
-/// Emits its records in one poll, then stays quiet (idle) until they have all reached the sink,
-/// or 60 seconds pass; then it ends.
-final class QuietSource: Source, @unchecked Sendable {
-    let records: [Int]
-    let arrived: CollectedNumbers
+/// Emits its records in one poll, then stays quiet (idle) until `isDone()` holds, or 60 seconds
+/// pass; then it ends, having noted which.
+final class QuietSource<Record: Sendable>: Source, @unchecked Sendable {
+    let records: [Record]
+    let isDone: @Sendable () -> Bool
     private var emitted = false
     private var quietSince: Double?
-    private(set) var sawEveryRecordArrive = false
+    /// Whether `isDone()` held while the source was still running.
+    private(set) var wasDoneWhileRunning = false
 
-    init(records: [Int], arrived: CollectedNumbers) {
+    init(records: [Record], until isDone: @escaping @Sendable () -> Bool) {
         self.records = records
-        self.arrived = arrived
+        self.isDone = isDone
     }
 
-    func poll(into output: Collector<Int>, pacing: ReplayClock?) -> SourceStatus {
+    func poll(into output: Collector<Record>, pacing: ReplayClock?) -> SourceStatus {
         if !emitted {
             output.emit(contentsOf: records)
             emitted = true
             return .ready
         }
-        if arrived.values.count == records.count {
-            sawEveryRecordArrive = true
+        if isDone() {
+            wasDoneWhileRunning = true
             return .finished
         }
         let now = SystemClock.monotonicSeconds()

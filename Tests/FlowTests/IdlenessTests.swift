@@ -33,50 +33,20 @@ struct IdleInputTests {
     @Test func aSilentSubtaskStopsHoldingBackEventTime() throws {
         let job = StreamJob(parallelism: 2, idleTimeout: .milliseconds(100))
         let watermarks = MaxWatermark()
-        let source = QuietUntilWatermark(times: [1_000, 2_000, 3_000], watermarks: watermarks)
+        let source = QuietSource<Int64>(records: [1_000, 2_000, 3_000]) { watermarks.value.withLock { $0 } >= EventTime(milliseconds: 3_000) }
         job.source("times") { _ in source }
             .keyBy { _ in KeyString("one key") }
             .apply("event time") { _ in WatermarkPerBatch() }
             .global()
             .sink("watch") { _ in WatermarkSink(into: watermarks) }
         try job.execute()
-        #expect(source.sawTheWatermarkPass, "the silent subtask held the watermark back while the source ran")
+        #expect(source.wasDoneWhileRunning, "the silent subtask held the watermark back while the source ran")
     }
 }
 
 /// The largest watermark a sink has seen, across threads.
 final class MaxWatermark: Sendable {
     let value = Locked(EventTime.min)
-}
-
-/// Emits its times, then stays idle until the sink has seen a watermark at the last of them (or
-/// a minute passes), then ends.
-final class QuietUntilWatermark: Source, @unchecked Sendable {
-    let times: [Int64]
-    let watermarks: MaxWatermark
-    private var emitted = false
-    private var quietSince: Double?
-    private(set) var sawTheWatermarkPass = false
-
-    init(times: [Int64], watermarks: MaxWatermark) {
-        self.times = times
-        self.watermarks = watermarks
-    }
-
-    func poll(into output: Collector<Int64>, pacing: ReplayClock?) -> SourceStatus {
-        if !emitted {
-            output.emit(contentsOf: times)
-            emitted = true
-            return .ready
-        }
-        if watermarks.value.withLock({ $0 }) >= EventTime(milliseconds: times.last!) {
-            sawTheWatermarkPass = true
-            return .finished
-        }
-        let now = SystemClock.monotonicSeconds()
-        if quietSince == nil { quietSince = now }
-        return now - quietSince! > 60 ? .finished : .idle
-    }
 }
 
 /// Makes the watermark: the largest time of each batch.

@@ -195,7 +195,7 @@ struct BufferTimeoutFlush {
                                   until deadline: Double?) throws -> BoundedChannel<Envelope<Record>>.TimedReceive {
         while true {
             let flushAt = holdingSince.map { $0 + bufferTimeout }
-            guard let wakeAt = [flushAt, deadline].compactMap({ $0 }).min() else {
+            guard let wakeAt = flushAt.map({ flush in deadline.map { min(flush, $0) } ?? flush }) ?? deadline else {
                 guard let envelope = channel.receive() else { return .cancelled }
                 return .element(taken(envelope))
             }

@@ -30,7 +30,7 @@ final class SourceHost<S: Source>: SourceRunner {
     }
 
     func run() throws {
-        /// When the source emitted the first records its chain may still hold back.
+        // When the source emitted the first records its chain may still hold back.
         var holdingSince: Double?
         while true {
             if let barrier = checkpoints?.barrierIfDue() {
