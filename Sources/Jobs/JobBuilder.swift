@@ -84,9 +84,7 @@ public struct JobBuilder {
     /// The job file's `buffer-timeout` (parameters substituted), or the default.
     private static func bufferTimeout(of file: JobFile, _ parameters: [String: String]) throws -> Duration {
         guard let setting = file.bufferTimeout else { return StreamJob.defaultBufferTimeout }
-        let step = JobFile.Step(operatorName: "buffer-timeout", settings: [:], argument: setting, location: setting.location)
-        var settings = try ResolvedSettings(step: step, parameters: parameters)
-        let text = settings.string("", default: "")
+        let text = try resolved(setting, named: "buffer-timeout", parameters)
         guard let timeout = parseBufferTimeout(text) else {
             throw FlowError(.invalidJob, "buffer-timeout \"\(text.prefix(40))\" is not a duration; \(DurationText.expectation), or 0 to send every batch at once",
                             at: setting.location)
@@ -97,13 +95,18 @@ public struct JobBuilder {
     /// The job file's `idle-timeout` (parameters substituted), or nil: inputs never count as idle.
     private static func idleTimeout(of file: JobFile, _ parameters: [String: String]) throws -> Duration? {
         guard let setting = file.idleTimeout else { return nil }
-        let step = JobFile.Step(operatorName: "idle-timeout", settings: [:], argument: setting, location: setting.location)
-        var settings = try ResolvedSettings(step: step, parameters: parameters)
-        let text = settings.string("", default: "")
+        let text = try resolved(setting, named: "idle-timeout", parameters)
         guard let timeout = DurationText.parse(text), timeout > .zero else {
             throw FlowError(.invalidJob, "idle-timeout \"\(text.prefix(40))\" is not a positive duration; \(DurationText.expectation)", at: setting.location)
         }
         return timeout
+    }
+
+    /// A top-level setting's text with `${parameters}` substituted.
+    private static func resolved(_ setting: JobFile.Setting, named name: String, _ parameters: [String: String]) throws -> String {
+        let step = JobFile.Step(operatorName: name, settings: [:], argument: setting, location: setting.location)
+        var settings = try ResolvedSettings(step: step, parameters: parameters)
+        return settings.string("", default: "")
     }
 
     /// A buffer timeout as written in a job file or on the command line: a duration, or 0.

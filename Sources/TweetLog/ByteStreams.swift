@@ -125,7 +125,7 @@ final class PlainStream: ByteStream {
     }
 
     func waitForInput(upTo seconds: Double) {
-        if isStandardInput { _ = waitReadable(milliseconds: Int32(max(0, seconds * 1000).rounded(.up))) }
+        if isStandardInput { _ = waitReadable(milliseconds: Int32(min(max(0, seconds), 60) * 1000)) }
     }
 
     private func waitReadable(milliseconds: Int32) -> Bool {

@@ -56,7 +56,7 @@ final class LogFollower {
             return
         }
         var descriptor = pollfd(fd: watch, events: Int16(POLLIN), revents: 0)
-        guard poll(&descriptor, 1, Int32(max(0, seconds * 1000).rounded(.up))) > 0 else { return }
+        guard poll(&descriptor, 1, Int32(min(max(0, seconds), 60) * 1000)) > 0 else { return }
         // Drain the events: which file changed does not matter, the reader looks again.
         var events = [UInt8](repeating: 0, count: 4096)
         while events.withUnsafeMutableBytes({ read(watch, $0.baseAddress, $0.count) }) > 0 {}

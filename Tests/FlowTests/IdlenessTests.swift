@@ -17,12 +17,17 @@ struct WatermarkIdlenessTests {
         #expect(tracker.current == EventTime(milliseconds: 75))
     }
 
-    @Test func whenEveryInputIsIdleTimeStandsStill() {
-        var tracker = WatermarkTracker(inputs: 2)
-        _ = tracker.update(EventTime(milliseconds: 20), forInput: 0)
-        #expect(tracker.markIdle(1) == EventTime(milliseconds: 20))
+    /// Silent senders are found together, in any order: the last one marked must not leave the
+    /// others' time behind.
+    @Test func whenEveryInputIsIdleTimeGoesToTheFurthestOfThem() {
+        var tracker = WatermarkTracker(inputs: 3)
+        #expect(tracker.update(EventTime(milliseconds: 40), forInput: 0) == nil)
+        #expect(tracker.update(EventTime(milliseconds: 30), forInput: 1) == nil)
         #expect(tracker.markIdle(0) == nil)
-        #expect(tracker.current == EventTime(milliseconds: 20))
+        #expect(tracker.markIdle(2) == EventTime(milliseconds: 30))
+        #expect(tracker.markIdle(1) == EventTime(milliseconds: 40))
+        #expect(tracker.update(EventTime(milliseconds: 35), forInput: 2) == nil)
+        #expect(tracker.current == EventTime(milliseconds: 40))
     }
 }
 

@@ -100,7 +100,8 @@ public final class BoundedChannel<Element: Sendable>: @unchecked Sendable {
         case cancelled
     }
 
-    /// Removes and returns the oldest element, waiting at most `seconds` while the channel is empty.
+    /// Removes and returns the oldest element, waiting at most `seconds` (and at most a day) while
+    /// the channel is empty.
     public func receive(waitingAtMost seconds: Double) -> TimedReceive {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
@@ -108,7 +109,8 @@ public final class BoundedChannel<Element: Sendable>: @unchecked Sendable {
         if count == 0 && !isCancelled && seconds > 0 {
             var deadline = timespec()
             clock_gettime(CLOCK_MONOTONIC, &deadline)
-            let nanoseconds = Int(deadline.tv_nsec) + Int(seconds * 1e9)
+            // At most a day at a time: a timeout from a setting may be years, past what a timespec holds.
+            let nanoseconds = Int(deadline.tv_nsec) + Int(min(seconds, 86_400) * 1e9)
             deadline.tv_sec += nanoseconds / 1_000_000_000
             deadline.tv_nsec = nanoseconds % 1_000_000_000
             while count == 0 && !isCancelled {

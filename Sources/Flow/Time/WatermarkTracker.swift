@@ -23,9 +23,9 @@ public struct WatermarkTracker: Sendable {
     }
 
     /// Marks input `index` idle (it has been silent): the others' watermarks no longer wait for it,
-    /// until it sends again (``markActive(_:)``, or a watermark). Returns the combined watermark if
-    /// it advanced. The combined watermark never goes back: records of an input that wakes up
-    /// behind it are late.
+    /// until it sends again (``markActive(_:)``, or a watermark); when every input is idle, the
+    /// combined watermark is the largest of theirs. Returns the combined watermark if it advanced.
+    /// It never goes back: records of an input that wakes up behind it are late.
     public mutating func markIdle(_ index: Int) -> EventTime? {
         idle[index] = true
         return advance()
@@ -49,9 +49,18 @@ public struct WatermarkTracker: Sendable {
 
     private mutating func advance() -> EventTime? {
         var minimum = EventTime.max
-        for index in watermarks.indices where !idle[index] && watermarks[index] < minimum { minimum = watermarks[index] }
-        // Every input idle: nothing says how far time went.
-        guard minimum > current, minimum != .max || allEnded else { return nil }
+        var anyActive = false
+        for index in watermarks.indices where !idle[index] && !ended[index] {
+            anyActive = true
+            minimum = Swift.min(minimum, watermarks[index])
+        }
+        if !anyActive && !allEnded {
+            // Every input that has not ended is idle: time goes as far as the furthest of them
+            // (as Flink's watermark valve does), whichever went idle last.
+            minimum = EventTime.min
+            for index in watermarks.indices where !ended[index] { minimum = Swift.max(minimum, watermarks[index]) }
+        }
+        guard minimum > current else { return nil }
         current = minimum
         return minimum
     }

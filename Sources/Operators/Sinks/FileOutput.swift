@@ -100,11 +100,12 @@ public final class FileOutput {
         try DurableFiles.syncFolder(holding: path)
     }
 
-    /// Publishes the finished (closed) in-progress file of `path`; nothing if it is published already.
+    /// Publishes the finished (closed) in-progress file of `path`; nothing if it is published
+    /// already (by another thread meanwhile too).
     public static func publishFinished(path: String) throws {
         let temporaryPath = inProgressPath(of: path)
         guard access(temporaryPath, F_OK) == 0 else { return }
-        guard rename(temporaryPath, path) == 0 else {
+        guard rename(temporaryPath, path) == 0 || (errno == ENOENT && access(path, F_OK) == 0) else {
             throw FlowError(.output, "cannot move the finished output into place at \(path): \(String(cString: strerror(errno)))")
         }
         try DurableFiles.syncFolder(holding: path)
