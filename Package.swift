@@ -31,6 +31,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The C library's wcwidth, for lining up the console table's wide (East Asian) characters.
         .systemLibrary(name: "CWideChar"),
+        // librdkafka (librdkafka-dev) behind a small C shim: its variadic produce call and callbacks.
+        .target(name: "CKafka", linkerSettings: [.linkedLibrary("rdkafka")]),
         // The stable key hash, in one header that Flow and the tweet decoder's C++ both use.
         .target(name: "CStableHash"),
         // The tweet decoder's fast path on simdjson (libsimdjson-dev), behind a C interface.
@@ -49,16 +51,17 @@ let package = Package(
         .target(name: "Scoring", dependencies: ["Flow", "Operators", "TweetLog", "Bert"], swiftSettings: strictSettings),
         .target(name: "Redis", dependencies: ["Flow", "Operators", "CHiredis"], swiftSettings: strictSettings),
         .target(name: "Elasticsearch", dependencies: ["Flow", "Operators", "Scoring", "CCurl"], swiftSettings: strictSettings),
+        .target(name: "Kafka", dependencies: ["Flow", "Operators", "TweetLog", "CKafka"], swiftSettings: strictSettings),
         // The synthetic tweet log behind `flowrun generate-tweets`; it knows nothing of the engine.
         .target(name: "TweetGenerator", swiftSettings: strictSettings),
         .target(
             name: "Jobs",
-            dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Kafka", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "flowrun",
-            dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Jobs", "TweetGenerator", "Bert", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Kafka", "Jobs", "TweetGenerator", "Bert", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .target(name: "FlowTesting", dependencies: ["Flow"], swiftSettings: strictSettings),
@@ -70,7 +73,7 @@ let package = Package(
         .testTarget(name: "OperatorsTests", dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "FlowTesting"], swiftSettings: strictSettings),
         .testTarget(
             name: "JobsTests",
-            dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Jobs", "TweetGenerator", "FlowTesting"],
+            dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Kafka", "Jobs", "TweetGenerator", "FlowTesting"],
             resources: [],
             swiftSettings: strictSettings
         ),

@@ -60,7 +60,7 @@ public struct JobBuilder {
         }
         let job = StreamJob(parallelism: parallelism, batchSize: batchSize, bufferTimeout: try bufferTimeout ?? Self.bufferTimeout(of: file, parameters),
                             idleTimeout: try idleTimeout ?? Self.idleTimeout(of: file, parameters), checkpoints: coordinator, restoredFrom: restored)
-        let context = BuildContext(job: job, checkOnly: checkOnly)
+        let context = BuildContext(job: job, jobName: file.name, checkOnly: checkOnly)
         var stream = PipelineStream.start
         var ids: Set<String> = []
         for step in file.steps {

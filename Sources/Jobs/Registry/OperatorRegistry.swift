@@ -44,7 +44,7 @@ public struct OperatorRegistry: Sendable {
     public static let standard = OperatorRegistry(entries: Dictionary(uniqueKeysWithValues: [
         TrendingOperators.tweetLog, TrendingOperators.watermarks, TrendingOperators.hashtags, TrendingOperators.keyBy,
         TrendingOperators.window, TrendingOperators.count, TrendingOperators.topK, SinkOperators.sink,
-        RedisOperators.redisTop, ScoringOperators.documents, ScoringOperators.score,
+        RedisOperators.redisTop, ScoringOperators.documents, ScoringOperators.score, TrendingOperators.tweetLines, KafkaOperators.kafka,
     ].map { ($0.name, $0) }))
 
     func entry(named name: String) -> Entry? { entries[name] }
@@ -65,6 +65,8 @@ extension OperatorRegistry.Entry {
 final class BuildContext: @unchecked Sendable {
     // Confined to the thread that builds the job; the files are Sendable and shared with operators.
     let job: StreamJob
+    /// The job file's `name`.
+    let jobName: String
     let checkOnly: Bool
     /// The side files the job's side outputs are merged into when it ends.
     var sideFiles: [SideFile] = []
@@ -74,8 +76,9 @@ final class BuildContext: @unchecked Sendable {
     /// What the source step counts, for the progress line.
     var progressCounter = "records"
 
-    init(job: StreamJob, checkOnly: Bool) {
+    init(job: StreamJob, jobName: String, checkOnly: Bool) {
         self.job = job
+        self.jobName = jobName
         self.checkOnly = checkOnly
     }
 }

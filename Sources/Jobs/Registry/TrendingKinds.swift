@@ -4,6 +4,7 @@ import TweetLog
 
 /// The kinds of stream the trending-hashtags steps take and give.
 enum TrendingKinds {
+    static let tweetLines = RecordKind<DataStream<LineChunk>>("tweet lines")
     static let tweets = RecordKind<DataStream<Tweet>>("tweets")
     static let hashtags = RecordKind<DataStream<Hashtag>>("hashtags")
     static let keyedHashtags = RecordKind<KeyedStream<Hashtag, KeyString>>("hashtags keyed by tag")

@@ -10,34 +10,29 @@ enum TrendingOperators {
         name: "tweet-log", summary: "reads a recorded tweet log (JSON Lines, .gz, .zst, a folder, or - for standard input)",
         takes: PipelineEnds.start, gives: TrendingKinds.tweets
     ) { _, settings, build in
-        let path = try settings.requiredString("path")
-        let speedText = settings.string("speed", default: "max")
-        guard let speed = ReplaySpeed(speedText) else {
-            throw FlowError(.invalidJob, "tweet-log speed \"\(speedText)\" is not a speed; write max, realtime, or a factor such as 60x", at: settings.location)
-        }
-        let maxLineBytes = try settings.integer("max-line-bytes", default: TweetLogReader.defaultMaxLineBytes, range: 1024...(1 << 30))
-        let chunkBytes = try settings.integer("chunk-bytes", default: TweetLogReader.defaultChunkSize, range: 4096...(64 << 20))
-        let follow = try settings.boolean("follow", default: false)
-        if (follow || path == "-") && speed != .max {
-            throw FlowError(.invalidJob, "tweet-log speed \(speed) replays a recorded log, but \(path == "-" ? "standard input" : "a followed log") is live; leave speed at max", at: settings.location)
-        }
+        let log = try TweetLogSettings(&settings)
         let rejects = RejectFile(path: nonEmpty(settings.string("rejects")))
         build.sideFiles.append(rejects.side)
         build.progressCounter = "tweets"
         try build.checkOutput(rejects.path, what: "reject file", at: settings.location)
-        if !build.checkOnly { _ = try TweetLogFiles.list(path) }
-        let reader = speed != .max ? "tweet-log reader \(path), replayed at \(speed)" : follow ? "tweet-log reader \(path), followed as it grows" : "tweet-log reader \(path)"
-        let decoded = build.job.source(reader, id: build.stepID, speed: speed) { context in
-            try TweetLogReader(path: path, context: context, chunkSize: chunkBytes, maxLineBytes: maxLineBytes, follow: follow)
-        }
-        .inParallel()
-        .apply("decode tweets", id: "\(build.stepID).decode") { context in
-            TweetDecodeOperator(rejects: rejects.records, context: context, maxLineBytes: maxLineBytes)
-        }
+        let maxLineBytes = log.maxLineBytes
+        let decoded = try log.reader(build)
+            .inParallel()
+            .apply("decode tweets", id: "\(build.stepID).decode") { context in
+                TweetDecodeOperator(rejects: rejects.records, context: context, maxLineBytes: maxLineBytes)
+            }
         if let records = rejects.records, let rejectsPath = rejects.path {
             decoded.sideSink(records, "reject file \(rejectsPath)", id: "\(build.stepID).rejects") { context in try rejects.sink(context: context) }
         }
         return decoded.inSequence()
+    }
+
+    static let tweetLines = OperatorRegistry.Entry(
+        name: "tweet-lines", summary: "reads a recorded tweet log's lines undecoded (to replay them into Kafka), with tweet-log's settings",
+        takes: PipelineEnds.start, gives: TrendingKinds.tweetLines
+    ) { _, settings, build in
+        build.progressCounter = "bytes"
+        return try TweetLogSettings(&settings).reader(build)
     }
 
     static let watermarks = OperatorRegistry.Entry(
