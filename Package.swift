@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "FlowTests", dependencies: ["Flow", "FlowTesting"], swiftSettings: strictSettings),
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"], swiftSettings: strictSettings),
         .testTarget(name: "BertTests", dependencies: ["Flow", "Bert"], swiftSettings: strictSettings),
-        .testTarget(name: "OperatorsTests", dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "FlowTesting"], swiftSettings: strictSettings),
+        .testTarget(name: "OperatorsTests", dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Kafka", "FlowTesting"], swiftSettings: strictSettings),
         .testTarget(
             name: "JobsTests",
             dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Kafka", "Jobs", "TweetGenerator", "FlowTesting"],
