@@ -115,6 +115,10 @@ public final class KafkaTweetSource: Source {
             "isolation.level": "read_committed",
             // Bounds what librdkafka prefetches per partition while the job is held back.
             "queued.max.messages.kbytes": "16384",
+            // How long a broker may hold a fetch with nothing new. Kafka answers as soon as records
+            // arrive; brokers that poll their log (Tansu: about 100 ms) answer only then, so this
+            // bounds the latency a live record sees, at 100 empty fetches a second when idle.
+            "fetch.wait.max.ms": "10",
         ])
         self.client = client
         committer.attach(client)
@@ -229,14 +233,15 @@ public final class KafkaTweetSource: Source {
         return index == 0 ? .idle : .ready
     }
 
-    /// Waits for records (up to `seconds`), keeping them for the next poll.
+    /// Waits for records (up to `seconds`), keeping them for the next poll: returns with the
+    /// first one (a batch call would wait for a full batch).
     public func waitForInput(upTo seconds: Double) {
         guard let queue, pending.isEmpty else { return }
-        take(from: queue, waitingMilliseconds: Int32(max(1, min(seconds, 0.1) * 1000)))
+        take(from: queue, waitingMilliseconds: Int32(max(1, min(seconds, 0.1) * 1000)), atMost: 1)
     }
 
-    private func take(from queue: OpaquePointer, waitingMilliseconds: Int32) {
-        let count = rd_kafka_consume_batch_queue(queue, Int32(waitingMilliseconds), batch, Self.batchSize)
+    private func take(from queue: OpaquePointer, waitingMilliseconds: Int32, atMost limit: Int = KafkaTweetSource.batchSize) {
+        let count = rd_kafka_consume_batch_queue(queue, Int32(waitingMilliseconds), batch, min(limit, Self.batchSize))
         guard count > 0 else { return }
         for index in 0..<count { if let message = batch[index] { pending.append(message) } }
     }
