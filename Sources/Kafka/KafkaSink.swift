@@ -23,8 +23,8 @@ public struct KafkaSinkSettings: Sendable {
 /// (an idempotent producer flushed at every checkpoint). Without checkpoints, exactly once
 /// commits one transaction at the end of the input.
 ///
-/// Declared state (a split list of one entry): with exactly once, the run's identity, and the
-/// records of the transaction a checkpoint's snapshot pre-committed.
+/// Declared state (a split list of one entry): with exactly once, the run's identity and the
+/// records of the transaction a checkpoint's snapshot pre-committed; empty with at least once.
 public final class KafkaSink<Record: Sendable>: Sink {
     private let settings: KafkaSinkSettings
     private let subtask: Int
@@ -53,7 +53,8 @@ public final class KafkaSink<Record: Sendable>: Sink {
         guard var reader = state.list("transaction").first else { return }
         let run = try reader.readString()
         let records = try reader.readArray(of: KafkaRecord.self)
-        restored = .init(run: run, checkpoint: state.checkpointID, records: records)
+        // An at-least-once run keeps no transaction.
+        if !run.isEmpty { restored = .init(run: run, checkpoint: state.checkpointID, records: records) }
     }
 
     public func open() throws {
@@ -79,14 +80,15 @@ public final class KafkaSink<Record: Sendable>: Sink {
     }
 
     public func snapshotState(into snapshot: inout StateSnapshot) throws {
-        guard let transactions = transactions.withLock({ $0 }) else {
-            try producer?.flush()
-            return
-        }
-        let records = try transactions.prepare(snapshot.checkpointID)
         var state = StateWriter()
-        state.write(transactions.run)
-        state.write(records)
+        if let transactions = transactions.withLock({ $0 }) {
+            state.write(transactions.run)
+            state.write(try transactions.prepare(snapshot.checkpointID))
+        } else {
+            try producer?.flush()
+            state.write("")
+            state.write([KafkaRecord]())
+        }
         snapshot.add("transaction", state)
     }
 

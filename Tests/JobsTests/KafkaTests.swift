@@ -6,7 +6,7 @@ import TweetGenerator
 
 /// The Kafka source and sink against a real Kafka-protocol broker (Tansu, see ``KafkaBroker``):
 /// trending from a four-partition topic equals the golden output at every parallelism, a replay
-/// into Kafka feeds the same job, ten `kill -9`s of an exactly-once job leave every window result
+/// into Kafka killed and restored feeds the same job each tweet once, ten `kill -9`s of an exactly-once job leave every window result
 /// in the output topic exactly once, and an unreachable broker or a missing topic ends in one
 /// sentence with its exit code. Each test starts a broker of its own. The topics are produced and read by an independent client
 /// (`Tests/Fixtures/kafka/kafka_tool.py`, confluent-kafka), never by Flow.
@@ -35,17 +35,45 @@ struct KafkaTests {
         }
     }
 
-    @Test func aReplayIntoKafkaFeedsTheTrendingJob() throws {
+    /// `flowrun run configs/replay-to-kafka.yaml` of the 2021 fixture (16 s of event time) into `topic`.
+    static func replay(_ broker: KafkaBroker, topic: String, delivery: String, folder: String, extra: [String] = []) -> [String] {
+        ["run", "configs/replay-to-kafka.yaml", "--quiet", "-p", "input=\(fixture)", "-p", "brokers=\(broker.brokers)", "-p", "topic=\(topic)",
+         "-p", "partitions=3", "-p", "delivery=\(delivery)", "--checkpoint-dir", folder + "/checkpoints-" + topic, "--checkpoint-interval", "100ms",
+         "--restore", "latest"] + extra
+    }
+
+    /// A replay at 2× killed once it completed a checkpoint, then restored: with exactly once the
+    /// topic holds every tweet once, and the trending job reading it writes the golden results.
+    @Test func aReplayIntoKafkaKilledAndRestoredFeedsTheTrendingJobEachTweetOnce() throws {
         let broker = try KafkaBroker()
         let folder = try Fixtures.scratchFolder()
-        let replay = try FlowrunProcess(["run", "configs/replay-to-kafka.yaml", "--quiet", "-p", "input=\(Self.fixture)", "-p", "brokers=\(broker.brokers)",
-                                         "-p", "topic=replayed", "-p", "partitions=3", "-p", "delivery=at-least-once", "--checkpoint-dir", folder + "/replay-checkpoints"],
+        let watch = CheckpointFolderWatch(folder + "/checkpoints-replayed")
+        let crashed = try FlowrunProcess(Self.replay(broker, topic: "replayed", delivery: "exactly-once", folder: folder, extra: ["-p", "speed=2x"]),
+                                         stderrPath: folder + "/crashed.err", environment: broker.environment)
+        let checkpointed = watch.waitForANewCheckpoint(while: crashed)
+        #expect(checkpointed && crashed.send(SIGKILL), "the paced replay ended before it was killed after a checkpoint")
+        _ = crashed.finish()
+        let replay = try FlowrunProcess(Self.replay(broker, topic: "replayed", delivery: "exactly-once", folder: folder),
                                         stderrPath: folder + "/replay.err", environment: broker.environment).finish()
-        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(replay.status == 0 && replay.stderr.contains("restoring checkpoint"), "\(replay.stderr)")
         let run = try FlowrunProcess(Self.trending(broker, topic: "replayed", output: "replayed-results", folder: folder),
                                      stderrPath: folder + "/trending.err", environment: broker.environment).finish()
         #expect(run.status == 0, "\(run.stderr)")
         #expect(try broker.results(topic: "replayed-results") == String(contentsOfFile: Self.golden, encoding: .utf8))
+    }
+
+    /// At least once keeps no transaction, yet its checkpoints restore.
+    @Test func anAtLeastOnceReplayRestoresFromItsCheckpoint() throws {
+        let broker = try KafkaBroker()
+        let folder = try Fixtures.scratchFolder()
+        let watch = CheckpointFolderWatch(folder + "/checkpoints-plain")
+        let crashed = try FlowrunProcess(Self.replay(broker, topic: "plain", delivery: "at-least-once", folder: folder, extra: ["-p", "speed=2x"]),
+                                         stderrPath: folder + "/crashed.err", environment: broker.environment)
+        #expect(watch.waitForANewCheckpoint(while: crashed) && crashed.send(SIGKILL))
+        _ = crashed.finish()
+        let replay = try FlowrunProcess(Self.replay(broker, topic: "plain", delivery: "at-least-once", folder: folder),
+                                        stderrPath: folder + "/replay.err", environment: broker.environment).finish()
+        #expect(replay.status == 0 && replay.stderr.contains("restoring checkpoint"), "\(replay.stderr)")
     }
 
     /// 20,000 generated tweets (400 s of event time, late ones left out so that no record is late
