@@ -38,15 +38,9 @@ public final class TweetDecodeOperator: Operator {
                     return
                 }
                 var lineNumber = chunk.firstLine
-                var start = 0
-                while start < bytes.count {
-                    let end = memchr(bytes.baseAddress! + start, Int32(UInt8(ascii: "\n")), bytes.count - start)
-                        .map { bytes.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? bytes.count
-                    var lineEnd = end
-                    if lineEnd > start && bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-                    let line = UnsafeBufferPointer(rebasing: bytes[start..<lineEnd])
-                    if end - start > maxLineBytes {
-                        reject(line, number: lineNumber, reason: overlongReason(end - start))
+                bytes.forEachLine { line, start, length in
+                    if length > maxLineBytes {
+                        reject(line, number: lineNumber, reason: overlongReason(length))
                     } else {
                         switch TweetDecoder.decode(line, readable: chunk.bytes.readable - start, fastPath: fastPath) {
                         case .tweet(let tweet):
@@ -57,7 +51,6 @@ public final class TweetDecodeOperator: Operator {
                         case .malformed(let reason): reject(line, number: lineNumber, reason: reason)
                         }
                     }
-                    start = end + 1
                     lineNumber += 1
                 }
             }

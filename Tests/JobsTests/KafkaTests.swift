@@ -42,20 +42,25 @@ struct KafkaTests {
          "--restore", "latest"] + extra
     }
 
-    /// A replay at 2× killed once it completed a checkpoint, then restored: with exactly once the
-    /// topic holds every tweet once, and the trending job reading it writes the golden results.
-    @Test func aReplayIntoKafkaKilledAndRestoredFeedsTheTrendingJobEachTweetOnce() throws {
-        let broker = try KafkaBroker()
-        let folder = try Fixtures.scratchFolder()
-        let watch = CheckpointFolderWatch(folder + "/checkpoints-replayed")
-        let crashed = try FlowrunProcess(Self.replay(broker, topic: "replayed", delivery: "exactly-once", folder: folder, extra: ["-p", "speed=2x"]),
+    /// A replay at 2× killed once it completed a checkpoint, then restored and run to its end.
+    static func replayKilledAndRestored(_ broker: KafkaBroker, topic: String, delivery: String, folder: String) throws {
+        let watch = CheckpointFolderWatch(folder + "/checkpoints-" + topic)
+        let crashed = try FlowrunProcess(replay(broker, topic: topic, delivery: delivery, folder: folder, extra: ["-p", "speed=2x"]),
                                          stderrPath: folder + "/crashed.err", environment: broker.environment)
         let checkpointed = watch.waitForANewCheckpoint(while: crashed)
         #expect(checkpointed && crashed.send(SIGKILL), "the paced replay ended before it was killed after a checkpoint")
         _ = crashed.finish()
-        let replay = try FlowrunProcess(Self.replay(broker, topic: "replayed", delivery: "exactly-once", folder: folder),
-                                        stderrPath: folder + "/replay.err", environment: broker.environment).finish()
-        #expect(replay.status == 0 && replay.stderr.contains("restoring checkpoint"), "\(replay.stderr)")
+        let restored = try FlowrunProcess(replay(broker, topic: topic, delivery: delivery, folder: folder),
+                                          stderrPath: folder + "/replay.err", environment: broker.environment).finish()
+        #expect(restored.status == 0 && restored.stderr.contains("restoring checkpoint"), "\(restored.stderr)")
+    }
+
+    /// With exactly once, the replayed topic holds every tweet once: the trending job reading it
+    /// writes the golden results.
+    @Test func aReplayIntoKafkaKilledAndRestoredFeedsTheTrendingJobEachTweetOnce() throws {
+        let broker = try KafkaBroker()
+        let folder = try Fixtures.scratchFolder()
+        try Self.replayKilledAndRestored(broker, topic: "replayed", delivery: "exactly-once", folder: folder)
         let run = try FlowrunProcess(Self.trending(broker, topic: "replayed", output: "replayed-results", folder: folder),
                                      stderrPath: folder + "/trending.err", environment: broker.environment).finish()
         #expect(run.status == 0, "\(run.stderr)")
@@ -64,16 +69,7 @@ struct KafkaTests {
 
     /// At least once keeps no transaction, yet its checkpoints restore.
     @Test func anAtLeastOnceReplayRestoresFromItsCheckpoint() throws {
-        let broker = try KafkaBroker()
-        let folder = try Fixtures.scratchFolder()
-        let watch = CheckpointFolderWatch(folder + "/checkpoints-plain")
-        let crashed = try FlowrunProcess(Self.replay(broker, topic: "plain", delivery: "at-least-once", folder: folder, extra: ["-p", "speed=2x"]),
-                                         stderrPath: folder + "/crashed.err", environment: broker.environment)
-        #expect(watch.waitForANewCheckpoint(while: crashed) && crashed.send(SIGKILL))
-        _ = crashed.finish()
-        let replay = try FlowrunProcess(Self.replay(broker, topic: "plain", delivery: "at-least-once", folder: folder),
-                                        stderrPath: folder + "/replay.err", environment: broker.environment).finish()
-        #expect(replay.status == 0 && replay.stderr.contains("restoring checkpoint"), "\(replay.stderr)")
+        try Self.replayKilledAndRestored(try KafkaBroker(), topic: "plain", delivery: "at-least-once", folder: try Fixtures.scratchFolder())
     }
 
     /// 20,000 generated tweets (400 s of event time, late ones left out so that no record is late
