@@ -112,6 +112,8 @@ public final class KafkaTweetSource: Source {
             "enable.auto.commit": "false",
             "enable.auto.offset.store": "false",
             "enable.partition.eof": "true",
+            // An offset no longer in the topic is an error, never a silent jump to its end.
+            "auto.offset.reset": "error",
             "isolation.level": "read_committed",
             // Bounds what librdkafka prefetches per partition while the job is held back.
             "queued.max.messages.kbytes": "16384",
@@ -145,6 +147,7 @@ public final class KafkaTweetSource: Source {
         if case .timestamp = settings.start, restoredOffsets.count < count {
             try resolveTimestamps(list, client: client)
         }
+        try pinStartOffsets(list, client: client)
         if settings.bounded { try queryEndOffsets(count, client: client) }
         let error = rd_kafka_assign(client.handle, list)
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -164,16 +167,34 @@ public final class KafkaTweetSource: Source {
         }
     }
 
+    /// Replaces "the end" by the end's offset now, and keeps every offset a partition starts at,
+    /// so a checkpoint taken before a partition's first record resumes where the run started,
+    /// not at a later end (records in between would be skipped). The beginning stays the
+    /// beginning: whatever it is at a restore, nothing was read before it.
+    private func pinStartOffsets(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, client: KafkaClient) throws {
+        for index in 0..<Int(list.pointee.cnt) {
+            let partition = Int(list.pointee.elems[index].partition)
+            if list.pointee.elems[index].offset == Int64(RD_KAFKA_OFFSET_END) {
+                list.pointee.elems[index].offset = try watermarkOffsets(partition, client: client).high
+            }
+            if list.pointee.elems[index].offset >= 0 { nextOffsets[partition] = list.pointee.elems[index].offset }
+        }
+    }
+
+    private func watermarkOffsets(_ partition: Int, client: KafkaClient) throws -> (low: Int64, high: Int64) {
+        var low: Int64 = 0, high: Int64 = 0
+        let error = rd_kafka_query_watermark_offsets(client.handle, settings.topic, Int32(partition), &low, &high, settings.connection.timeoutMilliseconds)
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw client.unreachable(String(cString: rd_kafka_err2str(error))) }
+        return (low, high)
+    }
+
     /// The end offset of every partition now: a bounded read stops each partition at the first
     /// end of partition it reaches at or after it. The end of partition (which librdkafka reports
     /// from fetch replies) decides, not the offset: a broker may report the end lower than it is
     /// (Tansu 0.6 gives the last batch's first offset).
     private func queryEndOffsets(_ count: Int, client: KafkaClient) throws {
         for partition in 0..<count {
-            var low: Int64 = 0, high: Int64 = 0
-            let error = rd_kafka_query_watermark_offsets(client.handle, settings.topic, Int32(partition), &low, &high, settings.connection.timeoutMilliseconds)
-            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw client.unreachable(String(cString: rd_kafka_err2str(error))) }
-            endOffsets[partition] = high
+            endOffsets[partition] = try watermarkOffsets(partition, client: client).high
         }
     }
 
@@ -255,7 +276,7 @@ public final class KafkaTweetSource: Source {
             throw FlowError(.missingInput, "the Kafka topic \(settings.topic) at \(settings.connection.brokers) went away while it was read (\(reason)); recreate it and restore the job from its last checkpoint")
         case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR__AUTHENTICATION, RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
             throw FlowError(.external, "\(settings.connection) refused the client (\(reason)); check FLOW_KAFKA_USERNAME, FLOW_KAFKA_PASSWORD and the topic's permissions")
-        case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
+        case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE, RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
             throw FlowError(.missingInput, "a checkpointed offset of \(settings.topic) is no longer in the topic (\(reason): the broker deleted those records); restore a newer checkpoint or start without one")
         default:
             if client.isFatal { throw FlowError(.external, "\(settings.connection) failed (\(client.lastError)); restore the job from its last checkpoint") }

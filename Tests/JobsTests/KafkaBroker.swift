@@ -39,8 +39,9 @@ final class KafkaBroker {
 
     /// Produces the tweets of `log` into a new topic (``kafka_tool.py produce``); returns how many.
     @discardableResult
-    func produce(log: String, topic: String, partitions: Int, dropLateMilliseconds: Int? = nil) throws -> Int {
-        let output = try Self.run(["python3", tool, "produce", brokers, topic, String(partitions), log] + (dropLateMilliseconds.map { ["--drop-late", String($0)] } ?? []))
+    func produce(log: String, topic: String, partitions: Int, dropLateMilliseconds: Int? = nil, endMarkers: Bool = false) throws -> Int {
+        let output = try Self.run(["python3", tool, "produce", brokers, topic, String(partitions), log] + (dropLateMilliseconds.map { ["--drop-late", String($0)] } ?? [])
+                                  + (endMarkers ? ["--end-markers"] : []))
         return Int(output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 

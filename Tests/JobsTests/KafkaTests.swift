@@ -72,6 +72,24 @@ struct KafkaTests {
         try Self.replayKilledAndRestored(try KafkaBroker(), topic: "plain", delivery: "at-least-once", folder: try Fixtures.scratchFolder())
     }
 
+    /// A job starting at `latest` that completed a checkpoint before any record came, killed, then
+    /// restored: it reads the records produced meanwhile, not from a later end.
+    @Test func aJobStartedAtTheLatestOffsetsResumesWhereItStartedAfterACrash() throws {
+        let broker = try KafkaBroker()
+        let folder = try Fixtures.scratchFolder()
+        // Before the start: never read (the end markers keep Tansu's end offsets, see kafka_tool.py, past the tweets).
+        try broker.produce(log: Self.fixture, topic: "live", partitions: 4, endMarkers: true)
+        let arguments = Self.trending(broker, topic: "live", output: "live-results", folder: folder, extra: ["-p", "start=latest", "--checkpoint-interval", "100ms", "--restore", "latest"])
+        let watch = CheckpointFolderWatch(folder + "/checkpoints-live-results")
+        let waiting = try FlowrunProcess(arguments.map { $0 == "until=latest" ? "until=never" : $0 }, stderrPath: folder + "/waiting.err", environment: broker.environment)
+        #expect(watch.waitForANewCheckpoint(while: waiting) && waiting.send(SIGKILL))
+        _ = waiting.finish()
+        try broker.produce(log: Self.fixture, topic: "live", partitions: 4)
+        let restored = try FlowrunProcess(arguments, stderrPath: folder + "/restored.err", environment: broker.environment).finish()
+        #expect(restored.status == 0 && restored.stderr.contains("restoring checkpoint"), "\(restored.stderr)")
+        #expect(try broker.results(topic: "live-results") == String(contentsOfFile: Self.golden, encoding: .utf8))
+    }
+
     /// 20,000 generated tweets (400 s of event time, late ones left out so that no record is late
     /// for its partition), read at 20× by runs each killed once it completed a checkpoint of its
     /// own: a `read_committed` read of the output then holds each window result once, as an

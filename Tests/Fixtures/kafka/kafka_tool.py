@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """An independent Kafka client for Flow's tests (confluent-kafka, PyPI), not Flow's own code.
 
-  kafka_tool.py produce BROKERS TOPIC PARTITIONS LOG [--drop-late MS]
-      Creates TOPIC with PARTITIONS partitions and produces every tweet of LOG (JSON Lines,
+  kafka_tool.py produce BROKERS TOPIC PARTITIONS LOG [--drop-late MS] [--end-markers]
+      Creates TOPIC with PARTITIONS partitions (unless it exists) and produces every tweet of LOG (JSON Lines,
       .zst read through zstdcat), keyed by its id_str, to partition crc32(id) % PARTITIONS,
       stamped with its timestamp_ms. With --drop-late, leaves out the tweets more than MS
-      behind the latest time before them, so that no record is late for its partition.
+      behind the latest time before them, so that no record is late for its partition. With
+      --end-markers, ends every partition with a batch of one record that is no tweet: Tansu 0.6
+      reports a partition's end as its last batch's first offset, so a reader starting at the
+      "latest" offset reads that batch again.
   kafka_tool.py results BROKERS TOPIC
       Reads every partition of TOPIC from the start with isolation.level=read_committed and
       prints the window results (JSON records) as the trending job's CSV, ordered by window
@@ -17,7 +20,7 @@ import sys
 import time
 import zlib
 
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 
@@ -30,10 +33,14 @@ def lines(path):
     return data.splitlines()
 
 
-def produce(brokers, topic, partitions, log, drop_late_ms):
+def produce(brokers, topic, partitions, log, drop_late_ms, end_markers):
     admin = AdminClient({"bootstrap.servers": brokers})
     for future in admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)]).values():
-        future.result(30)
+        try:
+            future.result(30)
+        except KafkaException as error:
+            if error.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise
     producer = Producer({"bootstrap.servers": brokers, "enable.idempotence": True, "linger.ms": 5})
     latest = None
     produced = 0
@@ -58,6 +65,11 @@ def produce(brokers, topic, partitions, log, drop_late_ms):
         produced += 1
     if producer.flush(60) != 0:
         sys.exit("records not delivered")
+    if end_markers:
+        for partition in range(partitions):
+            producer.produce(topic, value=b'{"end_marker":true}', partition=partition)
+        if producer.flush(60) != 0:
+            sys.exit("end markers not delivered")
     print(produced)
 
 
@@ -96,8 +108,9 @@ def results(brokers, topic):
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "produce":
-        drop = int(sys.argv[7]) if len(sys.argv) > 7 and sys.argv[6] == "--drop-late" else None
-        produce(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], drop)
+        options = sys.argv[6:]
+        drop = int(options[options.index("--drop-late") + 1]) if "--drop-late" in options else None
+        produce(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], drop, "--end-markers" in options)
     elif command == "results":
         results(sys.argv[2], sys.argv[3])
     else:
