@@ -134,7 +134,7 @@ int flow_kafka_partition_count(rd_kafka_t *rk, const char *topic, int timeout_ms
     return count;
 }
 
-int flow_kafka_create_topic(rd_kafka_t *rk, const char *topic, int partitions, int timeout_ms,
+int flow_kafka_create_topic(rd_kafka_t *rk, const char *topic, int partitions, int compacted, int timeout_ms,
                             char *error, size_t error_size) {
     char text[512];
     rd_kafka_NewTopic_t *request = rd_kafka_NewTopic_new(topic, partitions, -1, text, sizeof text);
@@ -142,6 +142,7 @@ int flow_kafka_create_topic(rd_kafka_t *rk, const char *topic, int partitions, i
         copy_text(error, error_size, text);
         return RD_KAFKA_RESP_ERR__INVALID_ARG;
     }
+    if (compacted) rd_kafka_NewTopic_set_config(request, "cleanup.policy", "compact");
     rd_kafka_AdminOptions_t *options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
     rd_kafka_AdminOptions_set_operation_timeout(options, timeout_ms, text, sizeof text);
     rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, text, sizeof text);

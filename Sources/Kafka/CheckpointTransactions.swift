@@ -3,21 +3,26 @@ import Flow
 
 /// The two-phase commit of an exactly-once Kafka sink: one Kafka transaction per checkpoint.
 ///
-/// Records go into the open transaction as they arrive. At a checkpoint's snapshot (the
-/// pre-commit) the transaction is flushed and its records are written into the snapshot; records
-/// arriving after it wait in memory. When the checkpoint completes, the transaction is committed
-/// together with a marker — the checkpoint's id, written as the offset of a consumer group of
-/// this run's own (`send_offsets_to_transaction`) — and the next one begins with the waiting
-/// records. If a later checkpoint completes first (one failed), the commit waits for it.
+/// Records wait in memory until a checkpoint's snapshot (the pre-commit) produces them into the
+/// open transaction, together with a commit marker — the checkpoint's id, a record under this
+/// run's key in a log-compacted marker topic — flushes it, and writes the records into the
+/// snapshot. When the checkpoint completes, the transaction is committed and the next begins. If a
+/// later checkpoint's snapshot comes first (a completion is late, or a checkpoint failed), its
+/// records and marker join the same transaction, which commits when that checkpoint completes.
 ///
 /// The transactional id is stable across restarts, so the producer that starts fences any
-/// zombie with the same id and aborts its dangling transaction. A restore then reads the marker:
+/// zombie with the same id and aborts its dangling transaction. A restore then reads its marker:
 /// when the restored checkpoint's transaction was not committed (a crash between the checkpoint
 /// and its commit), it produces that transaction's records again from the snapshot and commits
 /// them. A run that committed its end (the input was finished) makes a later restore produce
 /// nothing, as its output is all committed.
+///
+/// Producing only at the pre-commit, with the marker in the same transaction, also keeps the
+/// output exact on a broker that does not abort a fenced producer's transaction (Tansu 0.6 lets
+/// `read_committed` readers see it): the only transaction a crash can leave open holds its own
+/// marker, so a restore that sees its records also sees that they need no second sending.
 final class CheckpointTransactions: Sendable {
-    /// The marker offset of a run whose input ended.
+    /// The marker of a run whose input ended.
     static let endMarker = Int64(1) << 60
 
     struct Restored: Sendable {
@@ -27,9 +32,11 @@ final class CheckpointTransactions: Sendable {
     }
 
     private struct State {
+        /// Records in the open transaction (produced at a pre-commit), and the newest checkpoint
+        /// whose snapshot holds them (nil: none).
         var open: [KafkaRecord] = []
-        /// The newest checkpoint whose snapshot holds `open` (nil: none yet, records go in directly).
         var covers: Int64?
+        /// Records not produced yet: they go into the transaction at the next pre-commit.
         var waiting: [KafkaRecord] = []
         var failure: FlowError?
         /// The run already committed its end: everything produced again is dropped.
@@ -38,7 +45,8 @@ final class CheckpointTransactions: Sendable {
 
     let run: String
     private let producer: KafkaProducer
-    private let markerGroup: String
+    /// The key of this run's commit markers: the transactional id and the run.
+    private let markerKey: String
     private let state = Locked(State())
 
     /// Starts the producer's transactions (fencing older producers with its id and aborting
@@ -47,45 +55,42 @@ final class CheckpointTransactions: Sendable {
     init(producer: KafkaProducer, restored: Restored?, newRun: String) throws {
         self.producer = producer
         run = restored?.run ?? newRun
-        markerGroup = "flow-commits-\(producer.transactionalID ?? "")-\(run)"
+        markerKey = "\(producer.transactionalID ?? "")/\(run)"
+        try producer.prepareMarkers()
         try producer.initTransactions()
         if let restored {
-            let marker = try producer.committedMarker(group: markerGroup)
+            let marker = try producer.committedMarker(key: markerKey)
             if marker == Self.endMarker {
                 state.withLock { $0.ended = true }
             } else if marker.map({ $0 < restored.checkpoint }) ?? true {
                 try producer.beginTransaction()
                 try producer.produce(restored.records)
-                try producer.commitTransaction(marker: restored.checkpoint, group: markerGroup)
+                try producer.produceMarker(restored.checkpoint, key: markerKey)
+                try producer.commitTransaction()
             }
         }
         try producer.beginTransaction()
     }
 
-    /// Produces `records` into the open transaction, or keeps them for the next one.
+    /// Keeps `records` for the next pre-commit.
     func add(_ records: [KafkaRecord]) throws {
         try state.withLock { state in
             if let failure = state.failure { throw failure }
-            guard !state.ended else { return }
-            if state.covers == nil {
-                try producer.produce(records)
-                state.open.append(contentsOf: records)
-            } else {
-                state.waiting.append(contentsOf: records)
-            }
+            if !state.ended { state.waiting.append(contentsOf: records) }
         }
     }
 
-    /// The pre-commit of `checkpoint`: everything so far is in the flushed transaction, which the
-    /// snapshot then holds.
+    /// The pre-commit of `checkpoint`: the waiting records and the checkpoint's marker go into
+    /// the transaction, which is flushed; the snapshot holds all its records.
     func prepare(_ checkpoint: Int64) throws -> [KafkaRecord] {
         try state.withLock { state in
             if let failure = state.failure { throw failure }
             if !state.ended {
                 try producer.produce(state.waiting)
+                try producer.produceMarker(checkpoint, key: markerKey)
+                try producer.flush()
                 state.open.append(contentsOf: state.waiting)
                 state.waiting = []
-                try producer.flush()
             }
             state.covers = checkpoint
             return state.open
@@ -98,13 +103,10 @@ final class CheckpointTransactions: Sendable {
         state.withLock { state in
             guard state.failure == nil, !state.ended, let covers = state.covers, covers <= checkpoint else { return }
             do {
-                try producer.commitTransaction(marker: covers, group: markerGroup)
+                try producer.commitTransaction()
                 state.open = []
                 state.covers = nil
                 try producer.beginTransaction()
-                try producer.produce(state.waiting)
-                state.open = state.waiting
-                state.waiting = []
             } catch {
                 state.failure = error as? FlowError ?? FlowError(.external, "\(error)")
             }
@@ -117,8 +119,9 @@ final class CheckpointTransactions: Sendable {
             if let failure = state.failure { throw failure }
             guard !state.ended else { return }
             try producer.produce(state.waiting)
+            try producer.produceMarker(Self.endMarker, key: markerKey)
+            try producer.commitTransaction()
             state.waiting = []
-            try producer.commitTransaction(marker: Self.endMarker, group: markerGroup)
             state.open = []
             state.covers = nil
             state.ended = true

@@ -47,10 +47,10 @@ final class KafkaClient: @unchecked Sendable {
         return count < 0 ? nil : Int(count)
     }
 
-    /// Creates `topic` with `partitions` partitions unless it exists.
-    func createTopic(_ topic: String, partitions: Int) throws {
+    /// Creates `topic` with `partitions` partitions (log-compacted when `compacted`) unless it exists.
+    func createTopic(_ topic: String, partitions: Int, compacted: Bool = false) throws {
         var errorText = [CChar](repeating: 0, count: 512)
-        let code = flow_kafka_create_topic(handle, topic, Int32(partitions), connection.timeoutMilliseconds, &errorText, errorText.count)
+        let code = flow_kafka_create_topic(handle, topic, Int32(partitions), compacted ? 1 : 0, connection.timeoutMilliseconds, &errorText, errorText.count)
         guard code == 0 else {
             throw FlowError(.external, "\(connection) did not create the topic \(topic) with \(partitions) partitions (\(Self.text(errorText))); create it by hand, or check the broker's permissions")
         }

@@ -25,13 +25,13 @@ final class KafkaProducer: Sendable {
         }
     }
 
-    /// Queues `records` (copies), waiting while librdkafka's queue is full.
-    func produce(_ records: [KafkaRecord]) throws {
+    /// Queues `records` (copies) for the topic (or `target`), waiting while librdkafka's queue is full.
+    func produce(_ records: [KafkaRecord], to target: String? = nil, partition: Int32 = RD_KAFKA_PARTITION_UA) throws {
         for record in records {
             while true {
                 let error = record.key.withUnsafeBytes { key in
                     record.value.withUnsafeBytes { value in
-                        flow_kafka_produce(client.handle, topic, RD_KAFKA_PARTITION_UA, key.baseAddress, key.count, value.baseAddress, value.count, record.timestamp)
+                        flow_kafka_produce(client.handle, target ?? topic, partition, key.baseAddress, key.count, value.baseAddress, value.count, record.timestamp)
                     }
                 }
                 if error == RD_KAFKA_RESP_ERR_NO_ERROR { break }
@@ -62,36 +62,52 @@ final class KafkaProducer: Sendable {
         try run("could not begin a transaction") { rd_kafka_begin_transaction(client.handle) }
     }
 
-    /// Commits the open transaction with `marker` as the offset of `group` (partition 0 of the
-    /// topic), in the same transaction.
-    func commitTransaction(marker: Int64, group: String) throws {
-        let offsets = rd_kafka_topic_partition_list_new(1)!
-        defer { rd_kafka_topic_partition_list_destroy(offsets) }
-        rd_kafka_topic_partition_list_add(offsets, topic, 0)!.pointee.offset = marker
-        let metadata = rd_kafka_consumer_group_metadata_new(group)
-        defer { rd_kafka_consumer_group_metadata_destroy(metadata) }
-        let timeout = Int32(connection.timeoutMilliseconds) * 6
-        try run("could not add the checkpoint marker to a transaction") { rd_kafka_send_offsets_to_transaction(client.handle, offsets, metadata, timeout) }
-        try run("could not commit a transaction") { rd_kafka_commit_transaction(client.handle, timeout) }
+    /// The topic of commit markers: one record per transaction committed, keyed by the run,
+    /// its value the checkpoint id; log-compacted, so it keeps each run's last one.
+    var markerTopic: String { topic + "-flow-commits" }
+
+    /// Creates the marker topic unless it exists.
+    func prepareMarkers() throws {
+        if try client.partitionCount(markerTopic) == nil { try client.createTopic(markerTopic, partitions: 1, compacted: true) }
+    }
+
+    /// Queues a record of `marker` under `key` in the marker topic, in the open transaction: it is
+    /// visible exactly when the transaction's records are.
+    func produceMarker(_ marker: Int64, key: String) throws {
+        try produce([KafkaRecord(key: Array(key.utf8), value: Array(String(marker).utf8), timestamp: 0)], to: markerTopic, partition: 0)
+    }
+
+    /// Commits the open transaction.
+    func commitTransaction() throws {
+        try run("could not commit a transaction") { rd_kafka_commit_transaction(client.handle, Int32(connection.timeoutMilliseconds) * 6) }
         try checkDeliveries()
     }
 
-    /// The marker the last committed transaction wrote for `group`, if any.
-    func committedMarker(group: String) throws -> Int64? {
-        let reader = try KafkaClient(.consumer, connection: connection, properties: ["group.id": group, "enable.auto.commit": "false", "isolation.level": "read_committed"])
-        let offsets = rd_kafka_topic_partition_list_new(1)!
-        defer { rd_kafka_topic_partition_list_destroy(offsets) }
-        let entry = rd_kafka_topic_partition_list_add(offsets, topic, 0)!
-        var error = RD_KAFKA_RESP_ERR_NO_ERROR
-        for _ in 0..<30 {
-            error = rd_kafka_committed(reader.handle, offsets, connection.timeoutMilliseconds)
-            if error == RD_KAFKA_RESP_ERR_NO_ERROR { error = entry.pointee.err }
-            // Offsets of a transaction still being aborted are unstable for a moment.
-            guard error == RD_KAFKA_RESP_ERR_UNSTABLE_OFFSET_COMMIT else { break }
-            SystemClock().sleep(seconds: 0.2)
+    /// The marker under `key` of the last committed transaction, if any: the marker topic read to its end
+    /// with `read_committed`.
+    func committedMarker(key markerKey: String) throws -> Int64? {
+        let reader = try KafkaClient(.consumer, connection: connection, properties: [
+            "group.id": "flow-marker-reader", "enable.auto.commit": "false", "isolation.level": "read_committed", "enable.partition.eof": "true",
+        ])
+        let partitions = rd_kafka_topic_partition_list_new(1)!
+        defer { rd_kafka_topic_partition_list_destroy(partitions) }
+        rd_kafka_topic_partition_list_add(partitions, markerTopic, 0)!.pointee.offset = Int64(RD_KAFKA_OFFSET_BEGINNING)
+        guard rd_kafka_assign(reader.handle, partitions) == RD_KAFKA_RESP_ERR_NO_ERROR else { throw failure("could not read its commit markers", "assign failed") }
+        defer { _ = rd_kafka_assign(reader.handle, nil) }
+        let key = Array(markerKey.utf8)
+        var marker: Int64?
+        let deadline = SystemClock().now() + Double(connection.timeoutMilliseconds) / 1000 * 3
+        while SystemClock().now() < deadline {
+            guard let message = rd_kafka_consumer_poll(reader.handle, 100) else { continue }
+            defer { rd_kafka_message_destroy(message) }
+            if message.pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return marker }
+            guard message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
+            let messageKey = UnsafeRawBufferPointer(start: message.pointee.key, count: message.pointee.key == nil ? 0 : message.pointee.key_len)
+            guard messageKey.elementsEqual(key), let payload = message.pointee.payload else { continue }
+            let value = String(decoding: UnsafeRawBufferPointer(start: payload, count: message.pointee.len), as: UTF8.self)
+            if let checkpoint = Int64(value) { marker = max(marker ?? checkpoint, checkpoint) }
         }
-        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw failure("could not read the last committed checkpoint of \(group)", String(cString: rd_kafka_err2str(error))) }
-        return entry.pointee.offset >= 0 ? entry.pointee.offset : nil
+        throw reader.unreachable("its commit markers in \(markerTopic) were not read to their end")
     }
 
     private func run(_ what: String, _ call: () -> OpaquePointer?) throws {

@@ -20,8 +20,8 @@ public struct KafkaSinkSettings: Sendable {
 }
 
 /// Writes records to a Kafka topic, exactly once (``CheckpointTransactions``) or at least once
-/// (an idempotent producer flushed at every checkpoint). Without checkpoints, exactly once
-/// commits one transaction at the end of the input.
+/// (an idempotent producer flushed at every checkpoint). Without checkpoints, exactly once holds
+/// every record until the end of the input and commits them in one transaction.
 ///
 /// Declared state (a split list of one entry): with exactly once, the run's identity and the
 /// records of the transaction a checkpoint's snapshot pre-committed; empty with at least once.

@@ -37,9 +37,9 @@ rd_kafka_resp_err_t flow_kafka_produce(rd_kafka_t *rk, const char *topic, int32_
 /// answered within `timeout_ms` (then `error` holds why).
 int flow_kafka_partition_count(rd_kafka_t *rk, const char *topic, int timeout_ms, char *error, size_t error_size);
 
-/// Creates `topic` with `partitions` partitions; an existing topic is no error. Returns 0, or
-/// an error code with `error` holding why.
-int flow_kafka_create_topic(rd_kafka_t *rk, const char *topic, int partitions, int timeout_ms,
+/// Creates `topic` with `partitions` partitions (log-compacted when `compacted`); an existing
+/// topic is no error. Returns 0, or an error code with `error` holding why.
+int flow_kafka_create_topic(rd_kafka_t *rk, const char *topic, int partitions, int compacted, int timeout_ms,
                             char *error, size_t error_size);
 
 /// Copies the text of `error` into `buffer` and destroys it; returns its code (0 for NULL).
