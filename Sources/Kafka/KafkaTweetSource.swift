@@ -1,6 +1,5 @@
 import CKafka
 import Flow
-import Foundation
 import TweetLog
 
 /// Reads tweets (one JSON object per record) from every partition of a Kafka topic.
@@ -231,7 +230,7 @@ public final class KafkaTweetSource: Source {
             switch decoded {
             case .tweet(let tweet):
                 counts.tweets += 1
-                _ = watermarks.record(partition, eventTime: tweet.eventTime.milliseconds, now: now)
+                watermarks.record(partition, eventTime: tweet.eventTime.milliseconds, now: now)
                 output.emit(tweet)
             case .notTweet, .blank: counts.notTweets += 1
             case .malformed: counts.malformed += 1

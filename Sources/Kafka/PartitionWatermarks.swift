@@ -35,14 +35,12 @@ struct PartitionWatermarks {
     /// Restores the last watermark emitted, so a restored source never sends an earlier one.
     mutating func restoreEmitted(_ watermark: Int64) { emitted = watermark }
 
-    /// Notes a record of `partition` at `eventTime`; returns whether the partition's watermark rose.
-    mutating func record(_ partition: Int, eventTime: Int64, now: Double) -> Bool {
-        guard var entry = partitions[partition] else { return false }
+    /// Notes a record of `partition` at `eventTime`.
+    mutating func record(_ partition: Int, eventTime: Int64, now: Double) {
+        guard var entry = partitions[partition] else { return }
         entry.lastActivity = now
-        let rose = eventTime > entry.maxEventTime
-        if rose { entry.maxEventTime = eventTime }
+        entry.maxEventTime = max(entry.maxEventTime, eventTime)
         partitions[partition] = entry
-        return rose
     }
 
     /// Notes that `partition` has nothing more to read (the end of a bounded read).
