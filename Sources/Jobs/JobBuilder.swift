@@ -137,7 +137,7 @@ public struct JobBuilder {
         return id
     }
 
-    private func resolveParameters(_ file: JobFile) throws -> [String: String] {
+    func resolveParameters(_ file: JobFile) throws -> [String: String] {
         var values: [String: String] = [:]
         for parameter in file.parameters { values[parameter.name] = parameter.defaultValue }
         for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {

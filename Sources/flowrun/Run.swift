@@ -27,7 +27,20 @@ struct Run: ParsableCommand {
     @Option(help: "Also write the summary as JSON to this file (for benchmarks).")
     var statsJSON: String?
 
+    @Option(help: "Run as one worker of a job shared by several processes, through these Kafka brokers: kafka://HOST:PORT[,HOST:PORT…].")
+    var cluster: String?
+
+    @Option(help: "This worker's name in the cluster, unique in the job (default: the host name and process id).")
+    var workerID: String?
+
+    @Option(help: "With --cluster: how long the others wait for a silent worker before taking over its partitions (default 6s).")
+    var sessionTimeout: String?
+
+    @Flag(inversion: .prefixedNo, help: "With --cluster: static group membership (the worker id), so a worker restarted within the session timeout gets its partitions back without a rebalance.")
+    var staticMembership = true
+
     func run() throws {
+        if cluster != nil { return try runWorker() }
         try reportingErrors {
             if let statsJSON, let problem = OutputLocation.problem(statsJSON, what: "--stats-json file") {
                 throw FlowError(.output, problem)

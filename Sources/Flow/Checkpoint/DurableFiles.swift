@@ -7,7 +7,7 @@ import Glibc
 /// itself is on disk.
 public enum DurableFiles {
     /// Writes `bytes` to `path` through `.NAME.tmp`; the folder is not synced (see ``syncFolder(_:)``).
-    static func write(_ bytes: [UInt8], to path: String) throws {
+    public static func write(_ bytes: [UInt8], to path: String) throws {
         let slash = path.lastIndex(of: "/")
         let temporary = slash.map { String(path[...$0]) + "." + String(path[path.index(after: $0)...]) } ?? "." + path
         let temporaryPath = temporary + ".tmp"

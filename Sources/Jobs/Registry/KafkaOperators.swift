@@ -14,9 +14,19 @@ enum KafkaOperators {
     )
 
     static let source = OperatorRegistry.Variant(takes: PipelineEnds.start, gives: TrendingKinds.tweets) { _, settings, build in
+        let (source, speed) = try sourceSettings(&settings, jobName: build.jobName)
+        build.progressCounter = "tweets"
+        let paced = speed == .max ? "" : ", replayed at \(speed)"
+        return build.job.source("kafka topic \(source.topic) at \(source.connection.brokers)\(paced)", id: build.stepID, speed: speed) { context in
+            KafkaTweetSource(settings: source, context: context)
+        }
+    }
+
+    /// The source's settings and replay speed, as a `kafka` step at the start of a pipeline gives them.
+    static func sourceSettings(_ settings: inout ResolvedSettings, jobName: String) throws -> (KafkaTweetSource.Settings, ReplaySpeed) {
         let connection = try connection(&settings)
         let topic = try topicName(&settings)
-        var source = KafkaTweetSource.Settings(connection: connection, topic: topic, group: settings.string("group", default: "flow-\(build.jobName)"))
+        var source = KafkaTweetSource.Settings(connection: connection, topic: topic, group: settings.string("group", default: "flow-\(jobName)"))
         let startText = settings.string("start", default: "earliest")
         guard let start = KafkaStart(startText) else {
             throw FlowError(.invalidJob, "kafka start \"\(startText.prefix(40))\" is not a start; write earliest, latest, or a time (milliseconds since 1970, or ISO 8601 such as 2021-01-01T00:00:00Z)", at: settings.location)
@@ -38,12 +48,7 @@ enum KafkaOperators {
         guard let speed = ReplaySpeed(speedText) else {
             throw FlowError(.invalidJob, "kafka speed \"\(speedText.prefix(40))\" is not a speed; write max, realtime, or a factor such as 60x", at: settings.location)
         }
-        build.progressCounter = "tweets"
-        let chosen = source
-        let paced = speed == .max ? "" : ", replayed at \(speed)"
-        return build.job.source("kafka topic \(topic) at \(connection.brokers)\(paced)", id: build.stepID, speed: speed) { context in
-            KafkaTweetSource(settings: chosen, context: context)
-        }
+        return (source, speed)
     }
 
     static let rankedCountsSink = OperatorRegistry.Variant(takes: TrendingKinds.rankedCounts, gives: PipelineEnds.finished) { ranked, settings, build in
@@ -51,7 +56,7 @@ enum KafkaOperators {
         guard key == "hashtag" else {
             throw FlowError(.invalidJob, "kafka key \"\(key.prefix(40))\" is not a field of window results; write key: hashtag", at: settings.location)
         }
-        let sink = try sinkSettings(&settings, build, defaultPartitions: 1)
+        let sink = try sinkSettings(&settings, transactionalIDStem: "flow-\(build.jobName)-\(build.stepID)", defaultPartitions: 1)
         ranked.sink("kafka topic \(sink.topic) at \(sink.connection.brokers), \(sink.delivery.rawValue)", id: build.stepID) { context in
             KafkaSink<RankedCount>(settings: sink, context: context) { batch in
                 batch.map { result in
@@ -67,18 +72,18 @@ enum KafkaOperators {
         guard key == "tweet-id" else {
             throw FlowError(.invalidJob, "kafka key \"\(key.prefix(40))\" is not a field of tweet lines; write key: tweet-id", at: settings.location)
         }
-        let sink = try sinkSettings(&settings, build, defaultPartitions: 4)
+        let sink = try sinkSettings(&settings, transactionalIDStem: "flow-\(build.jobName)-\(build.stepID)", defaultPartitions: 4)
         build.progressCounter = "kafka records produced"
         lines.sink("kafka topic \(sink.topic) at \(sink.connection.brokers), \(sink.delivery.rawValue), keyed by tweet id", id: build.stepID) { context in
             KafkaSink<LineChunk>(settings: sink, context: context) { chunks in TweetLineRecords.records(chunks) }
         }
     }
 
-    private static func sinkSettings(_ settings: inout ResolvedSettings, _ build: BuildContext, defaultPartitions: Int) throws -> KafkaSinkSettings {
+    static func sinkSettings(_ settings: inout ResolvedSettings, transactionalIDStem: String, defaultPartitions: Int) throws -> KafkaSinkSettings {
         let connection = try connection(&settings)
         let topic = try topicName(&settings)
         var sink = KafkaSinkSettings(connection: connection, topic: topic,
-                                             transactionalIDStem: settings.string("transactional-id", default: "flow-\(build.jobName)-\(build.stepID)"))
+                                             transactionalIDStem: settings.string("transactional-id", default: transactionalIDStem))
         let delivery = settings.string("delivery", default: KafkaDelivery.exactlyOnce.rawValue)
         guard let chosen = KafkaDelivery(rawValue: delivery) else {
             throw FlowError(.invalidJob, "kafka delivery \"\(delivery.prefix(40))\" is unknown; write exactly-once or at-least-once", at: settings.location)
@@ -89,7 +94,7 @@ enum KafkaOperators {
         return sink
     }
 
-    private static func connection(_ settings: inout ResolvedSettings) throws -> KafkaConnection {
+    static func connection(_ settings: inout ResolvedSettings) throws -> KafkaConnection {
         do {
             return try KafkaConnection(brokers: try settings.requiredString("brokers"), environment: ProcessInfo.processInfo.environment)
         } catch let error as FlowError {

@@ -1,0 +1,106 @@
+import Flow
+
+/// What workers send each other through the job's topics, encoded with Flow's checked state
+/// coding: a record from a peer (or from anyone who can write the topic) that is damaged or
+/// impossible decodes to nil and is counted and set aside, never trusted.
+enum ClusterRecord: Equatable {
+    /// The hashtags of one tweet that fall into one key group, read at `offset` of source `partition`.
+    case hashtags(partition: Int, offset: Int64, eventTime: Int64, tags: [String])
+    /// Source `partition` (one of `partitions`) reached `watermark`; `Int64.max` once it is
+    /// finished. An idle partition stops holding event time back until it sends again.
+    case watermark(partition: Int, partitions: Int, watermark: Int64, idle: Bool)
+    /// A key group's `k` largest counts of the window ending at `windowEnd`.
+    case candidates(keyGroup: Int, windowEnd: Int64, entries: [Candidate])
+    /// A key group's watermark: it has sent every window ending at or before `watermark` + 1.
+    case progress(keyGroup: Int, watermark: Int64)
+    /// The job reached the end of its (bounded) input and wrote its last result.
+    case finished
+
+    struct Candidate: Equatable {
+        var tag: String
+        var count: Int64
+    }
+
+    /// The most source partitions a job may read.
+    static let maximumPartitions = 1_000_000
+    /// Event times outside ±2^53 ms (±285,000 years) are impossible and rejected, so window
+    /// arithmetic on them cannot overflow.
+    static let eventTimeLimit: Int64 = 1 << 53
+
+    var bytes: [UInt8] {
+        var writer = StateWriter()
+        switch self {
+        case .hashtags(let partition, let offset, let eventTime, let tags):
+            writer.write(1)
+            writer.write(partition)
+            writer.write(offset)
+            writer.write(eventTime)
+            writer.write(tags.count)
+            for tag in tags { writer.write(tag) }
+        case .watermark(let partition, let partitions, let watermark, let idle):
+            writer.write(2)
+            writer.write(partition)
+            writer.write(partitions)
+            writer.write(watermark)
+            writer.write(idle)
+        case .candidates(let keyGroup, let windowEnd, let entries):
+            writer.write(3)
+            writer.write(keyGroup)
+            writer.write(windowEnd)
+            writer.write(entries.count)
+            for entry in entries {
+                writer.write(entry.tag)
+                writer.write(entry.count)
+            }
+        case .progress(let keyGroup, let watermark):
+            writer.write(4)
+            writer.write(keyGroup)
+            writer.write(watermark)
+        case .finished:
+            writer.write(5)
+        }
+        return writer.bytes
+    }
+
+    /// The record `bytes` hold, or nil when they hold none (damaged, impossible or foreign).
+    init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var reader = StateReader(Array(bytes))
+        guard let record = try? Self.read(&reader), reader.isAtEnd else { return nil }
+        self = record
+    }
+
+    private static func read(_ reader: inout StateReader) throws -> ClusterRecord? {
+        switch try reader.readInt64() {
+        case 1:
+            let partition = try reader.readInt(), offset = try reader.readInt64(), eventTime = try reader.readInt64()
+            let count = try reader.readCount()
+            var tags: [String] = []
+            for _ in 0..<count { tags.append(try reader.readString()) }
+            guard isPartition(partition), offset >= 0, abs(eventTime) < eventTimeLimit, !tags.isEmpty else { return nil }
+            return .hashtags(partition: partition, offset: offset, eventTime: eventTime, tags: tags)
+        case 2:
+            let partition = try reader.readInt(), partitions = try reader.readInt(), watermark = try reader.readInt64(), idle = try reader.readBool()
+            guard isPartition(partition), partition < partitions, partitions <= maximumPartitions,
+                  watermark == .max || abs(watermark) < eventTimeLimit else { return nil }
+            return .watermark(partition: partition, partitions: partitions, watermark: watermark, idle: idle)
+        case 3:
+            let keyGroup = try reader.readInt(), windowEnd = try reader.readInt64()
+            let count = try reader.readCount()
+            var entries: [Candidate] = []
+            for _ in 0..<count { entries.append(Candidate(tag: try reader.readString(), count: try reader.readInt64())) }
+            guard isKeyGroup(keyGroup), abs(windowEnd) < eventTimeLimit, entries.allSatisfy({ $0.count > 0 }) else { return nil }
+            return .candidates(keyGroup: keyGroup, windowEnd: windowEnd, entries: entries)
+        case 4:
+            let keyGroup = try reader.readInt(), watermark = try reader.readInt64()
+            guard isKeyGroup(keyGroup), watermark == .max || abs(watermark) < eventTimeLimit else { return nil }
+            return .progress(keyGroup: keyGroup, watermark: watermark)
+        case 5:
+            return .finished
+        default:
+            return nil
+        }
+    }
+
+    private static func isPartition(_ value: Int) -> Bool { (0..<maximumPartitions).contains(value) }
+    private static func isKeyGroup(_ value: Int) -> Bool { (0..<ClusterSettings.keyGroups).contains(value) }
+}

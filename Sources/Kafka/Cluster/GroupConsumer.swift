@@ -1,0 +1,83 @@
+import CKafka
+import Flow
+
+/// A consumer of one topic in a consumer group: the group's protocol decides which of the
+/// topic's partitions this worker reads, and moves them when a worker dies or joins. The
+/// worker's own state follows the assignment; offsets are committed only by the caller.
+final class GroupConsumer {
+    let client: KafkaClient
+    let topic: String
+    private var lastAssignmentCheck = -Double.infinity
+    /// The partitions the group gave this consumer, as of the last check.
+    private(set) var assigned: Set<Int> = []
+    private var closed = false
+
+    init(settings: ClusterSettings, stage: String, topic: String, startAtEnd: Bool = false) throws {
+        self.topic = topic
+        var properties = [
+            "group.id": settings.group(stage),
+            "client.id": "flow-\(settings.workerID)-\(stage)",
+            "enable.auto.commit": "false",
+            "enable.auto.offset.store": "false",
+            "enable.partition.eof": "true",
+            "auto.offset.reset": startAtEnd ? "latest" : "earliest",
+            "isolation.level": "read_committed",
+            "session.timeout.ms": String(settings.sessionTimeout.milliseconds),
+            "heartbeat.interval.ms": String(max(100, settings.sessionTimeout.milliseconds / 6)),
+            "queued.max.messages.kbytes": "16384",
+            "fetch.wait.max.ms": "10",
+        ]
+        if settings.staticMembership { properties["group.instance.id"] = "\(settings.workerID)-\(stage)" }
+        client = try KafkaClient(.consumer, connection: settings.cluster, properties: properties)
+        rd_kafka_poll_set_consumer(client.handle)
+        let list = rd_kafka_topic_partition_list_new(1)!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA)
+        let error = rd_kafka_subscribe(client.handle, list)
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw FlowError(.external, "\(settings.cluster) refused the subscription to \(topic) (\(String(cString: rd_kafka_err2str(error)))); check the topic and the client's permissions")
+        }
+    }
+
+    deinit { close() }
+
+    /// The next message (the caller destroys it), or nil after `milliseconds` without one.
+    func poll(milliseconds: Int32) -> UnsafeMutablePointer<rd_kafka_message_t>? {
+        rd_kafka_consumer_poll(client.handle, milliseconds)
+    }
+
+    /// Asks the client which partitions it holds now (at most every 100 ms); returns the
+    /// partitions gained and lost since the last check.
+    func checkAssignment(now: Double, force: Bool = false) -> (gained: Set<Int>, lost: Set<Int>) {
+        guard force || now - lastAssignmentCheck >= 0.1 else { return ([], []) }
+        lastAssignmentCheck = now
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(client.handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return ([], []) }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        var current: Set<Int> = []
+        for index in 0..<Int(list.pointee.cnt) { current.insert(Int(list.pointee.elems[index].partition)) }
+        defer { assigned = current }
+        return (current.subtracting(assigned), assigned.subtracting(current))
+    }
+
+    /// Commits `offsets` (partition → next offset to read) to the group, without waiting.
+    func commit(_ offsets: [Int: Int64]) {
+        guard !offsets.isEmpty else { return }
+        let list = rd_kafka_topic_partition_list_new(Int32(offsets.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (partition, offset) in offsets {
+            rd_kafka_topic_partition_list_add(list, topic, Int32(partition))!.pointee.offset = offset
+        }
+        // A commit the group refuses (this worker lost the partition meanwhile) changes nothing:
+        // the new owner resumes from the snapshot the commit would have pointed at, or an older one.
+        _ = rd_kafka_commit(client.handle, list, 1)
+    }
+
+    /// Leaves the group at once, so the others take this worker's partitions without waiting
+    /// for its session to time out.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        rd_kafka_consumer_close(client.handle)
+    }
+}

@@ -1,0 +1,147 @@
+import CKafka
+import Flow
+import TweetLog
+
+/// The first stage of a worker: reads the source partitions the group gives it, and sends each
+/// tweet's hashtags to the exchange partitions of their key groups, with each source partition's
+/// watermark sent in-band to every key group.
+///
+/// Offsets go to the group only after the records sent so far are delivered, so a worker that
+/// takes a partition over resends at most what came after the last commit; the key groups drop
+/// those duplicates by source offset (``KeyGroupState``).
+final class IngestStage {
+    private struct SourcePartition {
+        var nextOffset: Int64?
+        var maxEventTime = Int64.min
+        var lastActivity: Double
+        var endOffset: Int64?
+        var finished = false
+        var lastSent: (watermark: Int64, idle: Bool)?
+    }
+
+    private let settings: ClusterSettings
+    private let consumer: GroupConsumer
+    private let exchange: KafkaProducer
+    private let decoder = TweetMessageDecoder()
+    private var partitionCount = 0
+    private var partitions: [Int: SourcePartition] = [:]
+    private var lastWatermarks = -Double.infinity
+    private var lastCommit = -Double.infinity
+    private(set) var tweets = 0
+    private(set) var setAside = 0
+
+    init(settings: ClusterSettings) throws {
+        self.settings = settings
+        consumer = try GroupConsumer(settings: settings, stage: "ingest", topic: settings.source.topic, startAtEnd: settings.source.start == .latest)
+        exchange = try KafkaProducer(connection: settings.cluster, topic: settings.exchangeTopic, transactionalID: nil,
+                                     partitions: ClusterSettings.keyGroups, transactionTimeout: .seconds(60))
+        guard let count = try consumer.client.partitionCount(settings.source.topic) else {
+            throw FlowError(.missingInput, "the Kafka topic \(settings.source.topic) does not exist at \(settings.source.connection.brokers); create it (or replay into it with configs/replay-to-kafka.yaml) and run again")
+        }
+        partitionCount = count
+    }
+
+    /// Reads for up to `milliseconds`, then sends watermarks and commits as their intervals say.
+    func step(milliseconds: Int32, now: Double) throws {
+        followAssignment(now: now)
+        var deadline = 4096
+        while deadline > 0, let message = consumer.poll(milliseconds: deadline == 4096 ? milliseconds : 0) {
+            defer { rd_kafka_message_destroy(message) }
+            deadline -= 1
+            try take(message, now: now)
+        }
+        if now - lastWatermarks >= 0.05 {
+            lastWatermarks = now
+            try sendWatermarks(now: now)
+        }
+        if now - lastCommit >= settings.checkpointInterval.seconds {
+            lastCommit = now
+            try commit()
+        }
+    }
+
+    /// Delivers what was sent and commits the offsets read; before leaving the group.
+    func stop() throws {
+        try commit()
+        consumer.close()
+    }
+
+    private func followAssignment(now: Double) {
+        let (gained, lost) = consumer.checkAssignment(now: now)
+        for partition in lost { partitions[partition] = nil }
+        for partition in gained {
+            var entry = SourcePartition(lastActivity: now)
+            if settings.source.bounded {
+                var low: Int64 = 0, high: Int64 = 0
+                if rd_kafka_query_watermark_offsets(consumer.client.handle, settings.source.topic, Int32(partition), &low, &high, settings.cluster.timeoutMilliseconds) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    entry.endOffset = high
+                }
+            }
+            partitions[partition] = entry
+        }
+    }
+
+    private func take(_ message: UnsafeMutablePointer<rd_kafka_message_t>, now: Double) throws {
+        let partition = Int(message.pointee.partition), offset = message.pointee.offset
+        guard partitions[partition] != nil else { return }
+        if message.pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+            partitions[partition]!.nextOffset = max(partitions[partition]!.nextOffset ?? 0, offset)
+            if let end = partitions[partition]!.endOffset, offset >= end { partitions[partition]!.finished = true }
+            return
+        }
+        guard message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            if consumer.client.isFatal { throw FlowError(.external, "\(settings.cluster) failed (\(consumer.client.lastError)); restart the worker") }
+            return
+        }
+        partitions[partition]!.nextOffset = offset + 1
+        partitions[partition]!.lastActivity = now
+        let payload = UnsafeBufferPointer(start: message.pointee.payload?.assumingMemoryBound(to: UInt8.self), count: message.pointee.payload == nil ? 0 : message.pointee.len)
+        guard case .tweet(let tweet) = decoder.decode(payload) else {
+            setAside += 1
+            return
+        }
+        let eventTime = tweet.eventTime.milliseconds
+        guard abs(eventTime) < ClusterRecord.eventTimeLimit else {
+            setAside += 1
+            return
+        }
+        tweets += 1
+        partitions[partition]!.maxEventTime = max(partitions[partition]!.maxEventTime, eventTime)
+        var byGroup: [Int: [String]] = [:]
+        for tag in tweet.hashtags {
+            byGroup[KeyGroup(of: tag, maxParallelism: ClusterSettings.keyGroups).index, default: []].append(tag.string)
+        }
+        for (group, tags) in byGroup.sorted(by: { $0.key < $1.key }) {
+            let record = ClusterRecord.hashtags(partition: partition, offset: offset, eventTime: eventTime, tags: tags)
+            try exchange.produce([KafkaRecord(key: [], value: record.bytes, timestamp: eventTime)], partition: Int32(group))
+        }
+    }
+
+    /// Sends each owned partition's watermark (when it changed) to every key group.
+    private func sendWatermarks(now: Double) throws {
+        let delay = settings.source.outOfOrderness.milliseconds
+        for (partition, entry) in partitions.sorted(by: { $0.key < $1.key }) {
+            let watermark: Int64
+            if entry.finished {
+                watermark = .max
+            } else if entry.maxEventTime > .min {
+                watermark = entry.maxEventTime - delay
+            } else {
+                continue
+            }
+            let idle = !entry.finished && settings.source.idleTimeout.map { now - entry.lastActivity >= $0.seconds } == true
+            if let last = entry.lastSent, last.watermark == watermark, last.idle == idle { continue }
+            partitions[partition]!.lastSent = (watermark, idle)
+            let record = ClusterRecord.watermark(partition: partition, partitions: partitionCount, watermark: watermark, idle: idle)
+            let value = record.bytes
+            for group in 0..<ClusterSettings.keyGroups {
+                try exchange.produce([KafkaRecord(key: [], value: value, timestamp: 0)], partition: Int32(group))
+            }
+        }
+    }
+
+    private func commit() throws {
+        try exchange.flush()
+        consumer.commit(partitions.compactMapValues(\.nextOffset))
+    }
+}

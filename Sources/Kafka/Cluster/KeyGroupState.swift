@@ -1,0 +1,157 @@
+import Flow
+import Operators
+
+/// Everything one key group holds: its hashtags counted per slice (slide-long pane) of event
+/// time, each source partition's watermark and the last source offset taken from it, and the
+/// next offset of its exchange partition.
+///
+/// The state is a function of the exchange partition's records up to `nextOffset` alone, so any
+/// worker that replays the same records from the same snapshot holds the same state: that is what
+/// lets a worker take a key group over from a snapshot another one wrote.
+struct KeyGroupState: Equatable {
+    let keyGroup: Int
+    /// The next offset of the key group's exchange partition.
+    var nextOffset: Int64 = 0
+    /// Source partitions the job reads, once a watermark said so.
+    var sourcePartitions = 0
+    /// Per source partition: the last source offset whose hashtags were counted. A worker that
+    /// reads a source partition again after another one died sends some tweets twice; they come
+    /// in the same order, so anything at or below this offset is a duplicate.
+    var lastSourceOffset: [Int: Int64] = [:]
+    /// Per source partition: its watermark and whether it is idle.
+    var sourceWatermarks: [Int: SourceWatermark] = [:]
+    /// Per slice: each tag's count.
+    var slices: [Int64: [KeyString: Int64]] = [:]
+    /// Every window ending at or before this has been fired.
+    var firedThrough = Int64.min
+    /// Records that arrived after all their windows had fired.
+    var lateRecords = 0
+
+    struct SourceWatermark: Equatable {
+        var watermark: Int64
+        var idle: Bool
+    }
+
+    init(keyGroup: Int) { self.keyGroup = keyGroup }
+
+    /// Takes the record at `offset` of the exchange partition.
+    mutating func take(_ record: ClusterRecord, at offset: Int64, window: WindowSpec) {
+        nextOffset = offset + 1
+        switch record {
+        case .hashtags(let partition, let sourceOffset, let eventTime, let tags):
+            if let last = lastSourceOffset[partition], sourceOffset <= last { return }
+            lastSourceOffset[partition] = sourceOffset
+            let slice = window.slice(of: eventTime)
+            guard (slice + window.slicesPerWindow) * window.slide > firedThrough else {
+                lateRecords += 1
+                return
+            }
+            for tag in tags { slices[slice, default: [:]][KeyString(tag), default: 0] += 1 }
+        case .watermark(let partition, let partitions, let watermark, let idle):
+            sourcePartitions = max(sourcePartitions, partitions)
+            let known = sourceWatermarks[partition]?.watermark ?? .min
+            sourceWatermarks[partition] = SourceWatermark(watermark: max(known, watermark), idle: idle && watermark != .max)
+        case .candidates, .progress, .finished:
+            break
+        }
+    }
+
+    /// The key group's watermark: the minimum over the source partitions that are not idle;
+    /// nil until every partition has sent one.
+    var watermark: Int64? {
+        guard sourcePartitions > 0, sourceWatermarks.count >= sourcePartitions else { return nil }
+        let active = sourceWatermarks.values.filter { !$0.idle }
+        guard let minimum = active.map(\.watermark).min() else { return nil }
+        return minimum
+    }
+
+    /// Fires the windows the watermark completed (those ending at or before it + 1), in order:
+    /// each window's `k` largest counts, ties by the smaller tag. Slices no open window needs
+    /// any more are dropped.
+    mutating func fireWindows(window: WindowSpec, k: Int) -> [(windowEnd: Int64, entries: [ClusterRecord.Candidate])] {
+        guard let watermark else { return [] }
+        let limit = watermark == .max ? Int64.max : watermark + 1
+        guard limit > firedThrough else { return [] }
+        var ends = Set<Int64>()
+        for slice in slices.keys {
+            for step in 1...window.slicesPerWindow {
+                let end = (slice + step) * window.slide
+                if end > firedThrough && end <= limit { ends.insert(end) }
+            }
+        }
+        var fired: [(windowEnd: Int64, entries: [ClusterRecord.Candidate])] = []
+        for end in ends.sorted() {
+            let lastSlice = end / window.slide - 1
+            var totals: [KeyString: Int64] = [:]
+            for slice in (lastSlice - window.slicesPerWindow + 1)...lastSlice {
+                for (tag, count) in slices[slice] ?? [:] { totals[tag, default: 0] += count }
+            }
+            var selection = TopKSelection<KeyString, Int64>(k: k, isGreater: >)
+            for (tag, count) in totals { selection.offer(key: tag, value: count) }
+            if !selection.sorted.isEmpty {
+                fired.append((end, selection.sorted.map { ClusterRecord.Candidate(tag: $0.key.string, count: $0.value) }))
+            }
+        }
+        firedThrough = limit
+        for slice in slices.keys where limit == .max || (slice + window.slicesPerWindow) * window.slide <= limit {
+            slices[slice] = nil
+        }
+        return fired
+    }
+
+    var bytes: [UInt8] {
+        var writer = StateWriter()
+        writer.write(keyGroup)
+        writer.write(nextOffset)
+        writer.write(sourcePartitions)
+        writer.write(lastSourceOffset.count)
+        for (partition, offset) in lastSourceOffset.sorted(by: { $0.key < $1.key }) {
+            writer.write(partition)
+            writer.write(offset)
+        }
+        writer.write(sourceWatermarks.count)
+        for (partition, entry) in sourceWatermarks.sorted(by: { $0.key < $1.key }) {
+            writer.write(partition)
+            writer.write(entry.watermark)
+            writer.write(entry.idle)
+        }
+        writer.write(slices.count)
+        for (slice, counts) in slices.sorted(by: { $0.key < $1.key }) {
+            writer.write(slice)
+            writer.write(counts.count)
+            for (tag, count) in counts.sorted(by: { $0.key < $1.key }) {
+                writer.write(tag.string)
+                writer.write(count)
+            }
+        }
+        writer.write(firedThrough)
+        writer.write(lateRecords)
+        return writer.bytes
+    }
+
+    /// The state `bytes` hold; throws `StateReader.Damaged` on anything impossible.
+    init(bytes: [UInt8], keyGroup: Int) throws {
+        var reader = StateReader(bytes)
+        guard try reader.readInt() == keyGroup else { throw StateReader.Damaged(description: "the snapshot is of another key group") }
+        self.keyGroup = keyGroup
+        nextOffset = try reader.readInt64()
+        sourcePartitions = try reader.readInt()
+        guard nextOffset >= 0, (0...ClusterRecord.maximumPartitions).contains(sourcePartitions) else {
+            throw StateReader.Damaged(description: "an impossible offset or partition count")
+        }
+        for _ in 0..<(try reader.readCount()) { lastSourceOffset[try reader.readInt()] = try reader.readInt64() }
+        for _ in 0..<(try reader.readCount()) {
+            sourceWatermarks[try reader.readInt()] = SourceWatermark(watermark: try reader.readInt64(), idle: try reader.readBool())
+        }
+        for _ in 0..<(try reader.readCount()) {
+            let slice = try reader.readInt64()
+            guard abs(slice) < ClusterRecord.eventTimeLimit else { throw StateReader.Damaged(description: "an impossible slice \(slice)") }
+            var counts: [KeyString: Int64] = [:]
+            for _ in 0..<(try reader.readCount()) { counts[KeyString(try reader.readString())] = try reader.readInt64() }
+            slices[slice] = counts
+        }
+        firedThrough = try reader.readInt64()
+        lateRecords = try reader.readInt()
+        guard reader.isAtEnd else { throw StateReader.Damaged(description: "bytes after the state's end") }
+    }
+}

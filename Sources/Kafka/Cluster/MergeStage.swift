@@ -1,0 +1,124 @@
+import CKafka
+import Flow
+import Operators
+
+/// The third stage: whichever worker the group gives the single results partition merges the
+/// key groups' local top K into the global top K of each window, once every key group's
+/// watermark passed it, and writes it to the job's output topic.
+///
+/// Exactly once without a transaction: the merge's state is written (after the output is
+/// delivered) with the output's offsets, and a worker that takes the merge over reads the output
+/// from those offsets, so the window results it would send again are left out.
+final class MergeStage {
+    private let settings: ClusterSettings
+    private let consumer: GroupConsumer
+    private let output: KafkaProducer
+    private let control: KafkaProducer
+    private let shelf: SnapshotShelf
+    private var state: MergeState?
+    /// Window results already in the output topic that the state does not know were sent.
+    private var alreadyWritten: Set<WrittenResult> = []
+    private var changed = false
+    private var lastSnapshot = -Double.infinity
+    private(set) var windowsEmitted = 0
+    private(set) var finished = false
+
+    struct WrittenResult: Hashable {
+        var windowEnd: Int64
+        var rank: Int
+    }
+
+    init(settings: ClusterSettings) throws {
+        self.settings = settings
+        consumer = try GroupConsumer(settings: settings, stage: "merge", topic: settings.resultsTopic)
+        output = try KafkaProducer(connection: settings.sink.connection, topic: settings.sink.topic, transactionalID: nil,
+                                   partitions: settings.sink.partitions, transactionTimeout: .seconds(60))
+        control = try KafkaProducer(connection: settings.cluster, topic: settings.controlTopic, transactionalID: nil, partitions: 1, transactionTimeout: .seconds(60))
+        shelf = SnapshotShelf(folder: "\(settings.checkpointFolder)/merge")
+    }
+
+    func step(milliseconds: Int32, now: Double) throws {
+        try followAssignment(now: now)
+        var budget = 4096
+        while budget > 0, let message = consumer.poll(milliseconds: budget == 4096 ? milliseconds : 0) {
+            defer { rd_kafka_message_destroy(message) }
+            budget -= 1
+            try take(message)
+        }
+        try emit()
+        if now - lastSnapshot >= settings.checkpointInterval.seconds {
+            lastSnapshot = now
+            try snapshot()
+        }
+    }
+
+    func stop() throws {
+        try snapshot()
+        consumer.close()
+    }
+
+    private func followAssignment(now: Double) throws {
+        let (gained, lost) = consumer.checkAssignment(now: now)
+        if !lost.isEmpty {
+            state = nil
+            alreadyWritten = []
+        }
+        guard gained.contains(0) else { return }
+        var restored = MergeState()
+        if let (offset, bytes) = try shelf.newest() {
+            do { restored = try MergeState(bytes: bytes) } catch {
+                throw FlowError(.missingInput, "the merge snapshot \(shelf.path(offset)) is damaged (\(error)); delete it to restore the one before it")
+            }
+        }
+        alreadyWritten = try OutputReader(settings: settings).results(after: restored.outputOffsets, windowsAfter: restored.emittedThrough)
+        state = restored
+    }
+
+    private func take(_ message: UnsafeMutablePointer<rd_kafka_message_t>) throws {
+        guard message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR, message.pointee.partition == 0 else {
+            if consumer.client.isFatal { throw FlowError(.external, "\(settings.cluster) failed (\(consumer.client.lastError)); restart the worker") }
+            return
+        }
+        guard var state, message.pointee.offset >= state.nextOffset else { return }
+        let payload = UnsafeBufferPointer(start: message.pointee.payload?.assumingMemoryBound(to: UInt8.self), count: message.pointee.payload == nil ? 0 : message.pointee.len)
+        if let record = ClusterRecord(payload) {
+            state.take(record, at: message.pointee.offset)
+        } else {
+            state.nextOffset = message.pointee.offset + 1
+        }
+        self.state = state
+        changed = true
+    }
+
+    private func emit() throws {
+        guard var state else { return }
+        let ranked = state.completeWindows(k: settings.k)
+        let complete = state.isComplete
+        self.state = state
+        var records: [KafkaRecord] = []
+        for result in ranked where !alreadyWritten.contains(WrittenResult(windowEnd: result.windowEnd.milliseconds, rank: result.rank)) {
+            records.append(KafkaRecord(key: Array(result.key.string.utf8), value: Array(RankedCountFormat.jsonl.line(result, keyColumn: "hashtag").utf8.dropLast()),
+                                       timestamp: result.windowEnd.milliseconds))
+            if result.rank == 1 { windowsEmitted += 1 }
+        }
+        try output.produce(records)
+        if complete && !finished {
+            try output.flush()
+            try control.produce([KafkaRecord(key: [], value: ClusterRecord.finished.bytes, timestamp: 0)], partition: 0)
+            try control.flush()
+            finished = true
+        }
+    }
+
+    /// Delivers the output, then writes the state with the output's offsets now.
+    private func snapshot() throws {
+        guard changed, var state else { return }
+        try output.flush()
+        state.outputOffsets = try OutputReader(settings: settings).endOffsets()
+        try shelf.write(state.bytes, offset: state.nextOffset)
+        self.state = state
+        alreadyWritten = alreadyWritten.filter { $0.windowEnd > state.emittedThrough }
+        changed = false
+        consumer.commit([0: state.nextOffset])
+    }
+}

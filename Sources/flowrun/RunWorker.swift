@@ -1,0 +1,62 @@
+import Dispatch
+import Flow
+import Foundation
+import Jobs
+import Kafka
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Run {
+    /// `flowrun run JOB --cluster kafka://…`: one worker of a job shared by several processes.
+    func runWorker() throws {
+        try reportingErrors {
+            guard let cluster else { return }
+            let file = try JobFileParser.parse(path: job.file)
+            var builder = JobBuilder()
+            builder.checkpointing = try checkpointOptions()
+            for parameter in job.parameters {
+                guard let equals = parameter.firstIndex(of: "="), equals != parameter.startIndex else {
+                    throw FlowError(.invalidJob, "-p \(parameter) is not name=value; write for example -p topic=tweets")
+                }
+                builder.overrides[String(parameter[..<equals])] = String(parameter[parameter.index(after: equals)...])
+            }
+            let name = workerID ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+            var settings = try ClusterPlan.settings(for: file, builder: builder, cluster: cluster, workerID: name)
+            if let sessionTimeout {
+                guard let timeout = DurationText.parse(sessionTimeout), timeout >= .seconds(1) else {
+                    throw FlowError(.invalidJob, "--session-timeout \(sessionTimeout) is not a duration of at least 1s; \(DurationText.expectation)")
+                }
+                settings.sessionTimeout = timeout
+            }
+            settings.staticMembership = staticMembership
+            let worker = ClusterWorker(settings: settings)
+            let stops = Self.installWorkerStop(worker)
+            defer { withExtendedLifetime(stops) {} }
+            let started = monotonicSeconds()
+            let summary = try worker.run { printError("flowrun: \($0)") }
+            let usage = resourceUsage()
+            printError(String(format: "summary — worker %@: tweets: %d, set aside: %d, key groups restored: %d, windows emitted: %d, %@, time: %.2f s (CPU %.2f s, peak memory %.0f MB)",
+                              name, summary.tweets, summary.setAside, summary.keyGroupsRestored, summary.windowsEmitted,
+                              summary.jobFinished ? "job finished" : "stopped", monotonicSeconds() - started, usage.cpuSeconds, Double(usage.peakMemoryBytes) / 1e6))
+        }
+    }
+
+    /// Ctrl-C or SIGTERM: the worker delivers what it sent, writes its state and leaves the
+    /// groups; a second one stops at once.
+    private static func installWorkerStop(_ worker: ClusterWorker) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            nonisolated(unsafe) var asked = false
+            source.setEventHandler {
+                if asked { _exit(130) }
+                asked = true
+                printError("\nflowrun: stopping: the worker leaves the job (press Ctrl-C again to stop at once)")
+                worker.requestStop()
+            }
+            source.resume()
+            return source
+        }
+    }
+}
