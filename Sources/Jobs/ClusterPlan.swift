@@ -21,9 +21,6 @@ public enum ClusterPlan {
         var steps = try file.steps.map { try ResolvedSettings(step: $0, parameters: parameters) }
         for index in steps.indices { _ = steps[index].string("id") }
         let (source, speed) = try KafkaOperators.sourceSettings(&steps[0], jobName: file.name)
-        guard speed == .max else {
-            throw FlowError(.invalidJob, "a cluster worker reads at full speed; drop speed: \(speed) from the kafka source (replay a topic's history with a single process)", at: steps[0].location)
-        }
         if case .timestamp = source.start {
             throw FlowError(.invalidJob, "a cluster worker starts at earliest or latest; a start time needs a single process (its first run then commits offsets)", at: steps[0].location)
         }
@@ -40,8 +37,10 @@ public enum ClusterPlan {
         let checkpoints = try builder.checkpointing.settings(for: file, parameters: parameters)
         let folder = (checkpoints?.directory ?? "checkpoints/\(file.name)") + "/cluster"
         let interval = checkpoints?.interval ?? .seconds(10)
-        return ClusterSettings(jobName: file.name, workerID: workerID, cluster: connection, source: source, window: window, k: k, sink: sink,
-                               checkpointFolder: folder, checkpointInterval: interval)
+        var settings = ClusterSettings(jobName: file.name, workerID: workerID, cluster: connection, source: source, window: window, k: k, sink: sink,
+                                       checkpointFolder: folder, checkpointInterval: interval)
+        settings.speed = speed
+        return settings
     }
 
     private static func windowSpec(_ settings: inout ResolvedSettings) throws -> WindowSpec {

@@ -39,6 +39,9 @@ struct Run: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "With --cluster: static group membership (the worker id), so a worker restarted within the session timeout gets its partitions back without a rebalance.")
     var staticMembership = true
 
+    @Option(help: "With --cluster: a file the worker rewrites every second while it runs, for liveness probes.")
+    var statusFile: String?
+
     func run() throws {
         if cluster != nil { return try runWorker() }
         try reportingErrors {

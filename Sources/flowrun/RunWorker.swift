@@ -30,6 +30,7 @@ extension Run {
                 settings.sessionTimeout = timeout
             }
             settings.staticMembership = staticMembership
+            settings.statusFile = statusFile
             let worker = ClusterWorker(settings: settings)
             let stops = Self.installWorkerStop(worker)
             defer { withExtendedLifetime(stops) {} }

@@ -11,6 +11,8 @@ public struct ClusterSettings: Sendable {
     /// The brokers that carry the job's data between workers.
     public var cluster: KafkaConnection
     public var source: KafkaTweetSource.Settings
+    /// The replay speed of the source partitions a worker reads (each worker paces its own).
+    public var speed = ReplaySpeed.max
     public var window: WindowSpec
     public var k: Int
     public var sink: KafkaSinkSettings
@@ -23,6 +25,8 @@ public struct ClusterSettings: Sendable {
     /// Static membership (`group.instance.id` = worker id): a worker restarted within the
     /// session timeout gets its partitions back without a rebalance.
     public var staticMembership = true
+    /// A file the worker rewrites every second while its loop runs (for liveness probes).
+    public var statusFile: String?
 
     public init(jobName: String, workerID: String, cluster: KafkaConnection, source: KafkaTweetSource.Settings, window: WindowSpec, k: Int,
                 sink: KafkaSinkSettings, checkpointFolder: String, checkpointInterval: Duration) {

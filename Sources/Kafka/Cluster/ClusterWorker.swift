@@ -25,15 +25,20 @@ public final class ClusterWorker: Sendable {
     public func requestStop() { stopRequested.store(true, ordering: .relaxed) }
 
     /// Runs the worker until the job finishes or it is asked to stop; `report` hears of progress.
-    public func run(report: (String) -> Void) throws -> Summary {
+    public func run(report: @escaping (String) -> Void) throws -> Summary {
         let ingest = try IngestStage(settings: settings)
-        let keyGroups = try KeyGroupStage(settings: settings)
+        let keyGroups = try KeyGroupStage(settings: settings, report: report)
         let merge = try MergeStage(settings: settings)
         let control = try ControlWatch(settings: settings)
         report("worker \(settings.workerID) joined job \(settings.jobName) at \(settings.cluster.brokers)")
         var summary = Summary()
+        var lastStatus = -Double.infinity
         while !stopRequested.load(ordering: .relaxed) {
             let now = SystemClock.monotonicSeconds()
+            if let statusFile = settings.statusFile, now - lastStatus >= 1 {
+                lastStatus = now
+                try writeStatus(statusFile, keyGroups: keyGroups.owned, tweets: ingest.tweets)
+            }
             try ingest.step(milliseconds: 5, now: now)
             try keyGroups.step(milliseconds: 5, now: now)
             try merge.step(milliseconds: 5, now: now)
@@ -49,7 +54,21 @@ public final class ClusterWorker: Sendable {
         summary.setAside = ingest.setAside + keyGroups.setAside
         summary.keyGroupsRestored = keyGroups.restored
         summary.windowsEmitted = merge.windowsEmitted
+        // The stages have delivered, written and left their groups; the process ends next. Their
+        // clients are not destroyed: rd_kafka_destroy of a consumer closed this way was seen to
+        // wait forever on one of its broker threads (librdkafka 2.16 against Tansu).
+        for stage in [ingest, keyGroups, merge, control] as [AnyObject] { _ = Unmanaged.passRetained(stage) }
         return summary
+    }
+}
+
+extension ClusterWorker {
+    /// One line: the worker, the key groups it owns and the tweets it read, rewritten whole.
+    private func writeStatus(_ path: String, keyGroups: Int, tweets: Int) throws {
+        let line = "worker \(settings.workerID) of job \(settings.jobName): \(keyGroups) key groups, \(tweets) tweets read\n"
+        do { try DurableFiles.write(Array(line.utf8), to: path) } catch let error as FlowError {
+            throw FlowError(.output, "cannot write the --status-file \(path) (\(error.message)); choose a writable path", cause: error)
+        }
     }
 }
 

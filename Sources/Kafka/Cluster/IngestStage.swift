@@ -27,6 +27,10 @@ final class IngestStage {
     private var partitions: [Int: SourcePartition] = [:]
     private var lastWatermarks = -Double.infinity
     private var lastCommit = -Double.infinity
+    /// A message that waits for its time (a paced replay), with its tweet's event time.
+    private var held: (message: UnsafeMutablePointer<rd_kafka_message_t>, eventTime: Int64)?
+    /// Event time and wall time of the first tweet this worker replayed.
+    private var paceStart: (eventTime: Int64, wall: Double)?
     private(set) var tweets = 0
     private(set) var setAside = 0
 
@@ -41,15 +45,31 @@ final class IngestStage {
         partitionCount = count
     }
 
+    deinit {
+        // A message still held keeps its client alive: rd_kafka_destroy would wait for it forever.
+        if let held { rd_kafka_message_destroy(held.message) }
+    }
+
     /// Reads for up to `milliseconds`, then sends watermarks and commits as their intervals say.
     func step(milliseconds: Int32, now: Double) throws {
         followAssignment(now: now)
-        var deadline = 4096
-        while deadline > 0, let message = consumer.poll(milliseconds: deadline == 4096 ? milliseconds : 0) {
-            defer { rd_kafka_message_destroy(message) }
-            deadline -= 1
-            try take(message, now: now)
+        if let held {
+            guard admits(held.eventTime) else { return try sendDue(now: now) }
+            self.held = nil
+            defer { rd_kafka_message_destroy(held.message) }
+            _ = try take(held.message, now: now, admitted: true)
         }
+        var budget = 4096
+        while budget > 0, held == nil, let message = consumer.poll(milliseconds: budget == 4096 ? milliseconds : 0) {
+            budget -= 1
+            if try !take(message, now: now, admitted: false) { continue }
+            rd_kafka_message_destroy(message)
+        }
+        try sendDue(now: now)
+    }
+
+    /// Sends watermarks and commits when their intervals have passed.
+    private func sendDue(now: Double) throws {
         if now - lastWatermarks >= 0.05 {
             lastWatermarks = now
             try sendWatermarks(now: now)
@@ -62,13 +82,30 @@ final class IngestStage {
 
     /// Delivers what was sent and commits the offsets read; before leaving the group.
     func stop() throws {
+        if let held { rd_kafka_message_destroy(held.message) }
+        held = nil
         try commit()
         consumer.close()
     }
 
-    private func followAssignment(now: Double) {
-        let (gained, lost) = consumer.checkAssignment(now: now)
+    /// Whether a tweet at `eventTime` may go now, at the replay speed.
+    private func admits(_ eventTime: Int64) -> Bool {
+        guard case .factor(let factor) = settings.speed else { return true }
+        let wall = SystemClock.monotonicSeconds()
+        guard let paceStart else {
+            paceStart = (eventTime, wall)
+            return true
+        }
+        return Double(eventTime - paceStart.eventTime) / 1000 / factor <= wall - paceStart.wall
+    }
+
+    private func followAssignment(now: Double, force: Bool = false) {
+        let (gained, lost) = consumer.checkAssignment(now: now, force: force)
         for partition in lost { partitions[partition] = nil }
+        if let held, lost.contains(Int(held.message.pointee.partition)) {
+            rd_kafka_message_destroy(held.message)
+            self.held = nil
+        }
         for partition in gained {
             var entry = SourcePartition(lastActivity: now)
             if settings.source.bounded {
@@ -81,30 +118,35 @@ final class IngestStage {
         }
     }
 
-    private func take(_ message: UnsafeMutablePointer<rd_kafka_message_t>, now: Double) throws {
+    /// Takes one message; returns false when it is held for a later step (a paced replay), true
+    /// when the caller may destroy it.
+    private func take(_ message: UnsafeMutablePointer<rd_kafka_message_t>, now: Double, admitted: Bool) throws -> Bool {
         let partition = Int(message.pointee.partition), offset = message.pointee.offset
-        guard partitions[partition] != nil else { return }
+        // A partition's first records can come before the assignment check saw it.
+        if partitions[partition] == nil { followAssignment(now: now, force: true) }
+        guard partitions[partition] != nil else { return true }
         if message.pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
             partitions[partition]!.nextOffset = max(partitions[partition]!.nextOffset ?? 0, offset)
             if let end = partitions[partition]!.endOffset, offset >= end { partitions[partition]!.finished = true }
-            return
+            return true
         }
         guard message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             if consumer.client.isFatal { throw FlowError(.external, "\(settings.cluster) failed (\(consumer.client.lastError)); restart the worker") }
-            return
+            return true
+        }
+        let payload = UnsafeBufferPointer(start: message.pointee.payload?.assumingMemoryBound(to: UInt8.self), count: message.pointee.payload == nil ? 0 : message.pointee.len)
+        guard case .tweet(let tweet) = decoder.decode(payload), abs(tweet.eventTime.milliseconds) < ClusterRecord.eventTimeLimit else {
+            partitions[partition]!.nextOffset = offset + 1
+            setAside += 1
+            return true
+        }
+        let eventTime = tweet.eventTime.milliseconds
+        if !admitted && !admits(eventTime) {
+            held = (message, eventTime)
+            return false
         }
         partitions[partition]!.nextOffset = offset + 1
         partitions[partition]!.lastActivity = now
-        let payload = UnsafeBufferPointer(start: message.pointee.payload?.assumingMemoryBound(to: UInt8.self), count: message.pointee.payload == nil ? 0 : message.pointee.len)
-        guard case .tweet(let tweet) = decoder.decode(payload) else {
-            setAside += 1
-            return
-        }
-        let eventTime = tweet.eventTime.milliseconds
-        guard abs(eventTime) < ClusterRecord.eventTimeLimit else {
-            setAside += 1
-            return
-        }
         tweets += 1
         partitions[partition]!.maxEventTime = max(partitions[partition]!.maxEventTime, eventTime)
         var byGroup: [Int: [String]] = [:]
@@ -115,6 +157,7 @@ final class IngestStage {
             let record = ClusterRecord.hashtags(partition: partition, offset: offset, eventTime: eventTime, tags: tags)
             try exchange.produce([KafkaRecord(key: [], value: record.bytes, timestamp: eventTime)], partition: Int32(group))
         }
+        return true
     }
 
     /// Sends each owned partition's watermark (when it changed) to every key group.

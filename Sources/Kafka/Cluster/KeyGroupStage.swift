@@ -19,9 +19,13 @@ final class KeyGroupStage {
     private var lastSnapshot = -Double.infinity
     private(set) var setAside = 0
     private(set) var restored = 0
+    /// The key groups this worker owns now.
+    var owned: Int { states.count }
+    private let report: (String) -> Void
 
-    init(settings: ClusterSettings) throws {
+    init(settings: ClusterSettings, report: @escaping (String) -> Void) throws {
         self.settings = settings
+        self.report = report
         consumer = try GroupConsumer(settings: settings, stage: "keygroups", topic: settings.exchangeTopic)
         results = try KafkaProducer(connection: settings.cluster, topic: settings.resultsTopic, transactionalID: nil,
                                     partitions: 1, transactionTimeout: .seconds(60))
@@ -52,24 +56,31 @@ final class KeyGroupStage {
         SnapshotShelf(folder: "\(settings.checkpointFolder)/keygroup-\(String(1000 + group).dropFirst())")
     }
 
-    private func followAssignment(now: Double) throws {
-        let (gained, lost) = consumer.checkAssignment(now: now)
+    private func followAssignment(now: Double, force: Bool = false) throws {
+        let (gained, lost) = consumer.checkAssignment(now: now, force: force)
         for group in lost {
             states[group] = nil
             progressSent[group] = nil
             changed.remove(group)
         }
+        var fromSnapshots = 0
         for group in gained.sorted() {
-            if let (offset, bytes) = try shelf(group).newest() {
-                do {
-                    states[group] = try KeyGroupState(bytes: bytes, keyGroup: group)
-                } catch {
-                    throw FlowError(.missingInput, "the snapshot \(shelf(group).path(offset)) of key group \(group) is damaged (\(error)); delete it to restore the one before it")
-                }
-                restored += 1
-            } else {
-                states[group] = KeyGroupState(keyGroup: group)
-            }
+            states[group] = try newestState(group)
+            if states[group]!.nextOffset > 0 { fromSnapshots += 1 }
+        }
+        restored += fromSnapshots
+        if !gained.isEmpty || !lost.isEmpty {
+            report("key groups: \(states.count) owned (\(gained.count) gained, \(fromSnapshots) of them restored from snapshots; \(lost.count) given up)")
+        }
+    }
+
+    /// The newest snapshot of `group`, or an empty state when it has none.
+    private func newestState(_ group: Int) throws -> KeyGroupState {
+        guard let (offset, bytes) = try shelf(group).newest() else { return KeyGroupState(keyGroup: group) }
+        do {
+            return try KeyGroupState(bytes: bytes, keyGroup: group)
+        } catch {
+            throw FlowError(.missingInput, "the snapshot \(shelf(group).path(offset)) of key group \(group) is damaged (\(error)); delete it to restore the one before it")
         }
     }
 
@@ -80,9 +91,20 @@ final class KeyGroupStage {
             if consumer.client.isFatal { throw FlowError(.external, "\(settings.cluster) failed (\(consumer.client.lastError)); restart the worker") }
             return nil
         }
-        guard var state = states[group], offset >= state.nextOffset else { return nil }
+        // A partition's first records can come before the assignment check saw it.
+        if states[group] == nil { try followAssignment(now: SystemClock.monotonicSeconds(), force: true) }
+        guard var state = states[group] else { return nil }
         if offset > state.nextOffset && state.nextOffset > 0 {
-            throw FlowError(.missingInput, "key group \(group) resumes at offset \(state.nextOffset) of \(settings.exchangeTopic), but the next record there is at \(offset): records were deleted (retention) or the snapshots belong to another run; clear the job's checkpoint folder and topics to start over")
+            // The group's offset was committed (by the key group's previous owner) after this
+            // worker loaded the snapshot: a newer snapshot is there, at or past this offset.
+            state = try newestState(group)
+            guard state.nextOffset >= offset else {
+                throw FlowError(.missingInput, "key group \(group) resumes at offset \(state.nextOffset) of \(settings.exchangeTopic), but the next record there is at \(offset): records were deleted (retention) or the snapshots belong to another run; clear the job's checkpoint folder and topics to start over")
+            }
+        }
+        guard offset >= state.nextOffset else {
+            states[group] = state
+            return nil
         }
         let payload = UnsafeBufferPointer(start: message.pointee.payload?.assumingMemoryBound(to: UInt8.self), count: message.pointee.payload == nil ? 0 : message.pointee.len)
         if let record = ClusterRecord(payload) {

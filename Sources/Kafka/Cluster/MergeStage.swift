@@ -57,8 +57,8 @@ final class MergeStage {
         consumer.close()
     }
 
-    private func followAssignment(now: Double) throws {
-        let (gained, lost) = consumer.checkAssignment(now: now)
+    private func followAssignment(now: Double, force: Bool = false) throws {
+        let (gained, lost) = consumer.checkAssignment(now: now, force: force)
         if !lost.isEmpty {
             state = nil
             alreadyWritten = []
@@ -79,6 +79,8 @@ final class MergeStage {
             if consumer.client.isFatal { throw FlowError(.external, "\(settings.cluster) failed (\(consumer.client.lastError)); restart the worker") }
             return
         }
+        // The partition's first records can come before the assignment check saw it.
+        if state == nil { try followAssignment(now: SystemClock.monotonicSeconds(), force: true) }
         guard var state, message.pointee.offset >= state.nextOffset else { return }
         let payload = UnsafeBufferPointer(start: message.pointee.payload?.assumingMemoryBound(to: UInt8.self), count: message.pointee.payload == nil ? 0 : message.pointee.len)
         if let record = ClusterRecord(payload) {

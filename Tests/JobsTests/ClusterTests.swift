@@ -1,0 +1,135 @@
+import Flow
+import FlowTesting
+import Foundation
+import Testing
+import TweetGenerator
+
+/// Several `flowrun run --cluster` workers sharing one job through a real Kafka-protocol broker
+/// (Tansu, see ``KafkaBroker``), each scenario on a broker of its own: the output of a single
+/// process (A) equals that of three workers (B), of three workers one of which is killed with
+/// `kill -9` after the key groups were first written (C), and of two workers joined by two more
+/// mid-run (D), with no window result twice in a `read_committed` read. The topics are produced
+/// and read by an independent client (`Tests/Fixtures/kafka/kafka_tool.py`, confluent-kafka).
+///
+/// Static membership stays off here: Tansu 0.6 leaves a dead static member's partitions
+/// unassigned (see README, "Running on a cluster").
+@Suite(.serialized)
+struct ClusterTests {
+    /// 20,000 generated tweets (400 s of event time) in four partitions, none late for its partition.
+    static func brokerWithTweets(_ folder: String) throws -> KafkaBroker {
+        let broker = try KafkaBroker()
+        if !FileManager.default.fileExists(atPath: folder + "/log.jsonl") {
+            var configuration = TweetLogGenerator.Configuration(tweets: 20_000, seed: 11)
+            configuration.tweetsPerSecond = 50
+            configuration.compact = true
+            _ = try TweetLogGenerator(configuration).write(toPath: folder + "/log.jsonl")
+        }
+        #expect(try broker.produce(log: folder + "/log.jsonl", topic: "tweets", partitions: 4, dropLateMilliseconds: 5_000) > 19_000)
+        return broker
+    }
+
+    static func arguments(_ broker: KafkaBroker, output: String, folder: String, extra: [String] = []) -> [String] {
+        ["run", "configs/trending-from-kafka.yaml", "--quiet", "-p", "brokers=\(broker.brokers)", "-p", "topic=tweets", "-p", "until=latest",
+         "-p", "output-topic=\(output)", "--checkpoint-dir", folder + "/checkpoints-" + output] + extra
+    }
+
+    static func worker(_ broker: KafkaBroker, _ name: String, output: String, folder: String, speed: String = "max") throws -> FlowrunProcess {
+        try FlowrunProcess(arguments(broker, output: output, folder: folder, extra: [
+            "--cluster", "kafka://\(broker.brokers)", "--worker-id", name, "--no-static-membership", "--session-timeout", "3s",
+            "--checkpoint-interval", "200ms", "-p", "speed=\(speed)",
+        ]), stderrPath: folder + "/\(output)-\(name).err", environment: broker.environment)
+    }
+
+    /// Output A: the single-process run.
+    static func singleProcess(_ broker: KafkaBroker, folder: String) throws -> String {
+        let run = try FlowrunProcess(arguments(broker, output: "A", folder: folder), stderrPath: folder + "/A.err", environment: broker.environment).finish()
+        #expect(run.status == 0, "\(run.stderr)")
+        let results = try broker.results(topic: "A")
+        #expect(results.split(separator: "\n").count > 2_000)
+        return results
+    }
+
+    /// Waits (up to two minutes) until some key group's state was written into the shared folder.
+    static func waitForKeyGroupSnapshots(_ folder: String, while workers: [FlowrunProcess]) -> Bool {
+        for _ in 0..<12_000 {
+            let groups = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            if groups.contains(where: { !((try? FileManager.default.contentsOfDirectory(atPath: folder + "/" + $0)) ?? []).filter { $0.hasSuffix(".state") && !$0.hasPrefix(".") }.isEmpty }) {
+                return true
+            }
+            guard workers.allSatisfy(\.isRunning) else { return false }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return false
+    }
+
+    static func checkOutput(_ broker: KafkaBroker, topic: String, equals expected: String, folder: String) throws {
+        let results = try broker.results(topic: topic)
+        try results.write(toFile: folder + "/\(topic).csv", atomically: false, encoding: .utf8)
+        let rows = results.split(separator: "\n").dropFirst().map { $0.split(separator: ",").prefix(2).joined(separator: ",") }
+        #expect(Set(rows).count == rows.count, "\(rows.count - Set(rows).count) window results of \(topic) are there more than once")
+        #expect(results == expected, "output \(topic) differs from the single process's (\(folder))")
+    }
+
+    @Test func threeWorkersWriteWhatOneProcessWrites() throws {
+        let folder = try Fixtures.scratchFolder()
+        let broker = try Self.brokerWithTweets(folder)
+        let expected = try Self.singleProcess(broker, folder: folder)
+        let workers = try ["w0", "w1", "w2"].map { try Self.worker(broker, $0, output: "B", folder: folder) }
+        for worker in workers {
+            let result = worker.finish()
+            #expect(result.status == 0 && result.stderr.contains("job finished"), "\(result.stderr)")
+        }
+        try Self.checkOutput(broker, topic: "B", equals: expected, folder: folder)
+    }
+
+    @Test func aWorkerKilledMidRunIsReplacedByTheOthersWithoutChangingTheOutput() throws {
+        let folder = try Fixtures.scratchFolder()
+        let broker = try Self.brokerWithTweets(folder)
+        let expected = try Self.singleProcess(broker, folder: folder)
+        let workers = try ["w0", "w1", "w2"].map { try Self.worker(broker, $0, output: "C", folder: folder, speed: "20x") }
+        #expect(Self.waitForKeyGroupSnapshots(folder + "/checkpoints-C/cluster", while: workers), "no key group was written before the job ended")
+        let linesBefore = try (1...2).map { try String(contentsOfFile: workers[$0].stderrPath, encoding: .utf8).components(separatedBy: "restored from snapshots").count }
+        let killed = SystemClock.monotonicSeconds()
+        #expect(workers[0].send(SIGKILL))
+        _ = workers[0].finish()
+        var recovery: Double?
+        while recovery == nil && workers[1].isRunning {
+            let lines = try (1...2).map { try String(contentsOfFile: workers[$0].stderrPath, encoding: .utf8).components(separatedBy: "restored from snapshots").count }
+            if lines != linesBefore { recovery = SystemClock.monotonicSeconds() - killed }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        print("cluster recovery: the survivors took the killed worker's key groups over \(recovery.map { String(format: "%.2f s", $0) } ?? "never") after the kill")
+        #expect(recovery != nil, "no surviving worker took key groups over")
+        for worker in workers.dropFirst() {
+            let result = worker.finish()
+            #expect(result.status == 0 && result.stderr.contains("job finished"), "\(result.stderr)")
+        }
+        #expect(try String(contentsOfFile: workers[1].stderrPath, encoding: .utf8).contains("restored from snapshots")
+                || String(contentsOfFile: workers[2].stderrPath, encoding: .utf8).contains("restored from snapshots"))
+        try Self.checkOutput(broker, topic: "C", equals: expected, folder: folder)
+    }
+
+    @Test func twoWorkersRescaledToFourMidRunWriteWhatOneProcessWrites() throws {
+        let folder = try Fixtures.scratchFolder()
+        let broker = try Self.brokerWithTweets(folder)
+        let expected = try Self.singleProcess(broker, folder: folder)
+        var workers = try ["w0", "w1"].map { try Self.worker(broker, $0, output: "D", folder: folder, speed: "20x") }
+        #expect(Self.waitForKeyGroupSnapshots(folder + "/checkpoints-D/cluster", while: workers), "no key group was written before the job ended")
+        workers += try ["w2", "w3"].map { try Self.worker(broker, $0, output: "D", folder: folder, speed: "20x") }
+        for worker in workers {
+            let result = worker.finish()
+            #expect(result.status == 0 && result.stderr.contains("job finished"), "\(result.stderr)")
+        }
+        #expect(try workers.dropFirst(2).contains { try String(contentsOfFile: $0.stderrPath, encoding: .utf8).contains("gained") }, "the workers that joined took no key group")
+        try Self.checkOutput(broker, topic: "D", equals: expected, folder: folder)
+    }
+
+    @Test func aPipelineOfAnotherShapeIsRefusedInOneSentence() throws {
+        let folder = try Fixtures.scratchFolder()
+        let run = try FlowrunProcess(["run", "configs/trending-hashtags.yaml", "--cluster", "kafka://127.0.0.1:9", "--worker-id", "w0"],
+                                     stderrPath: folder + "/shape.err").finish()
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("--cluster runs pipelines of the shape") && run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+    }
+
+}
