@@ -9,6 +9,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case operatorState = "operator-state"
     case manifest
     case redisReply = "redis-reply"
+    case clusterState = "cluster-state"
 
     /// Runs the target on one input.
     public func run(_ bytes: UnsafeRawBufferPointer) -> String? {
@@ -19,6 +20,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .operatorState: OperatorStateTarget.run(Array(bytes))
         case .manifest: ManifestTarget.run(bytes)
         case .redisReply: RedisReplyTarget.run(bytes)
+        case .clusterState: ClusterStateTarget.run(bytes)
         }
     }
 }

@@ -3,7 +3,7 @@ import Flow
 /// What workers send each other through the job's topics, encoded with Flow's checked state
 /// coding: a record from a peer (or from anyone who can write the topic) that is damaged or
 /// impossible decodes to nil and is counted and set aside, never trusted.
-enum ClusterRecord: Equatable {
+package enum ClusterRecord: Equatable {
     /// The hashtags of one tweet that fall into one key group, read at `offset` of source `partition`.
     case hashtags(partition: Int, offset: Int64, eventTime: Int64, tags: [String])
     /// Source `partition` (one of `partitions`) reached `watermark`; `Int64.max` once it is
@@ -16,9 +16,14 @@ enum ClusterRecord: Equatable {
     /// The job reached the end of its (bounded) input and wrote its last result.
     case finished
 
-    struct Candidate: Equatable {
-        var tag: String
-        var count: Int64
+    package struct Candidate: Equatable {
+        package var tag: String
+        package var count: Int64
+
+        package init(tag: String, count: Int64) {
+            self.tag = tag
+            self.count = count
+        }
     }
 
     /// The most source partitions a job may read.
@@ -27,7 +32,7 @@ enum ClusterRecord: Equatable {
     /// arithmetic on them cannot overflow.
     static let eventTimeLimit: Int64 = 1 << 53
 
-    var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         var writer = StateWriter()
         switch self {
         case .hashtags(let partition, let offset, let eventTime, let tags):
@@ -63,7 +68,7 @@ enum ClusterRecord: Equatable {
     }
 
     /// The record `bytes` hold, or nil when they hold none (damaged, impossible or foreign).
-    init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+    package init?(_ bytes: UnsafeBufferPointer<UInt8>) {
         var reader = StateReader(Array(bytes))
         guard let record = try? Self.read(&reader), reader.isAtEnd else { return nil }
         self = record

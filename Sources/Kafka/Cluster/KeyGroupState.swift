@@ -8,10 +8,10 @@ import Operators
 /// The state is a function of the exchange partition's records up to `nextOffset` alone, so any
 /// worker that replays the same records from the same snapshot holds the same state: that is what
 /// lets a worker take a key group over from a snapshot another one wrote.
-struct KeyGroupState: Equatable {
-    let keyGroup: Int
+package struct KeyGroupState: Equatable {
+    package let keyGroup: Int
     /// The next offset of the key group's exchange partition.
-    var nextOffset: Int64 = 0
+    package var nextOffset: Int64 = 0
     /// Source partitions the job reads, once a watermark said so.
     var sourcePartitions = 0
     /// Per source partition: the last source offset whose hashtags were counted. A worker that
@@ -25,24 +25,24 @@ struct KeyGroupState: Equatable {
     /// Every window ending at or before this has been fired.
     var firedThrough = Int64.min
     /// Records that arrived after all their windows had fired.
-    var lateRecords = 0
+    package var lateRecords = 0
 
     struct SourceWatermark: Equatable {
         var watermark: Int64
         var idle: Bool
     }
 
-    init(keyGroup: Int) { self.keyGroup = keyGroup }
+    package init(keyGroup: Int) { self.keyGroup = keyGroup }
 
     /// Takes the record at `offset` of the exchange partition.
-    mutating func take(_ record: ClusterRecord, at offset: Int64, window: WindowSpec) {
+    package mutating func take(_ record: ClusterRecord, at offset: Int64, window: WindowSpec) {
         nextOffset = offset + 1
         switch record {
         case .hashtags(let partition, let sourceOffset, let eventTime, let tags):
             if let last = lastSourceOffset[partition], sourceOffset <= last { return }
             lastSourceOffset[partition] = sourceOffset
             let slice = window.slice(of: eventTime)
-            guard (slice + window.slicesPerWindow) * window.slide > firedThrough else {
+            guard Self.end(ofSlice: slice, step: window.slicesPerWindow, window) ?? .max > firedThrough else {
                 lateRecords += 1
                 return
             }
@@ -58,7 +58,7 @@ struct KeyGroupState: Equatable {
 
     /// The key group's watermark: the minimum over the source partitions that are not idle;
     /// nil until every partition has sent one.
-    var watermark: Int64? {
+    package var watermark: Int64? {
         guard sourcePartitions > 0, sourceWatermarks.count >= sourcePartitions else { return nil }
         let active = sourceWatermarks.values.filter { !$0.idle }
         guard let minimum = active.map(\.watermark).min() else { return nil }
@@ -68,14 +68,14 @@ struct KeyGroupState: Equatable {
     /// Fires the windows the watermark completed (those ending at or before it + 1), in order:
     /// each window's `k` largest counts, ties by the smaller tag. Slices no open window needs
     /// any more are dropped.
-    mutating func fireWindows(window: WindowSpec, k: Int) -> [(windowEnd: Int64, entries: [ClusterRecord.Candidate])] {
+    package mutating func fireWindows(window: WindowSpec, k: Int) -> [(windowEnd: Int64, entries: [ClusterRecord.Candidate])] {
         guard let watermark else { return [] }
         let limit = watermark == .max ? Int64.max : watermark + 1
         guard limit > firedThrough else { return [] }
         var ends = Set<Int64>()
         for slice in slices.keys {
             for step in 1...window.slicesPerWindow {
-                let end = (slice + step) * window.slide
+                guard let end = Self.end(ofSlice: slice, step: step, window) else { break }
                 if end > firedThrough && end <= limit { ends.insert(end) }
             }
         }
@@ -83,7 +83,7 @@ struct KeyGroupState: Equatable {
         for end in ends.sorted() {
             let lastSlice = end / window.slide - 1
             var totals: [KeyString: Int64] = [:]
-            for slice in (lastSlice - window.slicesPerWindow + 1)...lastSlice {
+            for slice in (lastSlice - window.slicesPerWindow + 1)...lastSlice where slices[slice] != nil {
                 for (tag, count) in slices[slice] ?? [:] { totals[tag, default: 0] += count }
             }
             var selection = TopKSelection<KeyString, Int64>(k: k, isGreater: >)
@@ -93,13 +93,22 @@ struct KeyGroupState: Equatable {
             }
         }
         firedThrough = limit
-        for slice in slices.keys where limit == .max || (slice + window.slicesPerWindow) * window.slide <= limit {
+        for slice in slices.keys where limit == .max || Self.end(ofSlice: slice, step: window.slicesPerWindow, window) ?? .max <= limit {
             slices[slice] = nil
         }
         return fired
     }
 
-    var bytes: [UInt8] {
+    /// The end of the `step`-th window holding `slice` (the first ends right after it), or nil
+    /// when it is past the range of event times.
+    private static func end(ofSlice slice: Int64, step: Int64, _ window: WindowSpec) -> Int64? {
+        let (next, overflow) = slice.addingReportingOverflow(step)
+        guard !overflow else { return nil }
+        let (end, overflowed) = next.multipliedReportingOverflow(by: window.slide)
+        return overflowed ? nil : end
+    }
+
+    package var bytes: [UInt8] {
         var writer = StateWriter()
         writer.write(keyGroup)
         writer.write(nextOffset)
@@ -130,7 +139,7 @@ struct KeyGroupState: Equatable {
     }
 
     /// The state `bytes` hold; throws `StateReader.Damaged` on anything impossible.
-    init(bytes: [UInt8], keyGroup: Int) throws {
+    package init(bytes: [UInt8], keyGroup: Int) throws {
         var reader = StateReader(bytes)
         guard try reader.readInt() == keyGroup else { throw StateReader.Damaged(description: "the snapshot is of another key group") }
         self.keyGroup = keyGroup

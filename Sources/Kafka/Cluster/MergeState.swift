@@ -4,8 +4,8 @@ import Operators
 /// The merge's state: every key group's watermark, the candidates of the windows not yet
 /// emitted, and where the output stood when it was last written. Like a key group's, it is a
 /// function of the results partition up to `nextOffset`.
-struct MergeState: Equatable {
-    var nextOffset: Int64 = 0
+package struct MergeState: Equatable {
+    package var nextOffset: Int64 = 0
     var keyGroupWatermarks = [Int64](repeating: .min, count: ClusterSettings.keyGroups)
     /// Per window end: each tag's count, from the key groups that sent it.
     var candidates: [Int64: [KeyString: Int64]] = [:]
@@ -17,9 +17,9 @@ struct MergeState: Equatable {
     /// Per output partition: an offset at or before the first record emitted after this state.
     var outputOffsets: [Int: Int64] = [:]
 
-    init() {}
+    package init() {}
 
-    mutating func take(_ record: ClusterRecord, at offset: Int64) {
+    package mutating func take(_ record: ClusterRecord, at offset: Int64) {
         nextOffset = offset + 1
         switch record {
         case .candidates(let keyGroup, let windowEnd, let entries):
@@ -33,14 +33,14 @@ struct MergeState: Equatable {
     }
 
     /// The watermark of all key groups: their minimum.
-    var watermark: Int64 { keyGroupWatermarks.min() ?? .min }
+    package var watermark: Int64 { keyGroupWatermarks.min() ?? .min }
 
     /// Whether every key group reached the end of the input.
-    var isComplete: Bool { watermark == .max }
+    package var isComplete: Bool { watermark == .max }
 
     /// The windows the watermark completed, in order, each ranked 1…k (largest first, ties by
     /// the smaller tag); they leave the state.
-    mutating func completeWindows(k: Int) -> [RankedCount] {
+    package mutating func completeWindows(k: Int) -> [RankedCount] {
         let watermark = self.watermark
         let limit = watermark == .max ? Int64.max : watermark + 1
         guard limit > emittedThrough else { return [] }
@@ -58,7 +58,7 @@ struct MergeState: Equatable {
         return ranked
     }
 
-    var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         var writer = StateWriter()
         writer.write(nextOffset)
         for watermark in keyGroupWatermarks { writer.write(watermark) }
@@ -83,7 +83,7 @@ struct MergeState: Equatable {
         return writer.bytes
     }
 
-    init(bytes: [UInt8]) throws {
+    package init(bytes: [UInt8]) throws {
         var reader = StateReader(bytes)
         nextOffset = try reader.readInt64()
         guard nextOffset >= 0 else { throw StateReader.Damaged(description: "an impossible offset \(nextOffset)") }
