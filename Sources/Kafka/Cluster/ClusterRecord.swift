@@ -81,23 +81,23 @@ package enum ClusterRecord: Equatable {
             let count = try reader.readCount()
             var tags: [String] = []
             for _ in 0..<count { tags.append(try reader.readString()) }
-            guard isPartition(partition), offset >= 0, abs(eventTime) < eventTimeLimit, !tags.isEmpty else { return nil }
+            guard isPartition(partition), offset >= 0, isEventTime(eventTime), !tags.isEmpty else { return nil }
             return .hashtags(partition: partition, offset: offset, eventTime: eventTime, tags: tags)
         case 2:
             let partition = try reader.readInt(), partitions = try reader.readInt(), watermark = try reader.readInt64(), idle = try reader.readBool()
             guard isPartition(partition), partition < partitions, partitions <= maximumPartitions,
-                  watermark == .max || abs(watermark) < eventTimeLimit else { return nil }
+                  watermark == .max || isEventTime(watermark) else { return nil }
             return .watermark(partition: partition, partitions: partitions, watermark: watermark, idle: idle)
         case 3:
             let keyGroup = try reader.readInt(), windowEnd = try reader.readInt64()
             let count = try reader.readCount()
             var entries: [Candidate] = []
             for _ in 0..<count { entries.append(Candidate(tag: try reader.readString(), count: try reader.readInt64())) }
-            guard isKeyGroup(keyGroup), abs(windowEnd) < eventTimeLimit, entries.allSatisfy({ $0.count > 0 }) else { return nil }
+            guard isKeyGroup(keyGroup), isEventTime(windowEnd), entries.allSatisfy({ $0.count > 0 && $0.count <= StateReader.maximumCounter }) else { return nil }
             return .candidates(keyGroup: keyGroup, windowEnd: windowEnd, entries: entries)
         case 4:
             let keyGroup = try reader.readInt(), watermark = try reader.readInt64()
-            guard isKeyGroup(keyGroup), watermark == .max || abs(watermark) < eventTimeLimit else { return nil }
+            guard isKeyGroup(keyGroup), watermark == .max || isEventTime(watermark) else { return nil }
             return .progress(keyGroup: keyGroup, watermark: watermark)
         case 5:
             return .finished
@@ -105,6 +105,9 @@ package enum ClusterRecord: Equatable {
             return nil
         }
     }
+
+    /// Whether `value` lies within ±``eventTimeLimit`` (a check `abs` cannot make: it traps on `Int64.min`).
+    static func isEventTime(_ value: Int64) -> Bool { value > -eventTimeLimit && value < eventTimeLimit }
 
     private static func isPartition(_ value: Int) -> Bool { (0..<maximumPartitions).contains(value) }
     private static func isKeyGroup(_ value: Int) -> Bool { (0..<ClusterSettings.keyGroups).contains(value) }

@@ -135,7 +135,7 @@ final class IngestStage {
             return true
         }
         let payload = UnsafeBufferPointer(start: message.pointee.payload?.assumingMemoryBound(to: UInt8.self), count: message.pointee.payload == nil ? 0 : message.pointee.len)
-        guard case .tweet(let tweet) = decoder.decode(payload), abs(tweet.eventTime.milliseconds) < ClusterRecord.eventTimeLimit else {
+        guard case .tweet(let tweet) = decoder.decode(payload), ClusterRecord.isEventTime(tweet.eventTime.milliseconds) else {
             partitions[partition]!.nextOffset = offset + 1
             setAside += 1
             return true

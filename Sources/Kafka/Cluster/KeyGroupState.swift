@@ -43,10 +43,10 @@ package struct KeyGroupState: Equatable {
             lastSourceOffset[partition] = sourceOffset
             let slice = window.slice(of: eventTime)
             guard Self.end(ofSlice: slice, step: window.slicesPerWindow, window) ?? .max > firedThrough else {
-                lateRecords += 1
+                lateRecords &+= 1
                 return
             }
-            for tag in tags { slices[slice, default: [:]][KeyString(tag), default: 0] += 1 }
+            for tag in tags { slices[slice, default: [:]][KeyString(tag), default: 0] &+= 1 }
         case .watermark(let partition, let partitions, let watermark, let idle):
             sourcePartitions = max(sourcePartitions, partitions)
             let known = sourceWatermarks[partition]?.watermark ?? .min
@@ -84,7 +84,7 @@ package struct KeyGroupState: Equatable {
             let lastSlice = end / window.slide - 1
             var totals: [KeyString: Int64] = [:]
             for slice in (lastSlice - window.slicesPerWindow + 1)...lastSlice where slices[slice] != nil {
-                for (tag, count) in slices[slice] ?? [:] { totals[tag, default: 0] += count }
+                for (tag, count) in slices[slice] ?? [:] { totals[tag, default: 0] &+= count }
             }
             var selection = TopKSelection<KeyString, Int64>(k: k, isGreater: >)
             for (tag, count) in totals { selection.offer(key: tag, value: count) }
@@ -145,7 +145,7 @@ package struct KeyGroupState: Equatable {
         self.keyGroup = keyGroup
         nextOffset = try reader.readInt64()
         sourcePartitions = try reader.readInt()
-        guard nextOffset >= 0, (0...ClusterRecord.maximumPartitions).contains(sourcePartitions) else {
+        guard nextOffset >= 0, nextOffset < .max, (0...ClusterRecord.maximumPartitions).contains(sourcePartitions) else {
             throw StateReader.Damaged(description: "an impossible offset or partition count")
         }
         for _ in 0..<(try reader.readCount()) { lastSourceOffset[try reader.readInt()] = try reader.readInt64() }
@@ -154,13 +154,13 @@ package struct KeyGroupState: Equatable {
         }
         for _ in 0..<(try reader.readCount()) {
             let slice = try reader.readInt64()
-            guard abs(slice) < ClusterRecord.eventTimeLimit else { throw StateReader.Damaged(description: "an impossible slice \(slice)") }
+            guard ClusterRecord.isEventTime(slice) else { throw StateReader.Damaged(description: "an impossible slice \(slice)") }
             var counts: [KeyString: Int64] = [:]
-            for _ in 0..<(try reader.readCount()) { counts[KeyString(try reader.readString())] = try reader.readInt64() }
+            for _ in 0..<(try reader.readCount()) { counts[KeyString(try reader.readString())] = Int64(try reader.readCounter()) }
             slices[slice] = counts
         }
         firedThrough = try reader.readInt64()
-        lateRecords = try reader.readInt()
+        lateRecords = try reader.readCounter()
         guard reader.isAtEnd else { throw StateReader.Damaged(description: "bytes after the state's end") }
     }
 }

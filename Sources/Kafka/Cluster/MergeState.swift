@@ -86,12 +86,12 @@ package struct MergeState: Equatable {
     package init(bytes: [UInt8]) throws {
         var reader = StateReader(bytes)
         nextOffset = try reader.readInt64()
-        guard nextOffset >= 0 else { throw StateReader.Damaged(description: "an impossible offset \(nextOffset)") }
+        guard nextOffset >= 0, nextOffset < .max else { throw StateReader.Damaged(description: "an impossible offset \(nextOffset)") }
         for group in 0..<ClusterSettings.keyGroups { keyGroupWatermarks[group] = try reader.readInt64() }
         for _ in 0..<(try reader.readCount()) {
             let end = try reader.readInt64()
             var counts: [KeyString: Int64] = [:]
-            for _ in 0..<(try reader.readCount()) { counts[KeyString(try reader.readString())] = try reader.readInt64() }
+            for _ in 0..<(try reader.readCount()) { counts[KeyString(try reader.readString())] = Int64(try reader.readCounter()) }
             var groups = Set<Int>()
             for _ in 0..<(try reader.readCount()) {
                 let group = try reader.readInt()
