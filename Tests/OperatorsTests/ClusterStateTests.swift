@@ -15,6 +15,7 @@ struct ClusterStateTests {
     @Test func everyRecordSurvivesARoundTrip() {
         let records: [ClusterRecord] = [
             .hashtags(partition: 3, offset: 42, eventTime: 1_609_459_200_123, tags: ["swift", "東京"]),
+            .tweets(partition: 0, tweets: [.init(offset: 1, eventTime: 5, tags: ["a"]), .init(offset: 9, eventTime: 2, tags: ["b", "c"])]),
             .watermark(partition: 1, partitions: 4, watermark: .max, idle: false),
             .watermark(partition: 0, partitions: 4, watermark: -5_000, idle: true),
             .candidates(keyGroup: 127, windowEnd: 20_000, entries: [.init(tag: "a", count: 3), .init(tag: "b", count: 1)]),
@@ -32,6 +33,10 @@ struct ClusterStateTests {
         #expect(Self.decode(ClusterRecord.hashtags(partition: 0, offset: 0, eventTime: 1 << 60, tags: ["a"]).bytes) == nil)
         #expect(Self.decode(ClusterRecord.hashtags(partition: 0, offset: -1, eventTime: 0, tags: ["a"]).bytes) == nil)
         #expect(Self.decode(ClusterRecord.watermark(partition: 4, partitions: 4, watermark: 0, idle: false).bytes) == nil)
+        let tweet = ClusterRecord.TweetTags(offset: 5, eventTime: 0, tags: ["a"])
+        #expect(Self.decode(ClusterRecord.tweets(partition: 0, tweets: [tweet, tweet]).bytes) == nil, "offsets must rise within a record")
+        #expect(Self.decode(ClusterRecord.tweets(partition: 0, tweets: []).bytes) == nil)
+        #expect(Self.decode(ClusterRecord.watermark(partition: 0, partitions: 1, watermark: .min, idle: false).bytes) == nil)
         #expect(Self.decode(ClusterRecord.candidates(keyGroup: 0, windowEnd: 0, entries: [.init(tag: "a", count: 0)]).bytes) == nil)
     }
 

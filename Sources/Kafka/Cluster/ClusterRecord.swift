@@ -4,8 +4,9 @@ import Flow
 /// coding: a record from a peer (or from anyone who can write the topic) that is damaged or
 /// impossible decodes to nil and is counted and set aside, never trusted.
 package enum ClusterRecord: Equatable {
-    /// The hashtags of one tweet that fall into one key group, read at `offset` of source `partition`.
-    case hashtags(partition: Int, offset: Int64, eventTime: Int64, tags: [String])
+    /// Tweets read from source `partition`, in offset order, each with its hashtags that fall into
+    /// the key group the record is sent to.
+    case tweets(partition: Int, tweets: [TweetTags])
     /// Source `partition` (one of `partitions`) reached `watermark`; `Int64.max` once it is
     /// finished. An idle partition stops holding event time back until it sends again.
     case watermark(partition: Int, partitions: Int, watermark: Int64, idle: Bool)
@@ -15,6 +16,23 @@ package enum ClusterRecord: Equatable {
     case progress(keyGroup: Int, watermark: Int64)
     /// The job reached the end of its (bounded) input and wrote its last result.
     case finished
+
+    package struct TweetTags: Equatable {
+        package var offset: Int64
+        package var eventTime: Int64
+        package var tags: [String]
+
+        package init(offset: Int64, eventTime: Int64, tags: [String]) {
+            self.offset = offset
+            self.eventTime = eventTime
+            self.tags = tags
+        }
+    }
+
+    /// One tweet's hashtags, read at `offset` of source `partition`.
+    package static func hashtags(partition: Int, offset: Int64, eventTime: Int64, tags: [String]) -> ClusterRecord {
+        .tweets(partition: partition, tweets: [TweetTags(offset: offset, eventTime: eventTime, tags: tags)])
+    }
 
     package struct Candidate: Equatable {
         package var tag: String
@@ -35,13 +53,16 @@ package enum ClusterRecord: Equatable {
     package var bytes: [UInt8] {
         var writer = StateWriter()
         switch self {
-        case .hashtags(let partition, let offset, let eventTime, let tags):
+        case .tweets(let partition, let tweets):
             writer.write(1)
             writer.write(partition)
-            writer.write(offset)
-            writer.write(eventTime)
-            writer.write(tags.count)
-            for tag in tags { writer.write(tag) }
+            writer.write(tweets.count)
+            for tweet in tweets {
+                writer.write(tweet.offset)
+                writer.write(tweet.eventTime)
+                writer.write(tweet.tags.count)
+                for tag in tweet.tags { writer.write(tag) }
+            }
         case .watermark(let partition, let partitions, let watermark, let idle):
             writer.write(2)
             writer.write(partition)
@@ -77,12 +98,19 @@ package enum ClusterRecord: Equatable {
     private static func read(_ reader: inout StateReader) throws -> ClusterRecord? {
         switch try reader.readInt64() {
         case 1:
-            let partition = try reader.readInt(), offset = try reader.readInt64(), eventTime = try reader.readInt64()
-            let count = try reader.readCount()
-            var tags: [String] = []
-            for _ in 0..<count { tags.append(try reader.readString()) }
-            guard isPartition(partition), offset >= 0, isEventTime(eventTime), !tags.isEmpty else { return nil }
-            return .hashtags(partition: partition, offset: offset, eventTime: eventTime, tags: tags)
+            let partition = try reader.readInt()
+            var tweets: [TweetTags] = []
+            var lastOffset: Int64 = -1
+            for _ in 0..<(try reader.readCount()) {
+                let offset = try reader.readInt64(), eventTime = try reader.readInt64()
+                var tags: [String] = []
+                for _ in 0..<(try reader.readCount()) { tags.append(try reader.readString()) }
+                guard offset > lastOffset, isEventTime(eventTime), !tags.isEmpty else { return nil }
+                lastOffset = offset
+                tweets.append(TweetTags(offset: offset, eventTime: eventTime, tags: tags))
+            }
+            guard isPartition(partition), !tweets.isEmpty else { return nil }
+            return .tweets(partition: partition, tweets: tweets)
         case 2:
             let partition = try reader.readInt(), partitions = try reader.readInt(), watermark = try reader.readInt64(), idle = try reader.readBool()
             guard isPartition(partition), partition < partitions, partitions <= maximumPartitions,

@@ -24,6 +24,12 @@ final class IngestStage {
     private let exchange: KafkaProducer
     private let decoder = TweetMessageDecoder()
     private var partitionCount = 0
+    /// Tweets taken in this step, per source partition and key group, in offset order.
+    private var outgoing: [Destination: [ClusterRecord.TweetTags]] = [:]
+    private struct Destination: Hashable {
+        var partition: Int
+        var keyGroup: Int
+    }
     private var partitions: [Int: SourcePartition] = [:]
     private var lastWatermarks = -Double.infinity
     private var lastCommit = -Double.infinity
@@ -68,9 +74,10 @@ final class IngestStage {
         try sendDue(now: now)
     }
 
-    /// Sends watermarks and commits when their intervals have passed.
+    /// Sends the tweets taken, then watermarks and commits when their intervals have passed.
     private func sendDue(now: Double) throws {
-        if now - lastWatermarks >= 0.05 {
+        try sendTweets()
+        if now - lastWatermarks >= 0.1 {
             lastWatermarks = now
             try sendWatermarks(now: now)
         }
@@ -84,6 +91,7 @@ final class IngestStage {
     func stop() throws {
         if let held { rd_kafka_message_destroy(held.message) }
         held = nil
+        try sendTweets()
         try commit()
         consumer.close()
     }
@@ -153,26 +161,38 @@ final class IngestStage {
         for tag in tweet.hashtags {
             byGroup[KeyGroup(of: tag, maxParallelism: ClusterSettings.keyGroups).index, default: []].append(tag.string)
         }
-        for (group, tags) in byGroup.sorted(by: { $0.key < $1.key }) {
-            let record = ClusterRecord.hashtags(partition: partition, offset: offset, eventTime: eventTime, tags: tags)
-            try exchange.produce([KafkaRecord(key: [], value: record.bytes, timestamp: eventTime)], partition: Int32(group))
+        for (group, tags) in byGroup {
+            outgoing[Destination(partition: partition, keyGroup: group), default: []].append(ClusterRecord.TweetTags(offset: offset, eventTime: eventTime, tags: tags))
         }
         return true
+    }
+
+    /// Sends the tweets taken since the last call: one record per source partition and key group.
+    private func sendTweets() throws {
+        for (destination, tweets) in outgoing.sorted(by: { ($0.key.keyGroup, $0.key.partition) < ($1.key.keyGroup, $1.key.partition) }) {
+            let record = ClusterRecord.tweets(partition: destination.partition, tweets: tweets)
+            try exchange.produce([KafkaRecord(key: [], value: record.bytes, timestamp: tweets[0].eventTime)], partition: Int32(destination.keyGroup))
+        }
+        outgoing = [:]
     }
 
     /// Sends each owned partition's watermark (when it changed) to every key group.
     private func sendWatermarks(now: Double) throws {
         let delay = settings.source.outOfOrderness.milliseconds
         for (partition, entry) in partitions.sorted(by: { $0.key < $1.key }) {
+            let idle = !entry.finished && settings.source.idleTimeout.map { now - entry.lastActivity >= $0.seconds } == true
+            let earliest = -ClusterRecord.eventTimeLimit + 1
             let watermark: Int64
             if entry.finished {
                 watermark = .max
             } else if entry.maxEventTime > .min {
-                watermark = entry.maxEventTime - delay
+                let (value, overflow) = entry.maxEventTime.subtractingReportingOverflow(delay)
+                watermark = overflow ? earliest : max(earliest, value)
+            } else if idle {
+                watermark = earliest  // an empty partition, idle: it must not hold the key groups back
             } else {
                 continue
             }
-            let idle = !entry.finished && settings.source.idleTimeout.map { now - entry.lastActivity >= $0.seconds } == true
             if let last = entry.lastSent, last.watermark == watermark, last.idle == idle { continue }
             partitions[partition]!.lastSent = (watermark, idle)
             let record = ClusterRecord.watermark(partition: partition, partitions: partitionCount, watermark: watermark, idle: idle)

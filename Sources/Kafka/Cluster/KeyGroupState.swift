@@ -38,15 +38,17 @@ package struct KeyGroupState: Equatable {
     package mutating func take(_ record: ClusterRecord, at offset: Int64, window: WindowSpec) {
         nextOffset = offset + 1
         switch record {
-        case .hashtags(let partition, let sourceOffset, let eventTime, let tags):
-            if let last = lastSourceOffset[partition], sourceOffset <= last { return }
-            lastSourceOffset[partition] = sourceOffset
-            let slice = window.slice(of: eventTime)
-            guard Self.end(ofSlice: slice, step: window.slicesPerWindow, window) ?? .max > firedThrough else {
-                lateRecords &+= 1
-                return
+        case .tweets(let partition, let tweets):
+            for tweet in tweets {
+                if let last = lastSourceOffset[partition], tweet.offset <= last { continue }
+                lastSourceOffset[partition] = tweet.offset
+                let slice = window.slice(of: tweet.eventTime)
+                guard Self.end(ofSlice: slice, step: window.slicesPerWindow, window) ?? .max > firedThrough else {
+                    lateRecords &+= 1
+                    continue
+                }
+                for tag in tweet.tags { slices[slice, default: [:]][KeyString(tag), default: 0] &+= 1 }
             }
-            for tag in tags { slices[slice, default: [:]][KeyString(tag), default: 0] &+= 1 }
         case .watermark(let partition, let partitions, let watermark, let idle):
             sourcePartitions = max(sourcePartitions, partitions)
             let known = sourceWatermarks[partition]?.watermark ?? .min

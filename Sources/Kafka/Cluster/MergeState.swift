@@ -27,7 +27,7 @@ package struct MergeState: Equatable {
             for entry in entries { candidates[windowEnd, default: [:]][KeyString(entry.tag)] = entry.count }
         case .progress(let keyGroup, let watermark):
             keyGroupWatermarks[keyGroup] = max(keyGroupWatermarks[keyGroup], watermark)
-        case .hashtags, .watermark, .finished:
+        case .tweets, .watermark, .finished:
             break
         }
     }
