@@ -93,36 +93,34 @@ final class KeyGroupStage {
         }
         // A partition's first records can come before the assignment check saw it.
         if states[group] == nil { try followAssignment(now: SystemClock.monotonicSeconds(), force: true) }
-        guard var state = states[group] else { return nil }
-        if offset > state.nextOffset && state.nextOffset > 0 {
+        guard let nextOffset = states[group]?.nextOffset else { return nil }
+        if offset > nextOffset && nextOffset > 0 {
             // The group's offset was committed (by the key group's previous owner) after this
             // worker loaded the snapshot: a newer snapshot is there, at or past this offset.
-            state = try newestState(group)
-            guard state.nextOffset >= offset else {
-                throw FlowError(.missingInput, "key group \(group) resumes at offset \(state.nextOffset) of \(settings.exchangeTopic), but the next record there is at \(offset): records were deleted (retention) or the snapshots belong to another run; clear the job's checkpoint folder and topics to start over")
+            let newer = try newestState(group)
+            guard newer.nextOffset >= offset else {
+                throw FlowError(.missingInput, "key group \(group) resumes at offset \(nextOffset) of \(settings.exchangeTopic), but the next record there is at \(offset): records were deleted (retention) or the snapshots belong to another run; clear the job's checkpoint folder and topics to start over")
             }
+            states[group] = newer
         }
-        guard offset >= state.nextOffset else {
-            states[group] = state
-            return nil
-        }
+        guard offset >= states[group]!.nextOffset else { return nil }
         let payload = UnsafeBufferPointer(start: message.pointee.payload?.assumingMemoryBound(to: UInt8.self), count: message.pointee.payload == nil ? 0 : message.pointee.len)
+        // The state is changed where it lies in the dictionary: a copy would copy its tables.
         if let record = ClusterRecord(payload) {
-            state.take(record, at: offset, window: settings.window)
+            states[group]!.take(record, at: offset, window: settings.window)
         } else {
-            state.nextOffset = offset + 1
+            states[group]!.nextOffset = offset + 1
             setAside += 1
         }
-        states[group] = state
         changed.insert(group)
         return group
     }
 
     /// Sends the windows the key group's watermark completed, then the watermark itself.
     private func fire(_ group: Int) throws {
-        guard var state = states[group] else { return }
-        let fired = state.fireWindows(window: settings.window, k: settings.k)
-        states[group] = state
+        guard states[group] != nil else { return }
+        let fired = states[group]!.fireWindows(window: settings.window, k: settings.k)
+        let state = states[group]!
         for (end, entries) in fired {
             let record = ClusterRecord.candidates(keyGroup: group, windowEnd: end, entries: entries)
             try results.produce([KafkaRecord(key: [], value: record.bytes, timestamp: end)], partition: 0)

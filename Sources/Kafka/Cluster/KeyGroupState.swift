@@ -74,15 +74,8 @@ package struct KeyGroupState: Equatable {
         guard let watermark else { return [] }
         let limit = watermark == .max ? Int64.max : watermark + 1
         guard limit > firedThrough else { return [] }
-        var ends = Set<Int64>()
-        for slice in slices.keys {
-            for step in 1...window.slicesPerWindow {
-                guard let end = Self.end(ofSlice: slice, step: step, window) else { break }
-                if end > firedThrough && end <= limit { ends.insert(end) }
-            }
-        }
         var fired: [(windowEnd: Int64, entries: [ClusterRecord.Candidate])] = []
-        for end in ends.sorted() {
+        for end in candidateEnds(through: limit, window: window) {
             let lastSlice = end / window.slide - 1
             var totals: [KeyString: Int64] = [:]
             for slice in (lastSlice - window.slicesPerWindow + 1)...lastSlice where slices[slice] != nil {
@@ -99,6 +92,30 @@ package struct KeyGroupState: Equatable {
             slices[slice] = nil
         }
         return fired
+    }
+
+    /// The ends after `firedThrough` and at or before `limit` of the windows that may hold
+    /// records, in order: the multiples of the slide in that range when they are few (a watermark
+    /// moving on), else the ends of the windows of each slice that holds records.
+    private func candidateEnds(through limit: Int64, window: WindowSpec) -> [Int64] {
+        let (span, overflow) = limit.subtractingReportingOverflow(firedThrough)
+        if !overflow, span / window.slide <= Int64(slices.count) * window.slicesPerWindow {
+            let first = firedThrough.flooredDivision(by: window.slide) + 1
+            let last = limit.flooredDivision(by: window.slide)
+            guard first <= last else { return [] }
+            return (first...last).compactMap { step in
+                let (end, overflowed) = step.multipliedReportingOverflow(by: window.slide)
+                return overflowed ? nil : end
+            }
+        }
+        var ends = Set<Int64>()
+        for slice in slices.keys {
+            for step in 1...window.slicesPerWindow {
+                guard let end = Self.end(ofSlice: slice, step: step, window) else { break }
+                if end > firedThrough && end <= limit { ends.insert(end) }
+            }
+        }
+        return ends.sorted()
     }
 
     /// The end of the `step`-th window holding `slice` (the first ends right after it), or nil

@@ -81,22 +81,21 @@ final class MergeStage {
         }
         // The partition's first records can come before the assignment check saw it.
         if state == nil { try followAssignment(now: SystemClock.monotonicSeconds(), force: true) }
-        guard var state, message.pointee.offset >= state.nextOffset else { return }
+        guard let nextOffset = state?.nextOffset, message.pointee.offset >= nextOffset else { return }
         let payload = UnsafeBufferPointer(start: message.pointee.payload?.assumingMemoryBound(to: UInt8.self), count: message.pointee.payload == nil ? 0 : message.pointee.len)
+        // Changed in place: a copy would copy the open windows' tables.
         if let record = ClusterRecord(payload) {
-            state.take(record, at: message.pointee.offset)
+            state!.take(record, at: message.pointee.offset)
         } else {
-            state.nextOffset = message.pointee.offset + 1
+            state!.nextOffset = message.pointee.offset + 1
         }
-        self.state = state
         changed = true
     }
 
     private func emit() throws {
-        guard var state else { return }
-        let ranked = state.completeWindows(k: settings.k)
-        let complete = state.isComplete
-        self.state = state
+        guard state != nil else { return }
+        let ranked = state!.completeWindows(k: settings.k)
+        let complete = state!.isComplete
         var records: [KafkaRecord] = []
         for result in ranked where !alreadyWritten.contains(WrittenResult(windowEnd: result.windowEnd.milliseconds, rank: result.rank)) {
             records.append(KafkaRecord(key: Array(result.key.string.utf8), value: Array(RankedCountFormat.jsonl.line(result, keyColumn: "hashtag").utf8.dropLast()),
@@ -114,11 +113,11 @@ final class MergeStage {
 
     /// Delivers the output, then writes the state with the output's offsets now.
     private func snapshot() throws {
-        guard changed, var state else { return }
+        guard changed, state != nil else { return }
         try output.flush()
-        state.outputOffsets = try OutputReader(settings: settings).endOffsets()
+        state!.outputOffsets = try OutputReader(settings: settings).endOffsets()
+        guard let state else { return }
         try shelf.write(state.bytes, offset: state.nextOffset)
-        self.state = state
         alreadyWritten = alreadyWritten.filter { $0.windowEnd > state.emittedThrough }
         changed = false
         consumer.commit([0: state.nextOffset])
