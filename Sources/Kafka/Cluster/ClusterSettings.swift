@@ -49,3 +49,18 @@ public struct ClusterSettings: Sendable {
     var controlTopic: String { "flow.\(jobName).control" }
     func group(_ stage: String) -> String { "flow.\(jobName).\(stage)" }
 }
+
+/// Something a stage does every `seconds` of its loop: due at the first check, then once the
+/// time has passed again.
+struct Interval {
+    let seconds: Double
+    private var last = -Double.infinity
+
+    init(seconds: Double) { self.seconds = seconds }
+
+    mutating func isDue(_ now: Double) -> Bool {
+        guard now - last >= seconds else { return false }
+        last = now
+        return true
+    }
+}

@@ -46,6 +46,18 @@ final class GroupConsumer {
         rd_kafka_consumer_poll(client.handle, milliseconds)
     }
 
+    /// Hands `body` the messages waiting (up to `limit`, waiting `milliseconds` for the first),
+    /// destroying each after it.
+    func drain(waitingMilliseconds milliseconds: Int32, atMost limit: Int = 4096,
+               _ body: (UnsafeMutablePointer<rd_kafka_message_t>) throws -> Void) rethrows {
+        var taken = 0
+        while taken < limit, let message = poll(milliseconds: taken == 0 ? milliseconds : 0) {
+            defer { rd_kafka_message_destroy(message) }
+            taken += 1
+            try body(message)
+        }
+    }
+
     /// Asks the client which partitions it holds now (at most every 100 ms); returns the
     /// partitions gained and lost since the last check.
     func checkAssignment(now: Double, force: Bool = false) -> (gained: Set<Int>, lost: Set<Int>) {

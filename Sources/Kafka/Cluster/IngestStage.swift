@@ -31,8 +31,8 @@ final class IngestStage {
         var keyGroup: Int
     }
     private var partitions: [Int: SourcePartition] = [:]
-    private var lastWatermarks = -Double.infinity
-    private var lastCommit = -Double.infinity
+    private var watermarkInterval = Interval(seconds: 0.1)
+    private var commits: Interval
     /// A message that waits for its time (a paced replay), with its tweet's event time.
     private var held: (message: UnsafeMutablePointer<rd_kafka_message_t>, eventTime: Int64)?
     /// Event time and wall time of the first tweet this worker replayed.
@@ -42,6 +42,7 @@ final class IngestStage {
 
     init(settings: ClusterSettings) throws {
         self.settings = settings
+        commits = Interval(seconds: settings.checkpointInterval.seconds)
         consumer = try GroupConsumer(settings: settings, stage: "ingest", topic: settings.source.topic, startAtEnd: settings.source.start == .latest)
         exchange = try KafkaProducer(connection: settings.cluster, topic: settings.exchangeTopic, transactionalID: nil,
                                      partitions: ClusterSettings.keyGroups, transactionTimeout: .seconds(60))
@@ -77,14 +78,8 @@ final class IngestStage {
     /// Sends the tweets taken, then watermarks and commits when their intervals have passed.
     private func sendDue(now: Double) throws {
         try sendTweets()
-        if now - lastWatermarks >= 0.1 {
-            lastWatermarks = now
-            try sendWatermarks(now: now)
-        }
-        if now - lastCommit >= settings.checkpointInterval.seconds {
-            lastCommit = now
-            try commit()
-        }
+        if watermarkInterval.isDue(now) { try sendWatermarks(now: now) }
+        if commits.isDue(now) { try commit() }
     }
 
     /// Delivers what was sent and commits the offsets read; before leaving the group.

@@ -16,7 +16,7 @@ final class KeyGroupStage {
     private var states: [Int: KeyGroupState] = [:]
     private var progressSent: [Int: Int64] = [:]
     private var changed: Set<Int> = []
-    private var lastSnapshot = -Double.infinity
+    private var snapshots: Interval
     private(set) var setAside = 0
     private(set) var restored = 0
     /// The key groups this worker owns now.
@@ -26,6 +26,7 @@ final class KeyGroupStage {
     init(settings: ClusterSettings, report: @escaping (String) -> Void) throws {
         self.settings = settings
         self.report = report
+        snapshots = Interval(seconds: settings.checkpointInterval.seconds)
         consumer = try GroupConsumer(settings: settings, stage: "keygroups", topic: settings.exchangeTopic)
         results = try KafkaProducer(connection: settings.cluster, topic: settings.resultsTopic, transactionalID: nil,
                                     partitions: 1, transactionTimeout: .seconds(60))
@@ -33,18 +34,12 @@ final class KeyGroupStage {
 
     func step(milliseconds: Int32, now: Double) throws {
         try followAssignment(now: now)
-        var budget = 4096
         var touched: Set<Int> = []
-        while budget > 0, let message = consumer.poll(milliseconds: budget == 4096 ? milliseconds : 0) {
-            defer { rd_kafka_message_destroy(message) }
-            budget -= 1
+        try consumer.drain(waitingMilliseconds: milliseconds) { message in
             if let group = try take(message) { touched.insert(group) }
         }
         for group in touched.sorted() { try fire(group) }
-        if now - lastSnapshot >= settings.checkpointInterval.seconds {
-            lastSnapshot = now
-            try snapshot()
-        }
+        if snapshots.isDue(now) { try snapshot() }
     }
 
     func stop() throws {

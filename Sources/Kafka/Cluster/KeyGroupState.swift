@@ -75,12 +75,25 @@ package struct KeyGroupState: Equatable {
         let limit = watermark == .max ? Int64.max : watermark + 1
         guard limit > firedThrough else { return [] }
         var fired: [(windowEnd: Int64, entries: [ClusterRecord.Candidate])] = []
+        // Each tag's total over the window's slices; from one window to the next (one slide on)
+        // the slice entering is added and the one leaving taken away.
+        var totals: [KeyString: Int64] = [:]
+        var previousLastSlice: Int64?
         for end in candidateEnds(through: limit, window: window) {
             let lastSlice = end / window.slide - 1
-            var totals: [KeyString: Int64] = [:]
-            for slice in (lastSlice - window.slicesPerWindow + 1)...lastSlice where slices[slice] != nil {
-                for (tag, count) in slices[slice] ?? [:] { totals[tag, default: 0] &+= count }
+            if let previousLastSlice, previousLastSlice == lastSlice - 1 {
+                for (tag, count) in slices[lastSlice] ?? [:] { totals[tag, default: 0] &+= count }
+                for (tag, count) in slices[lastSlice - window.slicesPerWindow] ?? [:] {
+                    let left = (totals[tag] ?? 0) &- count
+                    totals[tag] = left == 0 ? nil : left
+                }
+            } else {
+                totals = [:]
+                for slice in (lastSlice - window.slicesPerWindow + 1)...lastSlice where slices[slice] != nil {
+                    for (tag, count) in slices[slice]! { totals[tag, default: 0] &+= count }
+                }
             }
+            previousLastSlice = lastSlice
             var selection = TopKSelection<KeyString, Int64>(k: k, isGreater: >)
             for (tag, count) in totals { selection.offer(key: tag, value: count) }
             if !selection.sorted.isEmpty {

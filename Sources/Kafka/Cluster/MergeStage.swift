@@ -19,7 +19,7 @@ final class MergeStage {
     /// Window results already in the output topic that the state does not know were sent.
     private var alreadyWritten: Set<WrittenResult> = []
     private var changed = false
-    private var lastSnapshot = -Double.infinity
+    private var snapshots: Interval
     private(set) var windowsEmitted = 0
     private(set) var finished = false
 
@@ -35,21 +35,14 @@ final class MergeStage {
                                    partitions: settings.sink.partitions, transactionTimeout: .seconds(60))
         control = try KafkaProducer(connection: settings.cluster, topic: settings.controlTopic, transactionalID: nil, partitions: 1, transactionTimeout: .seconds(60))
         shelf = SnapshotShelf(folder: "\(settings.checkpointFolder)/merge")
+        snapshots = Interval(seconds: settings.checkpointInterval.seconds)
     }
 
     func step(milliseconds: Int32, now: Double) throws {
         try followAssignment(now: now)
-        var budget = 4096
-        while budget > 0, let message = consumer.poll(milliseconds: budget == 4096 ? milliseconds : 0) {
-            defer { rd_kafka_message_destroy(message) }
-            budget -= 1
-            try take(message)
-        }
+        try consumer.drain(waitingMilliseconds: milliseconds) { message in try take(message) }
         try emit()
-        if now - lastSnapshot >= settings.checkpointInterval.seconds {
-            lastSnapshot = now
-            try snapshot()
-        }
+        if snapshots.isDue(now) { try snapshot() }
     }
 
     func stop() throws {
