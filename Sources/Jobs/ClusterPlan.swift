@@ -2,17 +2,21 @@ import Flow
 import Foundation
 import Kafka
 import Operators
+import Redis
 
 /// A job file as the stages of a cluster worker: the pipeline must be the trending shape,
 /// `kafka` (tweets) → `hashtags` → `key-by: hashtag` → `window` (sliding or tumbling) → `count`
-/// → `top-k` → `kafka` (ranked counts), the shape whose keyed part the workers share.
+/// → `top-k` → `kafka` (ranked counts) or `sink: {redis: URL}`, the shape whose keyed part the
+/// workers share.
 public enum ClusterPlan {
-    private static let shape = ["kafka", "hashtags", "key-by", "window", "count", "top-k", "kafka"]
+    private static let shape = ["kafka", "hashtags", "key-by", "window", "count", "top-k"]
+    private static let shapeText = "kafka → hashtags → key-by → window → count → top-k → kafka (or sink with redis:)"
 
     /// The settings of one worker of `file`, joining the job at `cluster` (`kafka://HOST:PORT[,…]`).
     public static func settings(for file: JobFile, builder: JobBuilder, cluster: String, workerID: String) throws -> ClusterSettings {
-        guard file.steps.map(\.operatorName) == shape else {
-            throw FlowError(.invalidJob, "\(file.path): --cluster runs pipelines of the shape \(shape.joined(separator: " → ")) (the trending job read from and written to Kafka); this pipeline is \(file.steps.map(\.operatorName).joined(separator: " → ")); run it without --cluster")
+        let names = file.steps.map(\.operatorName)
+        guard names.count == shape.count + 1, Array(names.prefix(shape.count)) == shape, ["kafka", "sink"].contains(names.last) else {
+            throw FlowError(.invalidJob, "\(file.path): --cluster runs pipelines of the shape \(shapeText) (the trending job read from Kafka); this pipeline is \(names.joined(separator: " → ")); run it without --cluster")
         }
         guard ClusterPlan.isWorkerID(workerID) else {
             throw FlowError(.invalidJob, "--worker-id \"\(workerID.prefix(40))\" must be 1 to 100 letters, digits, '-', '_' or '.'; the pod name of a StatefulSet is one")
@@ -28,19 +32,34 @@ public enum ClusterPlan {
         guard field == "hashtag" else { throw FlowError(.invalidJob, "key-by \"\(field)\" is not a field of hashtags; write key-by: hashtag", at: steps[2].location) }
         let window = try windowSpec(&steps[3])
         let k = try steps[5].integer("k", default: 20, range: 1...10_000)
-        let key = steps[6].string("key", default: "hashtag")
-        guard key == "hashtag" else { throw FlowError(.invalidJob, "kafka key \"\(key.prefix(40))\" is not a field of window results; write key: hashtag", at: steps[6].location) }
-        let sink = try KafkaOperators.sinkSettings(&steps[6], transactionalIDStem: "flow-\(file.name)-kafka-2", defaultPartitions: 1)
+        let output = try output(&steps[6], isKafka: names.last == "kafka")
         for step in steps { try step.checkAllUsed() }
 
         let connection = try clusterConnection(cluster)
         let checkpoints = try builder.checkpointing.settings(for: file, parameters: parameters)
         let folder = (checkpoints?.directory ?? "checkpoints/\(file.name)") + "/cluster"
         let interval = checkpoints?.interval ?? .seconds(10)
-        var settings = ClusterSettings(jobName: file.name, workerID: workerID, cluster: connection, source: source, window: window, k: k, sink: sink,
+        var settings = ClusterSettings(jobName: file.name, workerID: workerID, cluster: connection, source: source, window: window, k: k, output: output,
                                        checkpointFolder: folder, checkpointInterval: interval)
         settings.speed = speed
         return settings
+    }
+
+    /// The merge's output: a Kafka topic (`kafka` step) or a Redis sorted set (`sink: {redis: URL}`).
+    private static func output(_ settings: inout ResolvedSettings, isKafka: Bool) throws -> ClusterSettings.Output {
+        if isKafka {
+            let key = settings.string("key", default: "hashtag")
+            guard key == "hashtag" else { throw FlowError(.invalidJob, "kafka key \"\(key.prefix(40))\" is not a field of window results; write key: hashtag", at: settings.location) }
+            return .kafka(try KafkaOperators.sinkSettings(&settings, transactionalIDStem: "unused", defaultPartitions: 1))
+        }
+        let redis = settings.string("redis", default: "")
+        guard !redis.isEmpty, settings.string("path", default: "-") == "-" else {
+            throw FlowError(.invalidJob, "a cluster job writes its window results to Kafka (a kafka step) or to Redis (sink: {redis: URL}), not to a file or the console; change the sink or run without --cluster", at: settings.location)
+        }
+        let redisSettings = try RedisOperators.sinkSettings(redis, &settings)
+        return .other(description: "redis sorted set \(redisSettings.key) at \(redisSettings.endpoint)") {
+            try RedisClusterResults(settings: redisSettings, metrics: JobMetrics())
+        }
     }
 
     private static func windowSpec(_ settings: inout ResolvedSettings) throws -> WindowSpec {

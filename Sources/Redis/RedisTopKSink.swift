@@ -49,13 +49,26 @@ public final class RedisTopKSink: Sink {
         connection = try settings.retry.run(connection: &connection, endpoint: settings.endpoint) { $0 }
     }
 
-    public func process(_ batch: [RankedCount], into output: Collector<Never>) {
+    public func process(_ batch: [RankedCount], into output: Collector<Never>) { take(batch) }
+
+    /// Publishes `results` (whole windows, in order) and waits for Redis to confirm them: for a
+    /// writer outside a job's graph (a cluster's merge).
+    public func publish(_ results: [RankedCount]) throws {
+        take(results)
+        if let open = current { close(open) }
+        try send()
+    }
+
+    private func take(_ batch: [RankedCount]) {
         for entry in batch {
             if let open = current, open.end != entry.windowEnd.milliseconds { close(open) }
             if current == nil { current = (entry.windowEnd.milliseconds, []) }
             current!.entries.append(entry)
         }
     }
+
+    /// Closes the connection (a writer outside a job's graph, at its end).
+    public func close() { connection?.close() }
 
     /// The top-K merge emits a window's ranks together, before the watermark that completed it.
     public func onWatermark(_ watermark: EventTime, into output: Collector<Never>) throws {

@@ -1,6 +1,7 @@
 import Flow
 import FlowTesting
 import Foundation
+import Redis
 import Testing
 import TweetGenerator
 
@@ -122,6 +123,63 @@ struct ClusterTests {
         }
         #expect(try workers.dropFirst(2).contains { try String(contentsOfFile: $0.stderrPath, encoding: .utf8).contains("gained") }, "the workers that joined took no key group")
         try Self.checkOutput(broker, topic: "D", equals: expected, folder: folder)
+    }
+
+    /// The trending job with a Redis sink keeping every window (`<key>:<window end>`).
+    static let redisJob = """
+        name: cluster-redis
+        parameters:
+          brokers: {default: ""}
+          redis: {default: ""}
+          key: {default: hashtags}
+          speed: {default: max}
+        pipeline:
+          - kafka: {brokers: "${brokers}", topic: tweets, until: latest, out-of-orderness: 5s, speed: "${speed}"}
+          - hashtags: {}
+          - key-by: hashtag
+          - window: {type: sliding, size: 30m, slide: 10s}
+          - count: {}
+          - top-k: {k: 20}
+          - sink: {redis: "${redis}", redis-key: "${key}", redis-history-ttl: 1h}
+        """
+
+    /// Every window's set under `key` (`<key>:<window end>` → its members and scores), and the
+    /// last window's set and end.
+    static func windows(_ redis: RedisServer, key: String) throws -> [String: [String]] {
+        guard case .array(let names) = try redis.connection().command(["KEYS", "\(key):*"]) else { return [:] }
+        var windows: [String: [String]] = [:]
+        for case .string(let name) in names where name != "\(key):window" {
+            windows[String(name.dropFirst(key.count + 1))] = try redis.sortedSet(name)
+        }
+        windows["last"] = try redis.sortedSet(key)
+        if case .string(let end) = try redis.connection().command(["GET", "\(key):window"]) { windows["last end"] = [end] }
+        return windows
+    }
+
+    @Test func workersPublishingToRedisLeaveEveryWindowAsOneProcessDoes() throws {
+        let folder = try Fixtures.scratchFolder()
+        let broker = try Self.brokerWithTweets(folder)
+        let redis = try RedisServer()
+        try Self.redisJob.write(toFile: folder + "/redis.yaml", atomically: false, encoding: .utf8)
+        func arguments(_ key: String, _ extra: [String]) -> [String] {
+            ["run", folder + "/redis.yaml", "--quiet", "-p", "brokers=\(broker.brokers)", "-p", "redis=\(redis.url)", "-p", "key=\(key)"] + extra
+        }
+        let single = try FlowrunProcess(arguments("single", []), stderrPath: folder + "/single.err", environment: broker.environment).finish()
+        #expect(single.status == 0, "\(single.stderr)")
+        let workers = try ["w0", "w1"].map { name in
+            try FlowrunProcess(arguments("cluster", ["--cluster", "kafka://\(broker.brokers)", "--worker-id", name, "--no-static-membership",
+                                                     "--session-timeout", "3s", "--checkpoint-dir", folder + "/checkpoints-redis",
+                                                     "--checkpoint-interval", "200ms", "-p", "speed=20x"]),
+                               stderrPath: folder + "/redis-\(name).err", environment: broker.environment)
+        }
+        #expect(Self.waitForKeyGroupSnapshots(folder + "/checkpoints-redis/cluster", while: workers), "no key group was written before the job ended")
+        #expect(workers[0].send(SIGKILL))
+        _ = workers[0].finish()
+        let survivor = workers[1].finish()
+        #expect(survivor.status == 0 && survivor.stderr.contains("job finished"), "\(survivor.stderr)")
+        let expected = try Self.windows(redis, key: "single")
+        #expect(expected.count > 200, "the single process kept \(expected.count) windows")
+        #expect(try Self.windows(redis, key: "cluster") == expected, "the workers' windows in Redis differ from the single process's")
     }
 
     @Test func aPipelineOfAnotherShapeIsRefusedInOneSentence() throws {

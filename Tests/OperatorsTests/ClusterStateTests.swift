@@ -125,9 +125,9 @@ struct ClusterStateTests {
     }
 
     @Test func aMergeTakingOverRecognisesTheResultsAlreadyWritten() {
-        func parse(_ text: String) -> MergeStage.WrittenResult? { Array(text.utf8).withUnsafeBufferPointer { OutputReader.windowAndRank($0) } }
+        func parse(_ text: String) -> OutputReader.WrittenResult? { Array(text.utf8).withUnsafeBufferPointer { OutputReader.windowAndRank($0) } }
         let line = RankedCountFormat.jsonl.line(RankedCount(windowEnd: EventTime(milliseconds: 1_609_459_250_000), rank: 7, key: KeyString("swift"), value: 29), keyColumn: "hashtag")
-        #expect(parse(line) == MergeStage.WrittenResult(windowEnd: 1_609_459_250_000, rank: 7))
+        #expect(parse(line) == OutputReader.WrittenResult(windowEnd: 1_609_459_250_000, rank: 7))
         #expect(parse("{\"window_end_ms\":12,\"rank\":0,") == nil)
         #expect(parse("{\"rank\":1,\"window_end_ms\":12}") == nil)
         #expect(parse("{\"window_end_ms\":99999999999999999999999,\"rank\":1,") == nil)

@@ -15,7 +15,14 @@ public struct ClusterSettings: Sendable {
     public var speed = ReplaySpeed.max
     public var window: WindowSpec
     public var k: Int
-    public var sink: KafkaSinkSettings
+    /// Where the merge writes the window results.
+    public var output: Output
+
+    /// A Kafka topic (exactly once), or another output the job's builder makes.
+    public enum Output: Sendable {
+        case kafka(KafkaSinkSettings)
+        case other(description: String, make: @Sendable () throws -> any ClusterResults)
+    }
     /// The shared folder every worker writes its key groups' snapshots into and reads them from.
     public var checkpointFolder: String
     /// Time between snapshots of each key group a worker owns.
@@ -29,14 +36,14 @@ public struct ClusterSettings: Sendable {
     public var statusFile: String?
 
     public init(jobName: String, workerID: String, cluster: KafkaConnection, source: KafkaTweetSource.Settings, window: WindowSpec, k: Int,
-                sink: KafkaSinkSettings, checkpointFolder: String, checkpointInterval: Duration) {
+                output: Output, checkpointFolder: String, checkpointInterval: Duration) {
         self.jobName = jobName
         self.workerID = workerID
         self.cluster = cluster
         self.source = source
         self.window = window
         self.k = k
-        self.sink = sink
+        self.output = output
         self.checkpointFolder = checkpointFolder
         self.checkpointInterval = checkpointInterval
     }

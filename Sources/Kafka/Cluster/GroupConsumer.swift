@@ -12,7 +12,9 @@ final class GroupConsumer {
     private(set) var assigned: Set<Int> = []
     private var closed = false
 
-    init(settings: ClusterSettings, stage: String, topic: String, startAtEnd: Bool = false) throws {
+    /// A member of the stage's group (`flow.<job>.<stage>`) reading `topic` at `connection`
+    /// (the cluster's brokers unless named).
+    init(settings: ClusterSettings, stage: String, topic: String, connection: KafkaConnection? = nil, startAtEnd: Bool = false) throws {
         self.topic = topic
         var properties = [
             "group.id": settings.group(stage),
@@ -28,14 +30,15 @@ final class GroupConsumer {
             "fetch.wait.max.ms": "10",
         ]
         if settings.staticMembership { properties["group.instance.id"] = "\(settings.workerID)-\(stage)" }
-        client = try KafkaClient(.consumer, connection: settings.cluster, properties: properties)
+        let connection = connection ?? settings.cluster
+        client = try KafkaClient(.consumer, connection: connection, properties: properties)
         rd_kafka_poll_set_consumer(client.handle)
         let list = rd_kafka_topic_partition_list_new(1)!
         defer { rd_kafka_topic_partition_list_destroy(list) }
         rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA)
         let error = rd_kafka_subscribe(client.handle, list)
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw FlowError(.external, "\(settings.cluster) refused the subscription to \(topic) (\(String(cString: rd_kafka_err2str(error)))); check the topic and the client's permissions")
+            throw FlowError(.external, "\(connection) refused the subscription to \(topic) (\(String(cString: rd_kafka_err2str(error)))); check the topic and the client's permissions")
         }
     }
 

@@ -43,7 +43,8 @@ final class IngestStage {
     init(settings: ClusterSettings) throws {
         self.settings = settings
         commits = Interval(seconds: settings.checkpointInterval.seconds)
-        consumer = try GroupConsumer(settings: settings, stage: "ingest", topic: settings.source.topic, startAtEnd: settings.source.start == .latest)
+        consumer = try GroupConsumer(settings: settings, stage: "ingest", topic: settings.source.topic, connection: settings.source.connection,
+                                     startAtEnd: settings.source.start == .latest)
         exchange = try KafkaProducer(connection: settings.cluster, topic: settings.exchangeTopic, transactionalID: nil,
                                      partitions: ClusterSettings.keyGroups, transactionTimeout: .seconds(60))
         guard let count = try consumer.client.partitionCount(settings.source.topic) else {
@@ -59,7 +60,7 @@ final class IngestStage {
 
     /// Reads for up to `milliseconds`, then sends watermarks and commits as their intervals say.
     func step(milliseconds: Int32, now: Double) throws {
-        followAssignment(now: now)
+        try followAssignment(now: now)
         if let held {
             guard admits(held.eventTime) else { return try sendDue(now: now) }
             self.held = nil
@@ -102,20 +103,26 @@ final class IngestStage {
         return Double(eventTime - paceStart.eventTime) / 1000 / factor <= wall - paceStart.wall
     }
 
-    private func followAssignment(now: Double, force: Bool = false) {
+    private func followAssignment(now: Double, force: Bool = false) throws {
         let (gained, lost) = consumer.checkAssignment(now: now, force: force)
         for partition in lost { partitions[partition] = nil }
         if let held, lost.contains(Int(held.message.pointee.partition)) {
             rd_kafka_message_destroy(held.message)
             self.held = nil
         }
+        if gained.contains(where: { $0 >= partitionCount }), let count = try consumer.client.partitionCount(settings.source.topic) {
+            partitionCount = max(partitionCount, count)  // partitions added to the topic
+        }
         for partition in gained {
             var entry = SourcePartition(lastActivity: now)
             if settings.source.bounded {
+                // Where a bounded read of the partition ends: its end now (a broker may report it
+                // low; the partition then ends at the first end of partition after it).
                 var low: Int64 = 0, high: Int64 = 0
-                if rd_kafka_query_watermark_offsets(consumer.client.handle, settings.source.topic, Int32(partition), &low, &high, settings.cluster.timeoutMilliseconds) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                    entry.endOffset = high
-                }
+                let error = rd_kafka_query_watermark_offsets(consumer.client.handle, settings.source.topic, Int32(partition), &low, &high,
+                                                             settings.source.connection.timeoutMilliseconds)
+                guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw consumer.client.unreachable(String(cString: rd_kafka_err2str(error))) }
+                entry.endOffset = high
             }
             partitions[partition] = entry
         }
@@ -126,7 +133,7 @@ final class IngestStage {
     private func take(_ message: UnsafeMutablePointer<rd_kafka_message_t>, now: Double, admitted: Bool) throws -> Bool {
         let partition = Int(message.pointee.partition), offset = message.pointee.offset
         // A partition's first records can come before the assignment check saw it.
-        if partitions[partition] == nil { followAssignment(now: now, force: true) }
+        if partitions[partition] == nil { try followAssignment(now: now, force: true) }
         guard partitions[partition] != nil else { return true }
         if message.pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
             partitions[partition]!.nextOffset = max(partitions[partition]!.nextOffset ?? 0, offset)

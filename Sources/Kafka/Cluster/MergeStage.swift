@@ -4,35 +4,31 @@ import Operators
 
 /// The third stage: whichever worker the group gives the single results partition merges the
 /// key groups' local top K into the global top K of each window, once every key group's
-/// watermark passed it, and writes it to the job's output topic.
+/// watermark passed it, and writes it to the job's output (``ClusterResults``).
 ///
 /// Exactly once without a transaction: the merge's state is written (after the output is
-/// delivered) with the output's offsets, and a worker that takes the merge over reads the output
-/// from those offsets, so the window results it would send again are left out.
+/// delivered) with where the output stood, and a worker that takes the merge over tells the
+/// output, which leaves out the window results already written (a Kafka topic is read back) or
+/// writes them again identically (a Redis set).
 final class MergeStage {
     private let settings: ClusterSettings
     private let consumer: GroupConsumer
-    private let output: KafkaProducer
+    private let output: any ClusterResults
     private let control: KafkaProducer
     private let shelf: SnapshotShelf
     private var state: MergeState?
-    /// Window results already in the output topic that the state does not know were sent.
-    private var alreadyWritten: Set<WrittenResult> = []
     private var changed = false
     private var snapshots: Interval
     private(set) var windowsEmitted = 0
     private(set) var finished = false
 
-    struct WrittenResult: Hashable {
-        var windowEnd: Int64
-        var rank: Int
-    }
-
     init(settings: ClusterSettings) throws {
         self.settings = settings
         consumer = try GroupConsumer(settings: settings, stage: "merge", topic: settings.resultsTopic)
-        output = try KafkaProducer(connection: settings.sink.connection, topic: settings.sink.topic, transactionalID: nil,
-                                   partitions: settings.sink.partitions, transactionTimeout: .seconds(60))
+        switch settings.output {
+        case .kafka(let sink): output = try KafkaClusterResults(sink: sink, group: settings.group("output-check"))
+        case .other(_, let make): output = try make()
+        }
         control = try KafkaProducer(connection: settings.cluster, topic: settings.controlTopic, transactionalID: nil, partitions: 1, transactionTimeout: .seconds(60))
         shelf = SnapshotShelf(folder: "\(settings.checkpointFolder)/merge")
         snapshots = Interval(seconds: settings.checkpointInterval.seconds)
@@ -52,10 +48,7 @@ final class MergeStage {
 
     private func followAssignment(now: Double, force: Bool = false) throws {
         let (gained, lost) = consumer.checkAssignment(now: now, force: force)
-        if !lost.isEmpty {
-            state = nil
-            alreadyWritten = []
-        }
+        if !lost.isEmpty { state = nil }
         guard gained.contains(0) else { return }
         var restored = MergeState()
         if let (offset, bytes) = try shelf.newest() {
@@ -63,7 +56,7 @@ final class MergeStage {
                 throw FlowError(.missingInput, "the merge snapshot \(shelf.path(offset)) is damaged (\(error)); delete it to restore the one before it")
             }
         }
-        alreadyWritten = try OutputReader(settings: settings).results(after: restored.outputOffsets, windowsAfter: restored.emittedThrough)
+        try output.resume(after: restored.outputOffsets, windowsThrough: restored.emittedThrough)
         state = restored
     }
 
@@ -89,15 +82,10 @@ final class MergeStage {
         guard state != nil else { return }
         let ranked = state!.completeWindows(k: settings.k)
         let complete = state!.isComplete
-        var records: [KafkaRecord] = []
-        for result in ranked where !alreadyWritten.contains(WrittenResult(windowEnd: result.windowEnd.milliseconds, rank: result.rank)) {
-            records.append(KafkaRecord(key: Array(result.key.string.utf8), value: Array(RankedCountFormat.jsonl.line(result, keyColumn: "hashtag").utf8.dropLast()),
-                                       timestamp: result.windowEnd.milliseconds))
-            if result.rank == 1 { windowsEmitted += 1 }
-        }
-        try output.produce(records)
+        try output.write(ranked)
+        windowsEmitted += ranked.count { $0.rank == 1 }
         if complete && !finished {
-            try output.flush()
+            try output.finish()
             try control.produce([KafkaRecord(key: [], value: ClusterRecord.finished.bytes, timestamp: 0)], partition: 0)
             try control.flush()
             finished = true
@@ -107,11 +95,9 @@ final class MergeStage {
     /// Delivers the output, then writes the state with the output's offsets now.
     private func snapshot() throws {
         guard changed, state != nil else { return }
-        try output.flush()
-        state!.outputOffsets = try OutputReader(settings: settings).endOffsets()
+        state!.outputOffsets = try output.deliver(windowsThrough: state!.emittedThrough)
         guard let state else { return }
         try shelf.write(state.bytes, offset: state.nextOffset)
-        alreadyWritten = alreadyWritten.filter { $0.windowEnd > state.emittedThrough }
         changed = false
         consumer.commit([0: state.nextOffset])
     }
