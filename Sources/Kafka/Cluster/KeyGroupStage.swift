@@ -89,13 +89,11 @@ final class KeyGroupStage {
         // A partition's first records can come before the assignment check saw it.
         if states[group] == nil { try followAssignment(now: SystemClock.monotonicSeconds(), force: true) }
         guard let nextOffset = states[group]?.nextOffset else { return nil }
-        if offset > nextOffset && nextOffset > 0 {
+        if offset > nextOffset {
             // The group's offset was committed (by the key group's previous owner) after this
             // worker loaded the snapshot: a newer snapshot is there, at or past this offset.
             let newer = try newestState(group)
-            guard newer.nextOffset >= offset else {
-                throw FlowError(.missingInput, "key group \(group) resumes at offset \(nextOffset) of \(settings.exchangeTopic), but the next record there is at \(offset): records were deleted (retention) or the snapshots belong to another run; clear the job's checkpoint folder and topics to start over")
-            }
+            guard newer.nextOffset >= offset else { throw ClusterGap.error(partition: "key group \(group)", of: settings, at: newer.nextOffset, next: offset) }
             states[group] = newer
         }
         guard offset >= states[group]!.nextOffset else { return nil }
@@ -115,12 +113,11 @@ final class KeyGroupStage {
     private func fire(_ group: Int) throws {
         guard states[group] != nil else { return }
         let fired = states[group]!.fireWindows(window: settings.window, k: settings.k)
-        let state = states[group]!
         for (end, entries) in fired {
             let record = ClusterRecord.candidates(keyGroup: group, windowEnd: end, entries: entries)
             try results.produce([KafkaRecord(key: [], value: record.bytes, timestamp: end)], partition: 0)
         }
-        if let watermark = state.watermark, watermark > progressSent[group] ?? .min {
+        if let watermark = states[group]!.watermark, watermark > progressSent[group] ?? .min {
             progressSent[group] = watermark
             try results.produce([KafkaRecord(key: [], value: ClusterRecord.progress(keyGroup: group, watermark: watermark).bytes, timestamp: 0)], partition: 0)
         }

@@ -50,14 +50,19 @@ final class MergeStage {
         let (gained, lost) = consumer.checkAssignment(now: now, force: force)
         if !lost.isEmpty { state = nil }
         guard gained.contains(0) else { return }
-        var restored = MergeState()
-        if let (offset, bytes) = try shelf.newest() {
-            do { restored = try MergeState(bytes: bytes) } catch {
-                throw FlowError(.missingInput, "the merge snapshot \(shelf.path(offset)) is damaged (\(error)); delete it to restore the one before it")
-            }
-        }
+        let restored = try newestState()
         try output.resume(after: restored.outputOffsets, windowsThrough: restored.emittedThrough)
         state = restored
+    }
+
+    /// The newest snapshot of the merge, or an empty state when it has none.
+    private func newestState() throws -> MergeState {
+        guard let (offset, bytes) = try shelf.newest() else { return MergeState() }
+        do {
+            return try MergeState(bytes: bytes)
+        } catch {
+            throw FlowError(.missingInput, "the merge snapshot \(shelf.path(offset)) is damaged (\(error)); delete it to restore the one before it")
+        }
     }
 
     private func take(_ message: UnsafeMutablePointer<rd_kafka_message_t>) throws {
@@ -68,6 +73,14 @@ final class MergeStage {
         // The partition's first records can come before the assignment check saw it.
         if state == nil { try followAssignment(now: SystemClock.monotonicSeconds(), force: true) }
         guard let nextOffset = state?.nextOffset, message.pointee.offset >= nextOffset else { return }
+        if message.pointee.offset > nextOffset {
+            // The offset was committed after this worker loaded the snapshot: a newer one is there.
+            state = try newestState()
+            guard state!.nextOffset >= message.pointee.offset else {
+                throw ClusterGap.error(partition: "the merge", of: settings, at: state!.nextOffset, next: message.pointee.offset)
+            }
+            guard message.pointee.offset >= state!.nextOffset else { return }
+        }
         let payload = UnsafeBufferPointer(start: message.pointee.payload?.assumingMemoryBound(to: UInt8.self), count: message.pointee.payload == nil ? 0 : message.pointee.len)
         // Changed in place: a copy would copy the open windows' tables.
         if let record = ClusterRecord(payload) {
