@@ -24,6 +24,13 @@ struct JobOptions: ParsableArguments {
 
     /// Parses the job file and builds it.
     func build(checkOnly: Bool, checkpointing: CheckpointOptions = CheckpointOptions()) throws -> (JobFile, JobBuilder.BuiltJob) {
+        let builder = try builder(checkpointing: checkpointing)
+        let file = try JobFileParser.parse(path: file)
+        return (file, try builder.build(file, checkOnly: checkOnly))
+    }
+
+    /// A builder set up by these options: parallelism, batch size, timeouts and `-p` parameters.
+    func builder(checkpointing: CheckpointOptions = CheckpointOptions()) throws -> JobBuilder {
         guard (1...128).contains(parallelism) else {
             throw FlowError(.invalidJob, "--parallelism \(parallelism) is out of range; use 1 to 128")
         }
@@ -52,8 +59,7 @@ struct JobOptions: ParsableArguments {
             }
             builder.overrides[String(parameter[..<equals])] = String(parameter[parameter.index(after: equals)...])
         }
-        let file = try JobFileParser.parse(path: file)
-        return (file, try builder.build(file, checkOnly: checkOnly))
+        return builder
     }
 }
 

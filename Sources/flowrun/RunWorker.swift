@@ -12,15 +12,8 @@ extension Run {
     func runWorker() throws {
         try reportingErrors {
             guard let cluster else { return }
+            let builder = try job.builder(checkpointing: try checkpointOptions())
             let file = try JobFileParser.parse(path: job.file)
-            var builder = JobBuilder()
-            builder.checkpointing = try checkpointOptions()
-            for parameter in job.parameters {
-                guard let equals = parameter.firstIndex(of: "="), equals != parameter.startIndex else {
-                    throw FlowError(.invalidJob, "-p \(parameter) is not name=value; write for example -p topic=tweets")
-                }
-                builder.overrides[String(parameter[..<equals])] = String(parameter[parameter.index(after: equals)...])
-            }
             let name = workerID ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
             var settings = try ClusterPlan.settings(for: file, builder: builder, cluster: cluster, workerID: name)
             if let sessionTimeout {

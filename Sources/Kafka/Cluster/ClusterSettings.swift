@@ -19,9 +19,16 @@ public struct ClusterSettings: Sendable {
     public var output: Output
 
     /// A Kafka topic (exactly once), or another output the job's builder makes.
-    public enum Output: Sendable {
+    public enum Output: Sendable, CustomStringConvertible {
         case kafka(KafkaSinkSettings)
         case other(description: String, make: @Sendable () throws -> any ClusterResults)
+
+        public var description: String {
+            switch self {
+            case .kafka(let sink): "kafka topic \(sink.topic) at \(sink.connection.brokers)"
+            case .other(let description, _): description
+            }
+        }
     }
     /// The shared folder every worker writes its key groups' snapshots into and reads them from.
     public var checkpointFolder: String

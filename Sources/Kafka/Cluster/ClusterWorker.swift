@@ -30,13 +30,12 @@ public final class ClusterWorker: Sendable {
         let keyGroups = try KeyGroupStage(settings: settings, report: report)
         let merge = try MergeStage(settings: settings)
         let control = try ControlWatch(settings: settings)
-        report("worker \(settings.workerID) joined job \(settings.jobName) at \(settings.cluster.brokers)")
+        report("worker \(settings.workerID) joined job \(settings.jobName) at \(settings.cluster.brokers), writing to \(settings.output)")
         var summary = Summary()
-        var lastStatus = -Double.infinity
+        var status = Interval(seconds: 1)
         while !stopRequested.load(ordering: .relaxed) {
             let now = SystemClock.monotonicSeconds()
-            if let statusFile = settings.statusFile, now - lastStatus >= 1 {
-                lastStatus = now
+            if let statusFile = settings.statusFile, status.isDue(now) {
                 try writeStatus(statusFile, keyGroups: keyGroups.owned, tweets: ingest.tweets)
             }
             try ingest.step(milliseconds: 5, now: now)
@@ -54,10 +53,6 @@ public final class ClusterWorker: Sendable {
         summary.setAside = ingest.setAside + keyGroups.setAside
         summary.keyGroupsRestored = keyGroups.restored
         summary.windowsEmitted = merge.windowsEmitted
-        // The stages have delivered, written and left their groups; the process ends next. Their
-        // clients are not destroyed: rd_kafka_destroy of a consumer closed this way was seen to
-        // wait forever on one of its broker threads (librdkafka 2.16 against Tansu).
-        for stage in [ingest, keyGroups, merge, control] as [AnyObject] { _ = Unmanaged.passRetained(stage) }
         return summary
     }
 }

@@ -32,6 +32,10 @@ final class GroupConsumer {
         if settings.staticMembership { properties["group.instance.id"] = "\(settings.workerID)-\(stage)" }
         let connection = connection ?? settings.cluster
         client = try KafkaClient(.consumer, connection: connection, properties: properties)
+        // Never destroyed (a worker has three, for its life): rd_kafka_destroy of a group consumer
+        // closed after a take-over was seen to wait forever on one of its broker threads
+        // (librdkafka 2.16 against Tansu), which would keep a failed worker from exiting.
+        _ = Unmanaged.passRetained(client)
         rd_kafka_poll_set_consumer(client.handle)
         let list = rd_kafka_topic_partition_list_new(1)!
         defer { rd_kafka_topic_partition_list_destroy(list) }
