@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Flow
+import Foundation
 
 /// Snapshots of one partition's state (a key group, or the merge) in the folder all workers
 /// share, named by the offset they resume at: `<folder>/<offset, 20 digits>.state`.
@@ -26,10 +27,19 @@ struct SnapshotShelf {
         }
     }
 
-    /// Writes `bytes` as the snapshot at `offset` and drops the oldest beyond `retain`.
+    /// Writes `bytes` as the snapshot at `offset`, synced with its folder (the caller commits the
+    /// offset next, so the file must outlive a crash of the machine), and drops the oldest beyond
+    /// `retain`.
     func write(_ bytes: [UInt8], offset: Int64) throws {
-        try makeFolder()
+        if access(folder, F_OK) != 0 {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw FlowError(.output, "cannot create the checkpoint folder \(folder) (\(error.localizedDescription)); check that the shared checkpoint folder is writable")
+            }
+        }
         try DurableFiles.write(bytes, to: path(offset))
+        try DurableFiles.syncFolder(folder)
         for old in offsets().dropLast(retain) { unlink(path(old)) }
     }
 
@@ -49,17 +59,6 @@ struct SnapshotShelf {
             found.append(offset)
         }
         return found.sorted()
-    }
-
-    private func makeFolder() throws {
-        var path = ""
-        for part in folder.split(separator: "/", omittingEmptySubsequences: false) {
-            path += path.isEmpty && part.isEmpty ? "/" : (path.isEmpty || path == "/" ? "" : "/") + part
-            if part.isEmpty { continue }
-            if mkdir(path, 0o755) != 0 && errno != EEXIST {
-                throw FlowError(.output, "cannot create the checkpoint folder \(path) (\(String(cString: strerror(errno)))); check that the shared checkpoint folder is writable")
-            }
-        }
     }
 }
 
