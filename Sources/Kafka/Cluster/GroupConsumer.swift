@@ -79,6 +79,52 @@ final class GroupConsumer {
         return (current.subtracting(assigned), assigned.subtracting(current))
     }
 
+    /// Makes the partitions read on from `offsets` (partition → next offset), whatever the group
+    /// had committed: a partition's state, not the group, says where it resumes. Records fetched
+    /// before are dropped by librdkafka.
+    func seek(_ offsets: [Int: Int64]) throws {
+        guard !offsets.isEmpty else { return }
+        let list = rd_kafka_topic_partition_list_new(Int32(offsets.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (partition, offset) in offsets {
+            rd_kafka_topic_partition_list_add(list, topic, Int32(partition))!.pointee.offset = offset
+        }
+        if let error = KafkaClient.take(rd_kafka_seek_partitions(client.handle, list, client.connection.timeoutMilliseconds)) {
+            throw FlowError(.external, "\(client.connection) refused to move the reading of \(topic) to the workers' snapshots (\(error.text)); restart the worker")
+        }
+        for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            let entry = list.pointee.elems[index]
+            throw FlowError(.external, "\(client.connection) refused to move the reading of \(topic) partition \(entry.partition) to offset \(entry.offset) (\(String(cString: rd_kafka_err2str(entry.err)))); restart the worker")
+        }
+    }
+
+    /// The first offset `partition` still holds (older records were deleted by retention).
+    func firstOffset(_ partition: Int) throws -> Int64 {
+        var low: Int64 = 0, high: Int64 = 0
+        let error = rd_kafka_query_watermark_offsets(client.handle, topic, Int32(partition), &low, &high, client.connection.timeoutMilliseconds)
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw client.unreachable(String(cString: rd_kafka_err2str(error))) }
+        return low
+    }
+
+    /// Loads each gained partition's state with `load` and makes the consumer read on from the
+    /// state's next offset. A partition that no longer holds the records after that offset
+    /// (retention deleted them before any snapshot covered them) is an error: counting on would
+    /// silently leave them out.
+    func resume<State>(_ gained: Set<Int>, settings: ClusterSettings, what: (Int) -> String,
+                       load: (Int) throws -> State, nextOffset: (State) -> Int64) throws -> [Int: State] {
+        var states: [Int: State] = [:]
+        for partition in gained.sorted() {
+            let state = try load(partition)
+            let first = try firstOffset(partition)
+            guard first <= nextOffset(state) else {
+                throw FlowError(.missingInput, "\(what(partition)) of job \(settings.jobName) resumes at offset \(nextOffset(state)) of \(topic), but the topic holds records from \(first) on only: retention deleted records no snapshot in \(settings.checkpointFolder) covers (is that folder the one all workers share?); raise the topic's retention, or start the job over with empty topics and folder")
+            }
+            states[partition] = state
+        }
+        try seek(states.mapValues(nextOffset))
+        return states
+    }
+
     /// Commits `offsets` (partition → next offset to read) to the group, without waiting.
     func commit(_ offsets: [Int: Int64]) {
         guard !offsets.isEmpty else { return }

@@ -58,11 +58,9 @@ final class KeyGroupStage {
             progressSent[group] = nil
             changed.remove(group)
         }
-        var fromSnapshots = 0
-        for group in gained.sorted() {
-            states[group] = try newestState(group)
-            if states[group]!.nextOffset > 0 { fromSnapshots += 1 }
-        }
+        let resumed = try consumer.resume(gained, settings: settings, what: { "key group \($0)" }, load: newestState, nextOffset: \.nextOffset)
+        states.merge(resumed) { $1 }
+        let fromSnapshots = resumed.values.count { $0.nextOffset > 0 }
         restored += fromSnapshots
         if !gained.isEmpty || !lost.isEmpty {
             report("key groups: \(states.count) owned (\(gained.count) gained, \(fromSnapshots) of them restored from snapshots; \(lost.count) given up)")
@@ -86,17 +84,15 @@ final class KeyGroupStage {
             if consumer.client.isFatal { throw FlowError(.external, "\(settings.cluster) failed (\(consumer.client.lastError)); restart the worker") }
             return nil
         }
-        // A partition's first records can come before the assignment check saw it.
-        if states[group] == nil { try followAssignment(now: SystemClock.monotonicSeconds(), force: true) }
-        guard let nextOffset = states[group]?.nextOffset else { return nil }
-        if offset > nextOffset {
-            // The group's offset was committed (by the key group's previous owner) after this
-            // worker loaded the snapshot: a newer snapshot is there, at or past this offset.
-            let newer = try newestState(group)
-            guard newer.nextOffset >= offset else { throw ClusterGap.error(partition: "key group \(group)", of: settings, at: newer.nextOffset, next: offset) }
-            states[group] = newer
+        // A partition's first records can come before the assignment check saw it; the record
+        // in hand was fetched before the partition was moved to its state's offset.
+        if states[group] == nil {
+            try followAssignment(now: SystemClock.monotonicSeconds(), force: true)
+            guard offset == states[group]?.nextOffset else { return nil }
         }
-        guard offset >= states[group]!.nextOffset else { return nil }
+        // Offsets may skip (a broker's retried or aborted batches): anything at or past the next
+        // offset is new.
+        guard let nextOffset = states[group]?.nextOffset, offset >= nextOffset else { return nil }
         let payload = UnsafeBufferPointer(start: message.pointee.payload?.assumingMemoryBound(to: UInt8.self), count: message.pointee.payload == nil ? 0 : message.pointee.len)
         // The state is changed where it lies in the dictionary: a copy would copy its tables.
         if let record = ClusterRecord(payload) {

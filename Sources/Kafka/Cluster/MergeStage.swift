@@ -50,7 +50,7 @@ final class MergeStage {
         let (gained, lost) = consumer.checkAssignment(now: now, force: force)
         if !lost.isEmpty { state = nil }
         guard gained.contains(0) else { return }
-        let restored = try newestState()
+        let restored = try consumer.resume([0], settings: settings, what: { _ in "the merge" }, load: { _ in try newestState() }, nextOffset: \.nextOffset)[0]!
         try output.resume(after: restored.outputOffsets, windowsThrough: restored.emittedThrough)
         state = restored
     }
@@ -70,17 +70,15 @@ final class MergeStage {
             if consumer.client.isFatal { throw FlowError(.external, "\(settings.cluster) failed (\(consumer.client.lastError)); restart the worker") }
             return
         }
-        // The partition's first records can come before the assignment check saw it.
-        if state == nil { try followAssignment(now: SystemClock.monotonicSeconds(), force: true) }
-        guard let nextOffset = state?.nextOffset, message.pointee.offset >= nextOffset else { return }
-        if message.pointee.offset > nextOffset {
-            // The offset was committed after this worker loaded the snapshot: a newer one is there.
-            state = try newestState()
-            guard state!.nextOffset >= message.pointee.offset else {
-                throw ClusterGap.error(partition: "the merge", of: settings, at: state!.nextOffset, next: message.pointee.offset)
-            }
-            guard message.pointee.offset >= state!.nextOffset else { return }
+        // The partition's first records can come before the assignment check saw it; the record
+        // in hand was fetched before the partition was moved to its state's offset.
+        if state == nil {
+            try followAssignment(now: SystemClock.monotonicSeconds(), force: true)
+            guard message.pointee.offset == state?.nextOffset else { return }
         }
+        // Offsets may skip (a broker's retried or aborted batches): anything at or past the next
+        // offset is new.
+        guard let nextOffset = state?.nextOffset, message.pointee.offset >= nextOffset else { return }
         let payload = UnsafeBufferPointer(start: message.pointee.payload?.assumingMemoryBound(to: UInt8.self), count: message.pointee.payload == nil ? 0 : message.pointee.len)
         // Changed in place: a copy would copy the open windows' tables.
         if let record = ClusterRecord(payload) {

@@ -62,12 +62,3 @@ struct SnapshotShelf {
     }
 }
 
-/// A partition whose next record lies beyond every snapshot of it.
-enum ClusterGap {
-    static func error(partition: String, of settings: ClusterSettings, at resumed: Int64, next: Int64) -> FlowError {
-        if resumed == 0 {
-            return FlowError(.missingInput, "\(partition) of job \(settings.jobName) resumes at offset \(next), but \(settings.checkpointFolder) holds no snapshot of it: every worker must see the same checkpoint folder (--checkpoint-dir on a volume all share); start the job over with empty topics and folder, or point the worker at the shared folder")
-        }
-        return FlowError(.missingInput, "\(partition) of job \(settings.jobName) resumes at offset \(resumed), but the next record is at \(next): records were deleted (retention) or the snapshots in \(settings.checkpointFolder) belong to another run; clear the job's checkpoint folder and topics to start over")
-    }
-}
