@@ -61,6 +61,7 @@ public struct JobBuilder {
         let job = StreamJob(parallelism: parallelism, batchSize: batchSize, bufferTimeout: try bufferTimeout ?? Self.bufferTimeout(of: file, parameters),
                             idleTimeout: try idleTimeout ?? Self.idleTimeout(of: file, parameters), checkpoints: coordinator, restoredFrom: restored)
         let context = BuildContext(job: job, jobName: file.name, checkOnly: checkOnly)
+        context.watermarksMayRunInParallel = Self.windowsTakeParallelWatermarks(file, parameters)
         var stream = PipelineStream.start
         var ids: Set<String> = []
         for step in file.steps {
@@ -79,6 +80,19 @@ public struct JobBuilder {
             throw FlowError(.invalidJob, "\(file.path): the pipeline ends with \(stream.kind) and no sink; add a sink step")
         }
         return BuiltJob(job: job, sideFiles: context.sideFiles, progressCounter: context.progressCounter)
+    }
+
+    /// Whether every window step is sliding or tumbling without allowed lateness (see
+    /// ``BuildContext/watermarksMayRunInParallel``). A setting that cannot be read counts against;
+    /// the window step itself reports it.
+    private static func windowsTakeParallelWatermarks(_ file: JobFile, _ parameters: [String: String]) -> Bool {
+        file.steps.allSatisfy { step in
+            guard step.operatorName == "window" else { return true }
+            guard var settings = try? ResolvedSettings(step: step, parameters: parameters) else { return false }
+            let type = settings.string("type", default: "sliding")
+            let lateness = settings.string("allowed-lateness", default: "0s")
+            return (type == "sliding" || type == "tumbling") && DurationText.parse(lateness) == .zero
+        }
     }
 
     /// The job file's `buffer-timeout` (parameters substituted), or the default.

@@ -12,7 +12,7 @@ public final class HashtagExtractor: Operator {
         var count = 0
         for tweet in batch {
             for tag in tweet.hashtags {
-                output.emit(Hashtag(tag: tag, eventTime: tweet.eventTime))
+                output.emit(Hashtag(tag: tag, eventTime: tweet.eventTime, sequencedWatermark: tweet.sequencedWatermark))
             }
             count += tweet.hashtags.count
         }

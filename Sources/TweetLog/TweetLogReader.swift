@@ -5,11 +5,16 @@ import Glibc
 #endif
 
 /// The tweet-log source: reads the files of a log in order and cuts them into chunks of whole
-/// lines, which parallel decoders turn into tweets. Reading and decompressing happen here, on the
-/// source's own thread; each poll reads one chunk.
+/// lines, which parallel decoders turn into tweets. Each poll hands on one chunk.
+///
+/// A plain file read at full speed is not read here: it is cut into segments (byte ranges of
+/// `chunkSize`) that the decoders read themselves, in parallel (``FileSegment``). Compressed
+/// files, standard input, a followed file and a replay at a speed are read and decompressed
+/// here, on the source's own thread.
 ///
 /// Its position (file, byte offset after the last chunk, next line number) is its declared state;
-/// a restored reader starts there. Replayed at a speed, it holds back each line until the line's
+/// a restored reader starts there. Past a segment the next line's number is not known here: it is
+/// written as 0, and a restore counts the lines before the offset again. Replayed at a speed, it holds back each line until the line's
 /// event time is due, so that the host can take checkpoints and stop while it waits.
 ///
 /// A live input — standard input, or a file it follows as it grows (`follow`) — hands on the
@@ -50,13 +55,21 @@ public final class TweetLogReader: Source {
     private let follower: LogFollower?
     /// Set when the followed file was seen rotated or truncated: once its end is read again, it is reopened.
     private var reopenAtEnd = false
+    /// Whether plain files are cut into segments for the decoders to read.
+    private let cutsSegments: Bool
+    /// The plain file being cut into segments (nil: the file is read here).
+    private var segmented: (file: SegmentFile, size: Int)?
+    /// The sequence number of the next chunk handed on.
+    private var nextChunkSequence = 0
 
     /// - Parameters:
     ///   - maxLineBytes: a longer line is not held in memory but handed on as an overlong line
     ///     (which the decoder counts as malformed).
     ///   - follow: read `path`, one plain file, as it grows, like `tail -F`; the input never ends.
+    ///   - cutsSegments: hand plain files on as segments for the decoders to read (not for a
+    ///     replay at a speed, whose lines must be read here to be paced).
     public init(path: String, context: SubtaskContext, chunkSize: Int = defaultChunkSize,
-                maxLineBytes: Int = defaultMaxLineBytes, follow: Bool = false) throws {
+                maxLineBytes: Int = defaultMaxLineBytes, follow: Bool = false, cutsSegments: Bool = false) throws {
         files = try TweetLogFiles.list(path)
         if follow && path != "-" {
             guard files == [path], !path.hasSuffix(".gz"), !path.hasSuffix(".zst") else {
@@ -68,6 +81,7 @@ public final class TweetLogReader: Source {
         }
         self.chunkSize = chunkSize
         self.maxLineBytes = maxLineBytes
+        self.cutsSegments = cutsSegments && !follow
         bytesRead = context.metrics.counter("bytes")
     }
 
@@ -80,8 +94,11 @@ public final class TweetLogReader: Source {
         guard checkpointedFiles == files else {
             throw FlowError(.invalidJob, "the checkpoint was taken reading \(checkpointedFiles.joined(separator: ", ")), but the tweet log now is \(files.joined(separator: ", ")); restore with the same input")
         }
-        guard position.fileIndex < files.count, position.nextLine >= 1 else {
+        guard position.fileIndex < files.count, position.nextLine >= 0, position.offset >= 0 else {
             throw StateReader.Damaged(description: "the tweet log's position (file \(position.fileIndex), line \(position.nextLine)) is impossible")
+        }
+        guard position.nextLine > 0 || Self.isPlainFile(files[position.fileIndex]) else {
+            throw StateReader.Damaged(description: "the tweet log's position in \(files[position.fileIndex]) has no line number, which only a plain file's may lack")
         }
         guard !files.contains("-") else {
             throw FlowError(.invalidJob, "the checkpoint was taken reading standard input, which cannot be rewound; restore needs a tweet log file")
@@ -95,7 +112,7 @@ public final class TweetLogReader: Source {
         state.write(position.nextLine)
         state.write(files)
         snapshot.add("position", state)
-        snapshot.position = "\(files[position.fileIndex]) byte \(position.offset) line \(position.nextLine)"
+        snapshot.position = "\(files[position.fileIndex]) byte \(position.offset)" + (position.nextLine > 0 ? " line \(position.nextLine)" : "")
     }
 
     public func poll(into output: Collector<LineChunk>, pacing: ReplayClock?) throws -> SourceStatus {
@@ -103,8 +120,12 @@ public final class TweetLogReader: Source {
         if paced != nil, let pacing {
             status = emitDueLines(into: output, pacing: pacing)
         } else {
-            if stream == nil {
+            if stream == nil && segmented == nil {
                 guard try openNextFile() else { return .finished }
+            }
+            if let segmented {
+                handOnSegment(of: segmented.file, size: segmented.size, into: output)
+                return .ready
             }
             guard stream!.hasReadyInput() else { return .idle }
             try readChunk(into: output, pacing: pacing)
@@ -150,6 +171,23 @@ public final class TweetLogReader: Source {
             atEnd = false
         }
         let file = files[position.fileIndex]
+        if position.nextLine == 0 || (cutsSegments && Self.isPlainFile(file)) {
+            let segmentFile = try SegmentFile(path: file)
+            let size = try segmentFile.size()
+            guard position.offset <= size else {
+                throw FlowError(.invalidJob, "\(file) is shorter than the checkpoint's position (byte \(position.offset)); restore with the log the checkpoint was taken on")
+            }
+            if position.nextLine == 0 {
+                // Restored past a segment: find the line there and its number.
+                let start = try segmentFile.lineStart(atOrAfter: position.offset)
+                position.offset = start.offset
+                position.nextLine = start.number
+            }
+            if cutsSegments {
+                segmented = (segmentFile, size)
+                return true
+            }
+        }
         let opened = try openByteStream(path: file)
         (opened as? PlainStream)?.follows = follower != nil
         if position.offset > 0, try opened.skip(position.offset) != position.offset {
@@ -169,6 +207,34 @@ public final class TweetLogReader: Source {
     private func closeFile() {
         stream?.close()
         stream = nil
+        segmented = nil
+    }
+
+    /// Whether `file` is a plain file the decoders can read by offsets.
+    private static func isPlainFile(_ file: String) -> Bool {
+        guard file != "-", !file.hasSuffix(".gz"), !file.hasSuffix(".zst") else { return false }
+        var status = stat()
+        return stat(file, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Hands on the next segment of the plain file being cut (nothing for an empty file), and
+    /// moves on to the next file after the last.
+    private func handOnSegment(of file: SegmentFile, size: Int, into output: Collector<LineChunk>) {
+        let start = position.offset, end = min(size, start + chunkSize)
+        if end > start {
+            var chunk = LineChunk(bytes: ChunkBytes([]), fileIndex: position.fileIndex, fileName: files[position.fileIndex],
+                                  firstLine: position.nextLine, segment: FileSegment(path: file.path, start: start, end: end))
+            chunk.sequence = nextChunkSequence
+            nextChunkSequence += 1
+            output.emit(chunk)
+            bytesRead.add(end - start)
+            position.offset = end
+            position.nextLine = 0
+        }
+        if end == size {
+            atEnd = true
+            closeFile()
+        }
     }
 
     /// Reads straight into the chunk that will be handed on; only the partial line at a chunk's
@@ -240,6 +306,9 @@ public final class TweetLogReader: Source {
     private func handOn(_ chunk: LineChunk, into output: Collector<LineChunk>, consumedBytes: Int? = nil, lines: Int? = nil) {
         let lines = lines ?? chunk.bytes.withUnsafeBufferPointer(Self.lineCount(in:))
         let consumed = consumedBytes ?? chunk.bytes.count
+        var chunk = chunk
+        chunk.sequence = nextChunkSequence
+        nextChunkSequence += 1
         output.emit(chunk)
         position.offset += consumed
         bytesRead.add(consumed)

@@ -133,6 +133,22 @@ public struct DataStream<Record: Sendable>: Sendable {
         return DataStream(job: job, edge: edge, next: .init(input: .orderedGather, isParallel: false, isInOrderedRegion: false), producerID: producerID)
     }
 
+    /// Whether the stream is inside a region entered by ``inParallel()``: its subtasks take turns
+    /// with the batches, which ``inSequence()`` can put back in order.
+    public var isInOrderedRegion: Bool { next.isInOrderedRegion }
+
+    /// Whether the stream runs in the job's parallelism.
+    public var isParallel: Bool { next.isParallel }
+
+    /// The following operators go on in parallel without ever putting the batches back in order:
+    /// for records that carry what their order decided (watermarks stamped by
+    /// ``SequencedWatermarks``, set after every earlier batch was seen), which may then take a
+    /// key-by and reach the keyed operators in any order.
+    public func leavingOrder() -> DataStream<Record> {
+        precondition(next.isInOrderedRegion, "leavingOrder() needs a stream made parallel by inParallel()")
+        return DataStream(job: job, edge: edge, next: .init(input: .forward, isParallel: true, isInOrderedRegion: false), producerID: producerID)
+    }
+
     /// The following operator runs as one subtask that receives from every subtask of this one,
     /// in arrival order, with their watermarks combined by the minimum.
     public func global() -> DataStream<Record> {

@@ -25,6 +25,9 @@ public final class StreamJob: Sendable {
     /// The checkpoint the job starts from (nil: from the beginning).
     public let restoredFrom: LoadedCheckpoint?
 
+    /// Ends the waits of a run's subtasks outside its channels when the run is cancelled.
+    let cancellation = JobCancellation()
+
     private let nodeList = Locked<[GraphNode]>([])
 
     public init(parallelism: Int, maxParallelism: Int = 128, batchSize: Int = 1024, channelCapacity: Int = 8,

@@ -11,7 +11,8 @@ struct JobExecutor {
         if let restored = job.restoredFrom { job.metrics.restore(restored.manifest.counters) }
         try job.checkpoints?.beginLine(restoredFrom: job.restoredFrom)
         openExchanges()
-        let cancelAll: @Sendable () -> Void = { [plan] in
+        let cancelAll: @Sendable () -> Void = { [plan, job] in
+            job.cancellation.cancel()
             for task in plan.tasks.dropFirst() { plan.nodes[task.nodeIndices[0]].cancelInput() }
         }
         let failure = Locked<(any Error)?>(nil)
@@ -90,7 +91,7 @@ struct JobExecutor {
                 restore: job.restoredFrom.map { restored in
                     .init(checkpointID: restored.manifest.checkpoint, path: restored.path, snapshots: restored.snapshots(of: node.id))
                 },
-                bufferTimeout: job.bufferTimeout.seconds
+                bufferTimeout: job.bufferTimeout.seconds, cancellation: job.cancellation
             )
         }
         return {

@@ -21,17 +21,21 @@ public struct SubtaskContext: Sendable {
     /// The side outputs the operator took (``sideOutput(_:)``), which its host sends on.
     let sideChannels = SideChannels()
     let checkpoints: CheckpointCoordinator?
+    /// Cancels the job's waits outside its channels (nil under a test harness).
+    let cancellation: JobCancellation?
 
     public init(operatorID: String, subtaskIndex: Int, parallelism: Int, maxParallelism: Int, watermarkGranularity: Int64,
                 metrics: OperatorMetrics, restoredCheckpointID: Int64? = nil, isCheckpointed: Bool = false) {
         self.init(operatorID: operatorID, subtaskIndex: subtaskIndex, parallelism: parallelism, maxParallelism: maxParallelism,
                   watermarkGranularity: watermarkGranularity, metrics: metrics, restoredCheckpointID: restoredCheckpointID,
-                  isCheckpointed: isCheckpointed, checkpoints: nil)
+                  isCheckpointed: isCheckpointed, checkpoints: nil, cancellation: nil)
     }
 
     init(operatorID: String, subtaskIndex: Int, parallelism: Int, maxParallelism: Int, watermarkGranularity: Int64,
-         metrics: OperatorMetrics, restoredCheckpointID: Int64?, isCheckpointed: Bool, checkpoints: CheckpointCoordinator?) {
+         metrics: OperatorMetrics, restoredCheckpointID: Int64?, isCheckpointed: Bool, checkpoints: CheckpointCoordinator?,
+         cancellation: JobCancellation?) {
         self.checkpoints = checkpoints
+        self.cancellation = cancellation
         self.operatorID = operatorID
         self.subtaskIndex = subtaskIndex
         self.parallelism = parallelism

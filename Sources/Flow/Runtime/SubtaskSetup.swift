@@ -15,6 +15,8 @@ struct SubtaskSetup: Sendable {
     var restore: RestoreSource?
     /// The longest the subtask's chain holds records back for fuller batches, in seconds.
     var bufferTimeout: Double = StreamJob.defaultBufferTimeout.seconds
+    /// The job's cancellation (nil under a test harness).
+    var cancellation: JobCancellation?
 
     /// The snapshots of a checkpoint that one operator restores from.
     struct RestoreSource: Sendable {
@@ -33,7 +35,7 @@ struct SubtaskSetup: Sendable {
     var context: SubtaskContext {
         SubtaskContext(operatorID: operatorID, subtaskIndex: subtask, parallelism: parallelism, maxParallelism: maxParallelism,
                        watermarkGranularity: watermarkGranularity, metrics: metrics.scope(operatorID: operatorID, subtask: subtask),
-                       restoredCheckpointID: restore?.checkpointID, isCheckpointed: snapshots != nil, checkpoints: checkpoints)
+                       restoredCheckpointID: restore?.checkpointID, isCheckpointed: snapshots != nil, checkpoints: checkpoints, cancellation: cancellation)
     }
 
     /// Shares the checkpoint's state out to this subtask and hands it to `restoreState`; nothing

@@ -37,6 +37,19 @@ public struct EventTime: Hashable, Comparable, Sendable, CustomStringConvertible
 /// A record that knows its own event time.
 public protocol EventTimed {
     var eventTime: EventTime { get }
+    /// The watermark that came before the record in its input's order, stamped by a watermark
+    /// generator that runs in parallel subtasks (``EventTime/min`` when none did): event-time
+    /// operators judge lateness by it, since the watermark they hold then may still lag behind it.
+    var sequencedWatermark: EventTime { get }
+}
+
+extension EventTimed {
+    @inlinable public var sequencedWatermark: EventTime { .min }
+}
+
+/// A record that a parallel watermark generator stamps with the watermark before it.
+public protocol WatermarkStamped: EventTimed {
+    var sequencedWatermark: EventTime { get set }
 }
 
 extension Int64 {

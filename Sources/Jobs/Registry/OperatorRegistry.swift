@@ -75,6 +75,12 @@ final class BuildContext: @unchecked Sendable {
     var stepID = ""
     /// What the source step counts, for the progress line.
     var progressCounter = "records"
+    /// Whether the tweet decoders may make the watermarks themselves (``SequencedWatermarks``):
+    /// when every window of the job is sliding or tumbling with no allowed lateness, whose
+    /// results depend only on which records the watermark before each one made late. Session
+    /// windows and late updates depend on when watermarks arrive, so those jobs put the decoded
+    /// tweets back in order first.
+    var watermarksMayRunInParallel = true
 
     init(job: StreamJob, jobName: String, checkOnly: Bool) {
         self.job = job

@@ -7,7 +7,7 @@ import TweetLog
 /// The registry entries of the operators the trending-hashtags job is made of.
 enum TrendingOperators {
     static let tweetLog = OperatorRegistry.Entry(
-        name: "tweet-log", summary: "reads a recorded tweet log (JSON Lines, .gz, .zst, a folder, or - for standard input)",
+        name: "tweet-log", summary: "reads a recorded tweet log (JSON Lines, .gz, .zst, a folder, or - for standard input); the decoders read plain files in parallel",
         takes: PipelineEnds.start, gives: TrendingKinds.tweets
     ) { _, settings, build in
         let log = try TweetLogSettings(&settings)
@@ -16,15 +16,17 @@ enum TrendingOperators {
         build.progressCounter = "tweets"
         try build.checkOutput(rejects.path, what: "reject file", at: settings.location)
         let maxLineBytes = log.maxLineBytes
-        let decoded = try log.reader(build)
+        let linesBefore = LinePosition.sharedPrefix()
+        let decoded = try log.reader(build, cutsSegments: true)
             .inParallel()
             .apply("decode tweets", id: "\(build.stepID).decode") { context in
-                TweetDecodeOperator(rejects: rejects.records, context: context, maxLineBytes: maxLineBytes)
+                TweetDecodeOperator(rejects: rejects.records, context: context, maxLineBytes: maxLineBytes, linesBefore: linesBefore)
             }
         if let records = rejects.records, let rejectsPath = rejects.path {
             decoded.sideSink(records, "reject file \(rejectsPath)", id: "\(build.stepID).rejects") { context in try rejects.sink(context: context) }
         }
-        return decoded.inSequence()
+        // Still in the decoders' ordered region: the watermarks step decides whether order comes back.
+        return decoded
     }
 
     static let tweetLines = OperatorRegistry.Entry(
@@ -40,16 +42,28 @@ enum TrendingOperators {
         takes: TrendingKinds.tweets, gives: TrendingKinds.tweets
     ) { tweets, settings, build in
         let delay = try settings.duration("out-of-orderness", default: "5s")
-        return tweets.apply("watermarks (\(DurationText.format(delay)) out of order)", id: build.stepID, makesWatermarks: true) { context in
+        let name = "watermarks (\(DurationText.format(delay)) out of order)"
+        if tweets.isInOrderedRegion && build.watermarksMayRunInParallel {
+            let earlier = SequencedWatermarks<Tweet>.sharedPrefix()
+            return tweets.apply(name + ", in every decoder", id: build.stepID, makesWatermarks: true) { context in
+                SequencedWatermarks(delay: delay, earlier: earlier, context: context)
+            }.leavingOrder()
+        }
+        return inOrder(tweets).apply(name, id: build.stepID, makesWatermarks: true) { context in
             BoundedOutOfOrdernessWatermarks(delay: delay, context: context)
         }
+    }
+
+    /// The stream as one subtask in its original order (the decoders' batches put back in order).
+    private static func inOrder<Record>(_ stream: DataStream<Record>) -> DataStream<Record> {
+        stream.isInOrderedRegion ? stream.inSequence() : stream
     }
 
     static let hashtags = OperatorRegistry.Entry(
         name: "hashtags", summary: "one record per hashtag of each tweet, lowercased",
         takes: TrendingKinds.tweets, gives: TrendingKinds.hashtags
     ) { tweets, _, build in
-        tweets.apply("hashtags (lowercased)", id: build.stepID) { context in
+        inOrder(tweets).apply("hashtags (lowercased)", id: build.stepID) { context in
             HashtagExtractor(context: context)
         }
     }

@@ -25,13 +25,15 @@ struct TweetLogSettings {
         }
     }
 
-    /// The reader's chunks of lines (one source subtask).
-    func reader(_ build: BuildContext) throws -> DataStream<LineChunk> {
+    /// The reader's chunks of lines (one source subtask). With `cutsSegments`, plain files read at
+    /// full speed go on as segments that the decoders read.
+    func reader(_ build: BuildContext, cutsSegments: Bool = false) throws -> DataStream<LineChunk> {
         if !build.checkOnly { _ = try TweetLogFiles.list(path) }
         let (path, chunkBytes, maxLineBytes, follow) = (path, chunkBytes, maxLineBytes, follow)
+        let cutsSegments = cutsSegments && speed == .max
         let name = speed != .max ? "tweet-log reader \(path), replayed at \(speed)" : follow ? "tweet-log reader \(path), followed as it grows" : "tweet-log reader \(path)"
         return build.job.source(name, id: build.stepID, speed: speed) { context in
-            try TweetLogReader(path: path, context: context, chunkSize: chunkBytes, maxLineBytes: maxLineBytes, follow: follow)
+            try TweetLogReader(path: path, context: context, chunkSize: chunkBytes, maxLineBytes: maxLineBytes, follow: follow, cutsSegments: cutsSegments)
         }
     }
 }

@@ -33,6 +33,21 @@ extension SlicedWindowOperator {
             }
             snapshot.add("windows", keyGroup: group, writer)
         }
+        var deferredByGroup: [Int: [DeferredAddition<Key, Aggregation.Accumulator>]] = [:]
+        for addition in deferred {
+            deferredByGroup[KeyGroup(of: addition.key, maxParallelism: maxParallelism).index, default: []].append(addition)
+        }
+        for (group, additions) in deferredByGroup {
+            var writer = StateWriter()
+            writer.write(additions.count)
+            for addition in additions {
+                writer.write(addition.key)
+                writer.write(addition.slice)
+                writer.write(addition.accumulator)
+                writer.write(addition.after)
+            }
+            snapshot.add("deferred", keyGroup: group, writer)
+        }
     }
 
     /// Starts from a checkpoint: the key groups this subtask owns now; the watermark from any
@@ -69,6 +84,16 @@ extension SlicedWindowOperator {
                     slices[slice, default: [:]][id] = accumulator
                     sliceCount[Int(id)] += 1
                 }
+            }
+        }
+        for (_, var reader) in restored.keyed("deferred") {
+            for _ in 0..<(try reader.readCount()) {
+                let key = try reader.read(Key.self), slice = try reader.readInt64()
+                let accumulator = try reader.read(Aggregation.Accumulator.self), after = try reader.readEventTime()
+                guard plausibleSlices.contains(slice), aggregation.isPlausible(accumulator) else {
+                    throw StateReader.Damaged(description: "a deferred late record holds an impossible time or total")
+                }
+                deferred.append(DeferredAddition(key: key, slice: slice, accumulator: accumulator, after: after))
             }
         }
         totalsEnd = nil

@@ -12,6 +12,38 @@ extension SlicedWindowOperator {
         }
     }
 
+    /// Fires every window that holds data and ends at or before `reached`, adding each deferred
+    /// record once the windows it was late for have fired (and before any later one fires).
+    @inlinable
+    func fireWindowsAddingDeferred(through reached: Int64, into output: Collector<Result>) {
+        while let next = deferred.min(by: { $0.after < $1.after }), next.after <= reached {
+            fireWindows(through: next.after, into: output)
+            if next.after > firedThrough ?? .min { firedThrough = next.after }
+            deferred.removeAll { addition in
+                guard addition.after <= next.after else { return false }
+                addDeferred(addition)
+                return true
+            }
+        }
+        fireWindows(through: reached, into: output)
+    }
+
+    /// Adds a deferred record to its slice (and to the running totals when they cover it).
+    @usableFromInline
+    func addDeferred(_ addition: DeferredAddition<Key, Aggregation.Accumulator>) {
+        let (id, isNewKey) = directory.id(for: addition.key)
+        if isNewKey { growArrays(to: directory.capacity) }
+        let position = slicePosition(addition.slice)
+        let keysBefore = slices.values[position].count
+        aggregation.combine(addition.accumulator, into: &slices.values[position][id, default: aggregation.identity])
+        let isNewInSlice = slices.values[position].count != keysBefore
+        if isNewInSlice { sliceCount[Int(id)] += 1 }
+        if let end = totalsEnd, addition.slice >= end / spec.slide - spec.slicesPerWindow, addition.slice < end / spec.slide {
+            aggregation.combine(addition.accumulator, into: &totals[Int(id)])
+            if isNewInSlice { inWindow[Int(id)] += 1 }
+        }
+    }
+
     /// Fires again, in order, the fired windows that took late records within the allowed
     /// lateness, each from its slices.
     @inlinable
@@ -22,7 +54,7 @@ extension SlicedWindowOperator {
             for slice in sliceOrder where slice >= end / spec.slide - spec.slicesPerWindow && slice < end / spec.slide {
                 for (id, accumulator) in slices[slice]! { aggregation.combine(accumulator, into: &results[id, default: aggregation.identity]) }
             }
-            emit(results.map { (directory.keys[Int($0.key)]!, $0.value) }, ending: end, into: output)
+            emit(results.map { (directory.keys[Int($0.key)]!, $0.value) }, ending: end, isUpdate: true, into: output)
             bookkeeping.recordUpdated()
         }
         updatedWindows = []
@@ -131,11 +163,15 @@ extension SlicedWindowOperator {
     }
 
     /// Emits a window's results: every key's, sorted by key, or the top k.
+    ///
+    /// A first firing says it fired at `end − 1`, the watermark that fires it everywhere, also at
+    /// the end of input: subtasks behind parallel watermark generators reach it by different
+    /// jumps, or only at their end. An update says the watermark that fired it (`.max` at the end).
     @inlinable
-    func emit(_ results: some Sequence<(Key, Aggregation.Accumulator)>, ending end: Int64, into output: Collector<Result>) {
+    func emit(_ results: some Sequence<(Key, Aggregation.Accumulator)>, ending end: Int64, isUpdate: Bool = false, into output: Collector<Result>) {
         let start = EventTime(milliseconds: end - spec.size)
         let windowEnd = EventTime(milliseconds: end)
-        let firedAt = isEnded ? EventTime.max : watermark
+        let firedAt = !isUpdate ? EventTime(milliseconds: end - 1) : isEnded ? EventTime.max : watermark
         switch emission {
         case .allKeys:
             for (key, value) in results.sorted(by: { $0.0 < $1.0 }) {
@@ -149,5 +185,22 @@ extension SlicedWindowOperator {
                 output.emit(WindowResult(windowStart: start, windowEnd: windowEnd, key: entry.key, value: entry.value, firedAt: firedAt))
             }
         }
+    }
+}
+
+/// A late record's share of its slice, held until the windows it was late for have fired.
+public struct DeferredAddition<Key: Sendable, Accumulator: Sendable>: Sendable {
+    public var key: Key
+    public var slice: Int64
+    public var accumulator: Accumulator
+    /// The end of the last window the record was late for.
+    public var after: Int64
+
+    @inlinable
+    public init(key: Key, slice: Int64, accumulator: Accumulator, after: Int64) {
+        self.key = key
+        self.slice = slice
+        self.accumulator = accumulator
+        self.after = after
     }
 }

@@ -18,8 +18,13 @@ import Flow
 /// Output per fired window: every key's result sorted by key, or only the `k` largest
 /// (ties by key), which a downstream ``TopKMergeOperator`` merges across subtasks.
 ///
-/// Declared state: each key's slices (keyed, by key group); the watermark and how far windows
-/// fired (a union list: every subtask saw the same). Late records go to side output `lateRecords`.
+/// Behind parallel watermark generators (records stamped with ``EventTimed/sequencedWatermark``),
+/// lateness is judged by the stamp, and a record late for windows this subtask has not fired yet
+/// waits until they have (see `deferred`).
+///
+/// Declared state: each key's slices and deferred records (keyed, by key group); the watermark
+/// and how far windows fired (a union list: every subtask saw the same). Late records go to side
+/// output `lateRecords`.
 public final class SlicedWindowOperator<Record: Sendable & EventTimed, Key: Hashable & Comparable & Sendable & StableHashable & StateCodable,
                                         Aggregation: WindowAggregation>: Operator
 where Aggregation.Input == Record {
@@ -65,6 +70,10 @@ where Aggregation.Input == Record {
     /// Fired windows that took late records since they last fired: they fire again.
     @usableFromInline var updatedWindows: Set<Int64> = []
     @usableFromInline let allowedLateness: Int64
+    /// Late records whose stamp closed windows this subtask has not fired yet (its watermark, the
+    /// minimum over parallel generators, lags behind the stamp): each waits, as an accumulator,
+    /// until those windows fired without it, then joins its slice for the later windows.
+    @usableFromInline var deferred: [DeferredAddition<Key, Aggregation.Accumulator>] = []
     @usableFromInline var watermark = EventTime.min
     @usableFromInline var isEnded = false
 
@@ -88,7 +97,7 @@ where Aggregation.Input == Record {
         bookkeeping = WindowBookkeeping(lateRecords: lateRecords, context: context)
     }
 
-    public var declaredState: [StateDeclaration] { [.keyed("windows"), .unionList("progress")] }
+    public var declaredState: [StateDeclaration] { [.keyed("windows"), .keyed("deferred"), .unionList("progress")] }
 
     // The per-record path is inlinable so that Jobs gets a copy specialised for its record and key
     // types: generic code called across modules pays a type-metadata lookup per record.
@@ -103,7 +112,7 @@ where Aggregation.Input == Record {
         self.watermark = watermark
         fireUpdatedWindows(into: output)
         let reached = (watermark.milliseconds &+ 1).flooredDivision(by: spec.slide) &* spec.slide
-        fireWindows(through: reached, into: output)
+        fireWindowsAddingDeferred(through: reached, into: output)
         if reached > firedThrough ?? .min { firedThrough = reached }
         closedThrough = (watermark.milliseconds &+ 1 &- allowedLateness).flooredDivision(by: spec.slide) &* spec.slide
     }
@@ -111,7 +120,7 @@ where Aggregation.Input == Record {
     public func onEndOfInput(into output: Collector<Result>) throws {
         isEnded = true
         fireUpdatedWindows(into: output)
-        fireWindows(through: .max, into: output)
+        fireWindowsAddingDeferred(through: .max, into: output)
     }
 
     @inlinable
@@ -120,10 +129,24 @@ where Aggregation.Input == Record {
         let slice = spec.slice(of: time)
         let firstEnd = (slice + 1) * spec.slide
         let lastEnd = (slice + spec.slicesPerWindow) * spec.slide
+        var (watermark, closedThrough, firedThrough) = (self.watermark.milliseconds, self.closedThrough, self.firedThrough)
+        let stamped = record.sequencedWatermark.milliseconds
+        if stamped > watermark {
+            // A parallel generator's stamp: the watermark before the record in the input's order.
+            watermark = stamped
+            closedThrough = max(closedThrough ?? .min, (stamped &+ 1 &- allowedLateness).flooredDivision(by: spec.slide) &* spec.slide)
+            firedThrough = max(firedThrough ?? .min, (stamped &+ 1).flooredDivision(by: spec.slide) &* spec.slide)
+        }
         if let closed = closedThrough, closed >= firstEnd {
-            bookkeeping.recordLate(key: describeKey(keyOf(record)), eventTime: time, watermark: watermark.milliseconds,
+            bookkeeping.recordLate(key: describeKey(keyOf(record)), eventTime: time, watermark: watermark,
                                    missedWindows: (min(closed, lastEnd) - firstEnd) / spec.slide + 1)
             if closed >= lastEnd { return }
+            if closed > self.firedThrough ?? .min {
+                var accumulator = aggregation.identity
+                aggregation.add(record, to: &accumulator)
+                deferred.append(DeferredAddition(key: keyOf(record), slice: slice, accumulator: accumulator, after: closed))
+                return
+            }
         }
         if allowedLateness > 0, let fired = firedThrough, fired >= firstEnd {
             let firstOpen = max(firstEnd, (closedThrough ?? .min) &+ spec.slide)
@@ -131,6 +154,20 @@ where Aggregation.Input == Record {
         }
         let (id, isNewKey) = directory.id(for: keyOf(record))
         if isNewKey { growArrays(to: directory.capacity) }
+        let position = slicePosition(slice)
+        let keysBefore = slices.values[position].count
+        aggregation.add(record, to: &slices.values[position][id, default: aggregation.identity])
+        let isNewInSlice = slices.values[position].count != keysBefore
+        if isNewInSlice { sliceCount[Int(id)] += 1 }
+        if let end = totalsEnd, slice >= end / spec.slide - spec.slicesPerWindow, slice < end / spec.slide {
+            aggregation.add(record, to: &totals[Int(id)])
+            if isNewInSlice { inWindow[Int(id)] += 1 }
+        }
+    }
+
+    /// Where slice `slice` is in `slices`, made if missing.
+    @inlinable
+    func slicePosition(_ slice: Int64) -> [Int64: [Int32: Aggregation.Accumulator]].Index {
         let position: [Int64: [Int32: Aggregation.Accumulator]].Index
         if let existing = slices.index(forKey: slice) {
             position = existing
@@ -141,14 +178,7 @@ where Aggregation.Input == Record {
             slices[slice] = Dictionary(minimumCapacity: expectedKeys)
             position = slices.index(forKey: slice)!
         }
-        let keysBefore = slices.values[position].count
-        aggregation.add(record, to: &slices.values[position][id, default: aggregation.identity])
-        let isNewInSlice = slices.values[position].count != keysBefore
-        if isNewInSlice { sliceCount[Int(id)] += 1 }
-        if let end = totalsEnd, slice >= end / spec.slide - spec.slicesPerWindow, slice < end / spec.slide {
-            aggregation.add(record, to: &totals[Int(id)])
-            if isNewInSlice { inWindow[Int(id)] += 1 }
-        }
+        return position
     }
 
     @inlinable

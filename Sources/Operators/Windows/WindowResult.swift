@@ -8,9 +8,10 @@ public struct WindowResult<Key: Sendable, Value: Sendable>: Sendable {
     public var windowEnd: EventTime
     public var key: Key
     public var value: Value
-    /// The watermark whose arrival fired the window (`.max` at the end of input): a merge
-    /// downstream takes the result only once its combined watermark is there, so that a window
-    /// fired again by a fast subtask is not mixed into an earlier firing.
+    /// The watermark that fired the window: `end − 1` for its first firing, the one whose arrival
+    /// fired it for an update (`.max` at the end of input). A merge downstream takes the result
+    /// only once its combined watermark is there, so that a window fired again by a fast subtask
+    /// is not mixed into an earlier firing.
     public var firedAt: EventTime
 
     public init(windowStart: EventTime, windowEnd: EventTime, key: Key, value: Value, firedAt: EventTime = .min) {
