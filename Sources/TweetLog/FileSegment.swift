@@ -34,6 +34,10 @@ struct SegmentLines {
 final class SegmentFile {
     let path: String
     private let fd: Int32
+    /// Bytes a decoder may read past a line (simdjson's padding).
+    static let padding = 64
+    /// Bytes read at a time past a segment's end, for its last line.
+    static let runOnRoom = 8_192
 
     init(path: String) throws {
         fd = open(path, O_RDONLY)
@@ -57,8 +61,9 @@ final class SegmentFile {
     func lines(of segment: FileSegment, maxLineBytes: Int) throws -> SegmentLines {
         // From the byte before the segment: a line starts at `start` when that byte is a line feed.
         let from = segment.start == 0 ? 0 : segment.start - 1
-        var bytes = try Array<UInt8>(unsafeUninitializedCapacity: segment.end - from) { buffer, count in
-            count = try read(into: UnsafeMutableRawBufferPointer(buffer), at: from)
+        // Room for the last line to run on and for the padding, so that neither moves the array.
+        var bytes = try Array<UInt8>(unsafeUninitializedCapacity: segment.end - from + Self.runOnRoom + Self.padding) { buffer, count in
+            count = try read(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[..<(segment.end - from)])), at: from)
         }
         guard bytes.count == segment.end - from else {
             throw FlowError(.missingInput, "\(path) shrank to \(from + bytes.count) bytes while it was read (\(segment.end) bytes in); a log must only grow while it is read: rotate it by renaming, not by copying and truncating")
@@ -74,8 +79,10 @@ final class SegmentFile {
         if bytes.last != UInt8(ascii: "\n") {
             overlong = try readOn(lastLineOf: &bytes, from: from, firstLine: firstLine, maxLineBytes: maxLineBytes)
         }
-        if firstLine > 0 { bytes.removeFirst(firstLine) }
-        return SegmentLines(bytes: ChunkBytes(bytes), overlongLine: overlong)
+        let count = bytes.count - firstLine
+        // Zeros after the last line, so that the decoder reads ahead of it without a copy.
+        bytes.append(contentsOf: repeatElement(0, count: Self.padding))
+        return SegmentLines(bytes: ChunkBytes(bytes, start: firstLine, count: count), overlongLine: overlong)
     }
 
     /// Reads on past the segment to the end of its last line (or of the file), appending it to
@@ -84,7 +91,7 @@ final class SegmentFile {
                         maxLineBytes: Int) throws -> (prefix: [UInt8], length: Int)? {
         let lineStart = max(firstLine, (bytes.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1)
         var offset = from + bytes.count
-        var piece = [UInt8](repeating: 0, count: 1 << 16)
+        var piece = [UInt8](repeating: 0, count: Self.runOnRoom)
         while bytes.count - lineStart <= maxLineBytes {
             let count = try piece.withUnsafeMutableBytes { try read(into: $0, at: offset) }
             if count == 0 { return nil }  // the file ends without a line feed
@@ -101,6 +108,7 @@ final class SegmentFile {
         // Past max-line-bytes with no line feed yet: keep the first bytes, step over the rest.
         var length = bytes.count - lineStart
         let prefix = cutOff(from: lineStart, of: &bytes)
+        piece = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = try piece.withUnsafeMutableBytes { try read(into: $0, at: offset) }
             if count == 0 { return (prefix, length) }

@@ -64,4 +64,38 @@ struct GeneratedLogTests {
             #expect(output == expected, "parallelism \(parallelism) differs from the reference with lateness \(milliseconds) ms")
         }
     }
+
+    /// Decoders reading 4 KiB segments of a plain log in parallel (lines cut anywhere, malformed
+    /// ones numbered from the counts the decoders share) write the output, reject file and
+    /// late-records file that one reader of a gzip copy writes, lines read and numbered in order.
+    @Test func segmentsReadInParallelNumberLinesAsOneReaderDoes() throws {
+        let folder = try Fixtures.scratchFolder()
+        let log = folder + "/log.jsonl"
+        var configuration = TweetLogGenerator.Configuration(tweets: 4_000, seed: 13)
+        configuration.tweetsPerSecond = 20
+        _ = try TweetLogGenerator(configuration).write(toPath: log)
+        // Every 50th line cut short: malformed lines in most segments.
+        var lines = try Fixtures.read(log).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        for index in stride(from: 7, to: lines.count, by: 50) { lines[index] = lines[index].prefix(lines[index].count / 2) }
+        try Data(lines.joined(separator: [UInt8(ascii: "\n")])).write(to: URL(fileURLWithPath: log))
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
+        gzip.arguments = ["-k", log]
+        try gzip.run()
+        gzip.waitUntilExit()
+        func files(input: String, parallelism: Int, chunkBytes: Int) throws -> [Data] {
+            let prefix = "\(folder)/p\(parallelism)-\(chunkBytes)\(input.hasSuffix(".gz") ? "-gz" : "")"
+            let output = try TrendingRun.run(job: Fixtures.trendingJob, input: input, parallelism: parallelism,
+                                             extra: ["rejects": prefix + "-rejects.jsonl", "late": prefix + "-late.jsonl", "chunk-bytes": "\(chunkBytes)"])
+            // The reject file names the file read: the same name for both.
+            let rejects = try String(decoding: Fixtures.read(prefix + "-rejects.jsonl"), as: UTF8.self).replacingOccurrences(of: "log.jsonl.gz", with: "log.jsonl")
+            return [output, Data(rejects.utf8), try Fixtures.read(prefix + "-late.jsonl")]
+        }
+        let expected = try files(input: log + ".gz", parallelism: 1, chunkBytes: 1 << 20)
+        #expect(expected.allSatisfy { !$0.isEmpty })
+        #expect(expected[1].count { $0 == UInt8(ascii: "\n") } >= 80, "the reject file misses lines cut short")
+        for parallelism in [1, 3] {
+            #expect(try files(input: log, parallelism: parallelism, chunkBytes: 4096) == expected, "parallelism \(parallelism)")
+        }
+    }
 }

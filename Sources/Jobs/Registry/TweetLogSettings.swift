@@ -26,11 +26,12 @@ struct TweetLogSettings {
     }
 
     /// The reader's chunks of lines (one source subtask). With `cutsSegments`, plain files read at
-    /// full speed go on as segments that the decoders read.
+    /// full speed by several decoders go on as segments that the decoders read; one decoder is
+    /// better served by the reader's own thread reading ahead of it.
     func reader(_ build: BuildContext, cutsSegments: Bool = false) throws -> DataStream<LineChunk> {
         if !build.checkOnly { _ = try TweetLogFiles.list(path) }
         let (path, chunkBytes, maxLineBytes, follow) = (path, chunkBytes, maxLineBytes, follow)
-        let cutsSegments = cutsSegments && speed == .max
+        let cutsSegments = cutsSegments && speed == .max && build.job.parallelism > 1
         let name = speed != .max ? "tweet-log reader \(path), replayed at \(speed)" : follow ? "tweet-log reader \(path), followed as it grows" : "tweet-log reader \(path)"
         return build.job.source(name, id: build.stepID, speed: speed) { context in
             try TweetLogReader(path: path, context: context, chunkSize: chunkBytes, maxLineBytes: maxLineBytes, follow: follow, cutsSegments: cutsSegments)
