@@ -14,8 +14,9 @@ import Glibc
 ///
 /// Its position (file, byte offset after the last chunk, next line number) is its declared state;
 /// a restored reader starts there. Past a segment the next line's number is not known here: it is
-/// written as 0, and a restore counts the lines before the offset again. Replayed at a speed, it holds back each line until the line's
-/// event time is due, so that the host can take checkpoints and stop while it waits.
+/// written as 0, and a restore counts the lines before the offset again. Replayed at a speed, it
+/// holds back each line until the line's event time is due, so that the host can take checkpoints
+/// and stop while it waits.
 ///
 /// A live input — standard input, or a file it follows as it grows (`follow`) — hands on the
 /// whole lines that are there as soon as they are, never waits for a full chunk, and never blocks:

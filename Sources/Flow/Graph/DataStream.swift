@@ -137,9 +137,6 @@ public struct DataStream<Record: Sendable>: Sendable {
     /// with the batches, which ``inSequence()`` can put back in order.
     public var isInOrderedRegion: Bool { next.isInOrderedRegion }
 
-    /// Whether the stream runs in the job's parallelism.
-    public var isParallel: Bool { next.isParallel }
-
     /// The following operators go on in parallel without ever putting the batches back in order:
     /// for records that carry what their order decided (watermarks stamped by
     /// ``SequencedWatermarks``, set after every earlier batch was seen), which may then take a

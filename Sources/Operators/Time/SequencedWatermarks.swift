@@ -8,10 +8,9 @@ import Flow
 /// Each batch's ``WatermarkProgress`` goes to an ``OrderedPrefix`` shared by the subtasks, which
 /// returns the progress through every earlier batch (whichever subtask had them). Every record
 /// is stamped with the watermark the sequential generator would have sent last before it
-/// (``WatermarkStamped/sequencedWatermark``): the keyed
-/// operators after it see the subtasks' watermarks combined by the minimum, which may lag that
-/// far behind, and judge lateness by the stamp, so which records are late never depends on
-/// parallelism or timing. A subtask sends a watermark when its step moves (as the sequential
+/// (``WatermarkStamped/sequencedWatermark``): the keyed operators after it see the subtasks'
+/// watermarks combined by the minimum, which may lag that far behind, and judge lateness by the
+/// stamp, so which records are late never depends on parallelism or timing. A subtask sends a watermark when its step moves (as the sequential
 /// generator does), also at the start of a batch the others' batches moved it.
 ///
 /// Declared state: the progress through this subtask's last batch (a union list: a restored
