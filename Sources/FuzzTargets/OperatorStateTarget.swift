@@ -27,11 +27,16 @@ enum OperatorStateTarget {
     static func restoreEveryOperator(from snapshots: ([StateDeclaration]) -> [OperatorSnapshot]) {
         let spec = try! WindowSpec(size: .seconds(30), slide: .seconds(10))
         exercise(snapshots) { context in BoundedOutOfOrdernessWatermarks<Tweet>(delay: .seconds(5), context: context) }
+        exercise(snapshots) { context in
+            SequencedWatermarks<Tweet>(delay: .seconds(5), earlier: SequencedWatermarks<Tweet>.sharedPrefix(), context: context)
+        }
         exercise(snapshots) { context in HashtagExtractor(context: context) }
         for emission in [SlicedWindowOperator<Hashtag, KeyString, CountAggregation<Hashtag>>.Emission.allKeys, .largest(k: 3)] {
-            exercise(snapshots) { context in
-                try SlicedWindowOperator(spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
-                                         emission: emission, allowedLateness: .seconds(20), context: context)
+            for lateness in [Duration.zero, .seconds(20)] {
+                exercise(snapshots) { context in
+                    try SlicedWindowOperator(spec: spec, key: { $0.tag }, aggregation: CountAggregation<Hashtag>(),
+                                             emission: emission, allowedLateness: lateness, context: context)
+                }
             }
         }
         exercise(snapshots) { context in
