@@ -82,8 +82,28 @@ final class GroupConsumer {
     /// Makes the partitions read on from `offsets` (partition → next offset), whatever the group
     /// had committed: a partition's state, not the group, says where it resumes. Records fetched
     /// before are dropped by librdkafka.
+    ///
+    /// A partition the client is not fetching yet answers "erroneous state": it is tried again for
+    /// up to 5 s. One the group took away meanwhile is left: the next assignment check gives it up.
     func seek(_ offsets: [Int: Int64]) throws {
-        guard !offsets.isEmpty else { return }
+        var pending = offsets
+        let deadline = SystemClock.monotonicSeconds() + 5
+        while !pending.isEmpty {
+            let notReady = try seekOnce(pending)
+            pending = pending.filter { notReady.contains($0.key) }
+            guard !pending.isEmpty else { return }
+            let held = currentAssignment()
+            pending = pending.filter { held.contains($0.key) }
+            guard !pending.isEmpty else { return }
+            guard SystemClock.monotonicSeconds() < deadline else {
+                throw FlowError(.external, "\(client.connection) refused for 5 s to move the reading of \(topic) partitions \(pending.keys.sorted().map(String.init).joined(separator: ", ")) to the workers' snapshots (the client does not fetch them); restart the worker")
+            }
+            SystemClock().sleep(seconds: 0.05)
+        }
+    }
+
+    /// Seeks once; returns the partitions that answered "erroneous state" (not fetched yet).
+    private func seekOnce(_ offsets: [Int: Int64]) throws -> Set<Int> {
         let list = rd_kafka_topic_partition_list_new(Int32(offsets.count))!
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for (partition, offset) in offsets {
@@ -92,10 +112,24 @@ final class GroupConsumer {
         if let error = KafkaClient.take(rd_kafka_seek_partitions(client.handle, list, client.connection.timeoutMilliseconds)) {
             throw FlowError(.external, "\(client.connection) refused to move the reading of \(topic) to the workers' snapshots (\(error.text)); restart the worker")
         }
+        var notReady: Set<Int> = []
         for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].err != RD_KAFKA_RESP_ERR_NO_ERROR {
             let entry = list.pointee.elems[index]
+            if entry.err == RD_KAFKA_RESP_ERR__STATE {
+                notReady.insert(Int(entry.partition))
+                continue
+            }
             throw FlowError(.external, "\(client.connection) refused to move the reading of \(topic) partition \(entry.partition) to offset \(entry.offset) (\(String(cString: rd_kafka_err2str(entry.err)))); restart the worker")
         }
+        return notReady
+    }
+
+    /// The partitions the client holds now.
+    private func currentAssignment() -> Set<Int> {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(client.handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        return Set((0..<Int(list.pointee.cnt)).map { Int(list.pointee.elems[$0].partition) })
     }
 
     /// The first offset `partition` still holds (older records were deleted by retention).
