@@ -70,11 +70,7 @@ final class GroupConsumer {
     func checkAssignment(now: Double, force: Bool = false) -> (gained: Set<Int>, lost: Set<Int>) {
         guard force || now - lastAssignmentCheck >= 0.1 else { return ([], []) }
         lastAssignmentCheck = now
-        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        guard rd_kafka_assignment(client.handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return ([], []) }
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        var current: Set<Int> = []
-        for index in 0..<Int(list.pointee.cnt) { current.insert(Int(list.pointee.elems[index].partition)) }
+        guard let current = currentAssignment() else { return ([], []) }
         defer { assigned = current }
         return (current.subtracting(assigned), assigned.subtracting(current))
     }
@@ -92,8 +88,7 @@ final class GroupConsumer {
             let notReady = try seekOnce(pending)
             pending = pending.filter { notReady.contains($0.key) }
             guard !pending.isEmpty else { return }
-            let held = currentAssignment()
-            pending = pending.filter { held.contains($0.key) }
+            if let held = currentAssignment() { pending = pending.filter { held.contains($0.key) } }
             guard !pending.isEmpty else { return }
             guard SystemClock.monotonicSeconds() < deadline else {
                 throw FlowError(.external, "\(client.connection) refused for 5 s to move the reading of \(topic) partitions \(pending.keys.sorted().map(String.init).joined(separator: ", ")) to the workers' snapshots (the client does not fetch them); restart the worker")
@@ -124,10 +119,10 @@ final class GroupConsumer {
         return notReady
     }
 
-    /// The partitions the client holds now.
-    private func currentAssignment() -> Set<Int> {
+    /// The partitions the client holds now (nil when it cannot say).
+    private func currentAssignment() -> Set<Int>? {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        guard rd_kafka_assignment(client.handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
+        guard rd_kafka_assignment(client.handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return nil }
         defer { rd_kafka_topic_partition_list_destroy(list) }
         return Set((0..<Int(list.pointee.cnt)).map { Int(list.pointee.elems[$0].partition) })
     }
