@@ -21,6 +21,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
@@ -40,7 +45,14 @@ let package = Package(
         // The encoder's C kernels: products against weights packed once at load, on libxsmm's
         // generated kernels (libxsmm-dev), and GELU/exp compiled for AVX2+FMA and for baseline x86-64.
         .target(name: "CEncoderKernels", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("xsmm"), .linkedLibrary("dl")]),
-        .target(name: "Flow", dependencies: ["CStableHash", "CZstd", "CZlib"], swiftSettings: strictSettings),
+        .target(name: "Flow", dependencies: ["CStableHash", "CZstd", "CZlib", .product(name: "CoreMetrics", package: "swift-metrics")], swiftSettings: strictSettings),
+        // `/metrics` (Prometheus text, by swift-prometheus), `/healthz` and `/ready` of a running job, served by Hummingbird.
+        .target(
+            name: "MetricsEndpoint",
+            dependencies: ["Flow", .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
         // Optimised in debug builds too: the encoder's SIMD arithmetic is tens of times slower
         // unoptimised, and every scoring test runs it.
         .target(name: "Bert", dependencies: ["Flow", "CBLAS", "CEncoderKernels"], swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
@@ -61,7 +73,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "flowrun",
-            dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Kafka", "Jobs", "TweetGenerator", "Bert", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Kafka", "Jobs", "TweetGenerator", "Bert", "MetricsEndpoint", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .target(name: "FlowTesting", dependencies: ["Flow"], swiftSettings: strictSettings),

@@ -16,6 +16,10 @@ public struct JobBuilder {
     /// `--idle-timeout`: overrides the job file's `idle-timeout`.
     public var idleTimeout: Duration?
     public var checkpointing = CheckpointOptions()
+    /// Where the job's metrics are served (the job file's `metrics` section may also say).
+    public var metricsOptions = MetricsOptions()
+    /// Makes the job's metrics, given the job's name (a served job's come with a backend).
+    public var makeMetrics: @Sendable (_ jobName: String) -> JobMetrics = { JobMetrics(jobName: $0) }
 
     public init() {}
 
@@ -26,6 +30,8 @@ public struct JobBuilder {
         public var sideFiles: [SideFile]
         /// The counter of what the job's source reads ("tweets", "documents"), for the progress line.
         public var progressCounter: String
+        /// Where to serve the job's metrics, if the options or the file ask for it.
+        public var metricsEndpoint: MetricsOptions.Endpoint?
 
         /// How a run ended.
         public enum Outcome: Equatable {
@@ -59,7 +65,8 @@ public struct JobBuilder {
                                                 lock: lock, report: checkpointing.report)
         }
         let job = StreamJob(parallelism: parallelism, batchSize: batchSize, bufferTimeout: try bufferTimeout ?? Self.bufferTimeout(of: file, parameters),
-                            idleTimeout: try idleTimeout ?? Self.idleTimeout(of: file, parameters), checkpoints: coordinator, restoredFrom: restored)
+                            idleTimeout: try idleTimeout ?? Self.idleTimeout(of: file, parameters), metrics: makeMetrics(file.name),
+                            checkpoints: coordinator, restoredFrom: restored)
         let context = BuildContext(job: job, jobName: file.name, checkOnly: checkOnly)
         context.watermarksMayRunInParallel = Self.windowsTakeParallelWatermarks(file, parameters)
         var stream = PipelineStream.start
@@ -79,7 +86,8 @@ public struct JobBuilder {
         guard stream.kind == PipelineStream.finished.kind else {
             throw FlowError(.invalidJob, "\(file.path): the pipeline ends with \(stream.kind) and no sink; add a sink step")
         }
-        return BuiltJob(job: job, sideFiles: context.sideFiles, progressCounter: context.progressCounter)
+        return BuiltJob(job: job, sideFiles: context.sideFiles, progressCounter: context.progressCounter,
+                        metricsEndpoint: try metricsOptions.endpoint(for: file, parameters: parameters))
     }
 
     /// Whether every window step is sliding or tumbling without allowed lateness (see

@@ -23,8 +23,10 @@ struct JobOptions: ParsableArguments {
     var idleTimeout: String?
 
     /// Parses the job file and builds it.
-    func build(checkOnly: Bool, checkpointing: CheckpointOptions = CheckpointOptions()) throws -> (JobFile, JobBuilder.BuiltJob) {
-        let builder = try builder(checkpointing: checkpointing)
+    func build(checkOnly: Bool, checkpointing: CheckpointOptions = CheckpointOptions(),
+               configure: (inout JobBuilder) -> Void = { _ in }) throws -> (JobFile, JobBuilder.BuiltJob) {
+        var builder = try builder(checkpointing: checkpointing)
+        configure(&builder)
         let file = try JobFileParser.parse(path: file)
         return (file, try builder.build(file, checkOnly: checkOnly))
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Flow
 import Foundation
 import Jobs
+import MetricsEndpoint
 
 /// `flowrun run FILE`: runs a job to the end of its input, with a progress line and a summary.
 struct Run: ParsableCommand {
@@ -27,6 +28,12 @@ struct Run: ParsableCommand {
     @Option(help: "Also write the summary as JSON to this file (for benchmarks).")
     var statsJSON: String?
 
+    @Option(help: "Serve the job's metrics on this port: /metrics (Prometheus), /healthz and /ready (0: any free port, printed at the start).")
+    var metricsPort: Int?
+
+    @Option(help: "The address the metrics are served on (default 127.0.0.1, this machine only; 0.0.0.0 for every interface).")
+    var metricsAddress: String?
+
     @Option(help: "Run as one worker of a job shared by several processes, through these Kafka brokers: kafka://HOST:PORT[,HOST:PORT…].")
     var cluster: String?
 
@@ -48,8 +55,14 @@ struct Run: ParsableCommand {
             if let statsJSON, let problem = OutputLocation.problem(statsJSON, what: "--stats-json file") {
                 throw FlowError(.output, problem)
             }
-            let (_, built) = try job.build(checkOnly: false, checkpointing: try checkpointOptions())
+            let export = PrometheusExport()
+            let (_, built) = try job.build(checkOnly: false, checkpointing: try checkpointOptions()) { builder in
+                builder.metricsOptions = metricsOptions
+                builder.makeMetrics = { [factory = export.factory] name in JobMetrics(jobName: name, factory: factory) }
+            }
             let metrics = built.job.metrics
+            let server = try built.metricsEndpoint.map { try serveMetrics(of: built.job, at: $0, export: export) }
+            defer { server?.stop() }
             let stopper = StopSignals(checkpoints: built.job.checkpoints)
             stopper.install()
             let started = monotonicSeconds()
@@ -75,6 +88,25 @@ struct Run: ParsableCommand {
 }
 
 extension Run {
+    var metricsOptions: MetricsOptions {
+        var options = MetricsOptions()
+        options.port = metricsPort
+        options.address = metricsAddress
+        return options
+    }
+
+    /// Starts the metrics endpoint and says where it listens. `/ready` wants a checkpoint (or
+    /// the start) within three intervals and ten seconds.
+    func serveMetrics(of job: StreamJob, at endpoint: MetricsOptions.Endpoint, export: PrometheusExport) throws -> MetricsServer {
+        let checkpointAge = job.checkpoints.map { 3 * $0.settings.interval.seconds + 10 }
+        let readiness = MetricsServer.Readiness(checkpointAge: checkpointAge) { [job] in
+            job.checkpoints?.lastCompletedAt ?? job.metrics.startedAt
+        }
+        let server = try MetricsServer.start(address: endpoint.address, port: endpoint.port, export: export, metrics: job.metrics, readiness: readiness)
+        printError("flowrun: metrics on http://\(endpoint.address):\(server.port)/metrics")
+        return server
+    }
+
     func checkpointOptions() throws -> CheckpointOptions {
         var options = CheckpointOptions()
         options.directory = checkpointDir

@@ -47,6 +47,9 @@ public final class CheckpointCoordinator: SnapshotReceiver {
         var savepointID: Int64?
         var savepointCompleted = false
         var failure: FlowError?
+        /// When the last checkpoint was written (monotonic seconds; nil before the first).
+        var lastCompleted: Double?
+        var meters: CheckpointMeters?
         var stopJob: (@Sendable () -> Void)?
         /// Told each checkpoint's id once it is written.
         var completionActions: [@Sendable (Int64) -> Void] = []
@@ -68,8 +71,10 @@ public final class CheckpointCoordinator: SnapshotReceiver {
     }
 
     /// Called by the executor before the tasks start.
-    func begin(expectedAcks: Int, maxParallelism: Int, stopJob: @escaping @Sendable () -> Void) {
+    func begin(expectedAcks: Int, maxParallelism: Int, metrics: JobMetrics, stopJob: @escaping @Sendable () -> Void) {
+        let meters = CheckpointMeters(metrics)
         state.withLock {
+            $0.meters = meters
             $0.expectedAcks = expectedAcks
             $0.maxParallelism = maxParallelism
             $0.stopJob = stopJob
@@ -94,7 +99,7 @@ public final class CheckpointCoordinator: SnapshotReceiver {
     /// was requested. A source that gets a savepoint barrier emits it and then stops reading.
     public func barrierIfDue() -> CheckpointBarrier? {
         let now = clock.now()
-        return state.withLock { state -> CheckpointBarrier? in
+        let barrier = state.withLock { state -> CheckpointBarrier? in
             if state.stopRequested && state.savepointID == nil {
                 let barrier = CheckpointBarrier(id: state.nextID, isSavepoint: true)
                 state.savepointID = barrier.id
@@ -108,6 +113,8 @@ public final class CheckpointCoordinator: SnapshotReceiver {
             state.nextID += 1
             return CheckpointBarrier(id: state.nextID - 1)
         }
+        if barrier != nil { state.withLock { $0.meters }?.recordStarted() }
+        return barrier
     }
 
     /// Asks the job to stop with a savepoint (first SIGINT or SIGTERM).
@@ -122,9 +129,11 @@ public final class CheckpointCoordinator: SnapshotReceiver {
     /// Takes one operator subtask's snapshot for the barrier's checkpoint; the last one to arrive
     /// hands the checkpoint to the writer thread.
     public func acknowledge(_ barrier: CheckpointBarrier, _ snapshot: OperatorSnapshot) {
+        let now = clock.now()
         let complete = state.withLock { state -> [OperatorSnapshot]? in
             state.pending[barrier.id, default: []].append(snapshot)
             guard state.pending[barrier.id]!.count == state.expectedAcks else { return nil }
+            if let triggered = state.triggered[barrier.id] { state.meters?.recordAligned(after: now - triggered) }
             return state.pending.removeValue(forKey: barrier.id)
         }
         guard let complete else { return }
@@ -138,12 +147,15 @@ public final class CheckpointCoordinator: SnapshotReceiver {
     private func write(_ barrier: CheckpointBarrier, _ snapshots: [OperatorSnapshot]) {
         let maxParallelism = state.withLock { $0.maxParallelism }
         do {
-            _ = try storage.write(id: barrier.id, job: jobName, isSavepoint: barrier.isSavepoint,
+            let manifest = try storage.write(id: barrier.id, job: jobName, isSavepoint: barrier.isSavepoint,
                                              maxParallelism: maxParallelism, snapshots: snapshots)
             storage.prune(retain: settings.retain)
             let written = clock.now()
             let (stop, actions) = state.withLock { state -> ((@Sendable () -> Void)?, [@Sendable (Int64) -> Void]) in
-                if let triggered = state.triggered.removeValue(forKey: barrier.id) { state.durations.append(written - triggered) }
+                let triggered = state.triggered.removeValue(forKey: barrier.id)
+                if let triggered { state.durations.append(written - triggered) }
+                state.lastCompleted = written
+                state.meters?.recordCompleted(after: triggered.map { written - $0 }, bytes: manifest.files.reduce(0) { $0 + $1.bytes })
                 guard barrier.isSavepoint else { return (nil, state.completionActions) }
                 state.savepointCompleted = true
                 return (state.stopJob, state.completionActions)
@@ -153,6 +165,7 @@ public final class CheckpointCoordinator: SnapshotReceiver {
         } catch {
             let failure = error as? FlowError ?? FlowError(.output, "checkpoint \(barrier.id) could not be written: \(error)")
             let stop = state.withLock { state -> (@Sendable () -> Void)? in
+                state.meters?.recordFailed()
                 if state.failure == nil { state.failure = failure }
                 return state.stopJob
             }
@@ -165,6 +178,9 @@ public final class CheckpointCoordinator: SnapshotReceiver {
     public func whenComplete(_ action: @escaping @Sendable (Int64) -> Void) {
         state.withLock { $0.completionActions.append(action) }
     }
+
+    /// When the last checkpoint was written, on the coordinator's clock (nil before the first).
+    public var lastCompletedAt: Double? { state.withLock { $0.lastCompleted } }
 
     /// Seconds from trigger to written of each checkpoint completed so far, in order.
     public var completedDurations: [Double] { state.withLock { $0.durations } }

@@ -37,7 +37,10 @@ struct GraphNode: Sendable {
         make: @escaping @Sendable (SubtaskContext) throws -> Op
     ) -> GraphNode {
         let build: @Sendable (SubtaskSetup) throws -> (any SourceRunner)? = { setup in
-            let downstream: any ElementReceiver<Op.Output> = outputEdge?.sender(subtask: setup.subtask) ?? DiscardingReceiver<Op.Output>()
+            let meters = setup.metrics.meters(operatorID: setup.operatorID, subtask: setup.subtask)
+            let downstream: any ElementReceiver<Op.Output> = outputEdge?.sender(subtask: setup.subtask, backpressure: meters.backpressuredNanoseconds)
+                ?? DiscardingReceiver<Op.Output>()
+            if let fill = inputEdge.inputFill(subtask: setup.subtask) { meters.measureInputQueue(fill) }
             let context = setup.context
             let op = try make(context)
             let host = try OperatorHost<Op>(op, calls: calls, builtIn: context, setup: setup, downstream: downstream)
@@ -69,7 +72,7 @@ struct GraphNode: Sendable {
             id: id, name: name, role: .source, isParallel: false, input: .forward,
             build: { setup in
                 try SourceHost(try make(setup.context), setup: setup, checkpoints: setup.checkpoints, speed: speed,
-                               downstream: outputEdge.sender(subtask: setup.subtask))
+                               downstream: outputEdge.sender(subtask: setup.subtask, backpressure: setup.metrics.meters(operatorID: setup.operatorID, subtask: setup.subtask).backpressuredNanoseconds))
             }
         )
     }

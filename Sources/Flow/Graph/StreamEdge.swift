@@ -20,12 +20,19 @@ final class StreamEdge<Record: Sendable>: Sendable {
 
     /// What upstream subtask `subtask` emits into: the exchange's writer, or the chained downstream
     /// operator (built before it, since a task's chain is built from its end).
-    func sender(subtask: Int) -> any ElementReceiver<Record> {
-        if let exchange = exchange.withLock({ $0 }) { return exchange.makeWriter(upstream: subtask) }
+    /// Time its writer waits for full channels goes to `backpressure`.
+    func sender(subtask: Int, backpressure: Counter? = nil) -> any ElementReceiver<Record> {
+        if let exchange = exchange.withLock({ $0 }) { return exchange.makeWriter(upstream: subtask, backpressure: backpressure) }
         guard let receiver = receivers.withLock({ $0[subtask] }) else {
             preconditionFailure("the operator after a chained edge was not built before the one before it")
         }
         return receiver
+    }
+
+    /// How full downstream subtask `subtask`'s input queue is, when the edge is an exchange.
+    func inputFill(subtask: Int) -> (@Sendable () -> Double)? {
+        guard let exchange = exchange.withLock({ $0 }) else { return nil }
+        return { exchange.inputFill(downstream: subtask) }
     }
 
     /// The chained downstream operator of subtask `subtask`, if one was attached.

@@ -3,10 +3,19 @@
 public final class Collector<Record: Sendable> {
     private var buffer: [Record] = []
     private let downstream: any ElementReceiver<Record>
+    /// Counts the records sent (the runtime's records-out meter).
+    private let sent: Counter?
 
     /// A collector that sends to `downstream` (the runtime and test harnesses make them).
     public init(_ downstream: any ElementReceiver<Record>) {
         self.downstream = downstream
+        sent = nil
+    }
+
+    /// A collector that sends to `downstream` and counts what it sends into `sent`.
+    init(_ downstream: any ElementReceiver<Record>, countingInto sent: Counter) {
+        self.downstream = downstream
+        self.sent = sent
     }
 
     /// Adds one record to the batch being built.
@@ -37,6 +46,7 @@ public final class Collector<Record: Sendable> {
         let batch = buffer
         buffer = []
         buffer.reserveCapacity(batch.count)
+        sent?.add(batch.count)
         try downstream.receive(batch)
     }
 

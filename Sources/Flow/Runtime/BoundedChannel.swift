@@ -62,18 +62,29 @@ public final class BoundedChannel<Element: Sendable>: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Appends `element`, waiting while the channel is full. Returns false if the channel was
-    /// cancelled (the element is dropped).
+    /// Appends `element`, waiting while the channel is full, and adds the nanoseconds it waited
+    /// to `waited`. Returns false if the channel was cancelled (the element is dropped).
     @discardableResult
-    public func send(_ element: sending Element) -> Bool {
+    public func send(_ element: sending Element, waitedInto waited: Counter? = nil) -> Bool {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        while count >= limit && !isCancelled { pthread_cond_wait(notFull, mutex) }
+        if count >= limit && !isCancelled {
+            let started = SubtaskMeters.nanoseconds()
+            while count >= limit && !isCancelled { pthread_cond_wait(notFull, mutex) }
+            waited?.add(SubtaskMeters.nanoseconds() - started)
+        }
         if isCancelled { return false }
         buffer[(head + count) % buffer.count] = element
         count += 1
         pthread_cond_signal(notEmpty)
         return true
+    }
+
+    /// How full the channel is: its elements over its capacity.
+    public var fill: Double {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return Double(count) / Double(buffer.count)
     }
 
     /// Removes and returns the oldest element, waiting while the channel is empty. Returns nil

@@ -37,18 +37,27 @@ final class ChannelExchange<Record: Sendable>: Sendable {
         channels = (0..<count).map { _ in BoundedChannel(capacity: shape.channelCapacity, inFlightTarget: shape.inFlightTarget) }
     }
 
-    /// The receiver that the last operator of upstream subtask `upstream` emits into.
-    func makeWriter(upstream: Int) -> any ElementReceiver<Record> {
+    /// The receiver that the last operator of upstream subtask `upstream` emits into; the time it
+    /// waits for full channels goes to `backpressure`.
+    func makeWriter(upstream: Int, backpressure: Counter?) -> any ElementReceiver<Record> {
         switch shape.partitioning {
-        case .forward: ChannelWriter(channel: channels[upstream], sender: upstream)
-        case .orderedGather: ChannelWriter(channel: channels[upstream], sender: upstream)
-        case .gather: ChannelWriter(channel: channels[0], sender: upstream)
-        case .orderedRebalance: RoundRobinWriter(channels: channels)
+        case .forward: ChannelWriter(channel: channels[upstream], sender: upstream, backpressure: backpressure)
+        case .orderedGather: ChannelWriter(channel: channels[upstream], sender: upstream, backpressure: backpressure)
+        case .gather: ChannelWriter(channel: channels[0], sender: upstream, backpressure: backpressure)
+        case .orderedRebalance: RoundRobinWriter(channels: channels, backpressure: backpressure)
         case .hash:
             HashWriter(
                 channels: channels, sender: upstream, batchSize: shape.batchSize,
-                maxParallelism: shape.maxParallelism, keyGroup: keyGroup!
+                maxParallelism: shape.maxParallelism, keyGroup: keyGroup!, backpressure: backpressure
             )
+        }
+    }
+
+    /// How full downstream subtask `downstream`'s input is (the fullest of its channels).
+    func inputFill(downstream: Int) -> Double {
+        switch shape.partitioning {
+        case .orderedGather: channels.map(\.fill).max() ?? 0
+        case .forward, .orderedRebalance, .hash, .gather: channels[downstream].fill
         }
     }
 

@@ -3,10 +3,12 @@
 final class ChannelWriter<Record: Sendable>: ElementReceiver {
     private let channel: BoundedChannel<Envelope<Record>>
     private let sender: Int
+    private let backpressure: Counter?
 
-    init(channel: BoundedChannel<Envelope<Record>>, sender: Int) {
+    init(channel: BoundedChannel<Envelope<Record>>, sender: Int, backpressure: Counter?) {
         self.channel = channel
         self.sender = sender
+        self.backpressure = backpressure
     }
 
     func receive(_ batch: [Record]) throws { try send(.records(batch)) }
@@ -15,19 +17,23 @@ final class ChannelWriter<Record: Sendable>: ElementReceiver {
     func receiveEndOfInput() throws { try send(.endOfInput) }
 
     private func send(_ element: StreamElement<Record>) throws {
-        guard channel.send(Envelope(sender: sender, element: element)) else { throw ExchangeCancelled() }
+        guard channel.send(Envelope(sender: sender, element: element), waitedInto: backpressure) else { throw ExchangeCancelled() }
     }
 }
 
 /// Deals batches to the channels in turn (batch i to channel i mod n); control goes to all.
 final class RoundRobinWriter<Record: Sendable>: ElementReceiver {
     private let channels: [BoundedChannel<Envelope<Record>>]
+    private let backpressure: Counter?
     private var nextChannel = 0
 
-    init(channels: [BoundedChannel<Envelope<Record>>]) { self.channels = channels }
+    init(channels: [BoundedChannel<Envelope<Record>>], backpressure: Counter?) {
+        self.channels = channels
+        self.backpressure = backpressure
+    }
 
     func receive(_ batch: [Record]) throws {
-        guard channels[nextChannel].send(Envelope(sender: 0, element: .records(batch))) else { throw ExchangeCancelled() }
+        guard channels[nextChannel].send(Envelope(sender: 0, element: .records(batch)), waitedInto: backpressure) else { throw ExchangeCancelled() }
         nextChannel = (nextChannel + 1) % channels.count
     }
 
@@ -36,7 +42,7 @@ final class RoundRobinWriter<Record: Sendable>: ElementReceiver {
     func receiveEndOfInput() throws { try broadcast(.endOfInput) }
 
     private func broadcast(_ element: StreamElement<Record>) throws {
-        for channel in channels where !channel.send(Envelope(sender: 0, element: element)) { throw ExchangeCancelled() }
+        for channel in channels where !channel.send(Envelope(sender: 0, element: element), waitedInto: backpressure) { throw ExchangeCancelled() }
     }
 }
 
@@ -50,11 +56,13 @@ final class HashWriter<Record: Sendable>: ElementReceiver {
     private let batchSize: Int
     private let maxParallelism: Int
     private let keyGroup: @Sendable (Record) -> KeyGroup
+    private let backpressure: Counter?
     private var pending: [[Record]]
 
     init(channels: [BoundedChannel<Envelope<Record>>], sender: Int, batchSize: Int, maxParallelism: Int,
-         keyGroup: @escaping @Sendable (Record) -> KeyGroup) {
+         keyGroup: @escaping @Sendable (Record) -> KeyGroup, backpressure: Counter?) {
         self.channels = channels
+        self.backpressure = backpressure
         self.sender = sender
         self.batchSize = batchSize
         self.maxParallelism = maxParallelism
@@ -102,13 +110,13 @@ final class HashWriter<Record: Sendable>: ElementReceiver {
         let batch = pending[target]
         pending[target] = []
         pending[target].reserveCapacity(batchSize)
-        guard channels[target].send(Envelope(sender: sender, element: .records(batch))) else { throw ExchangeCancelled() }
+        guard channels[target].send(Envelope(sender: sender, element: .records(batch)), waitedInto: backpressure) else { throw ExchangeCancelled() }
     }
 
     private func broadcast(_ element: StreamElement<Record>) throws {
         for target in channels.indices {
             if !pending[target].isEmpty { try send(target) }
-            guard channels[target].send(Envelope(sender: sender, element: element)) else { throw ExchangeCancelled() }
+            guard channels[target].send(Envelope(sender: sender, element: element), waitedInto: backpressure) else { throw ExchangeCancelled() }
         }
     }
 }

@@ -16,7 +16,9 @@ struct JobExecutor {
             for task in plan.tasks.dropFirst() { plan.nodes[task.nodeIndices[0]].cancelInput() }
         }
         let failure = Locked<(any Error)?>(nil)
-        job.checkpoints?.begin(expectedAcks: subtaskCount, maxParallelism: job.maxParallelism, stopJob: cancelAll)
+        job.checkpoints?.begin(expectedAcks: subtaskCount, maxParallelism: job.maxParallelism, metrics: job.metrics, stopJob: cancelAll)
+        job.metrics.markStarted(at: SystemClock.monotonicSeconds())
+        defer { job.metrics.markFinished(at: SystemClock.monotonicSeconds()) }
         let group = DispatchGroup()
         for (taskIndex, task) in plan.tasks.enumerated() {
             for subtask in 0..<task.parallelism {

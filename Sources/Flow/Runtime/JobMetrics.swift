@@ -1,7 +1,11 @@
+import CoreMetrics
 import Synchronization
 
 /// The job's counters and gauges, owned by the runtime: per operator, subtask and name, added to
-/// by operators once per batch and read by the progress line, the summary and checkpoints.
+/// by operators once per batch and read by the progress line, the summary, checkpoints and the
+/// metrics endpoint. Beside the operators' own counters, the runtime keeps ``SubtaskMeters`` of
+/// every operator subtask, and events that are not per record (checkpoints) go to swift-metrics
+/// through ``factory`` (a no-op one unless the job's metrics are served).
 ///
 /// Counters are not operator state. A checkpoint keeps each operator's totals beside the state
 /// (in its manifest) and a restored job goes on from them, but a counter added or renamed never
@@ -18,8 +22,52 @@ public final class JobMetrics: Sendable {
     /// Totals from the checkpoint a job was restored from, by operator and name: subtask 0's
     /// counter starts from them.
     private let restored: Locked<[String: [String: Int]]> = Locked([:])
+    private let meters: Locked<[Key: SubtaskMeters]> = Locked([:])
+    private let lifecycle: Locked<(started: Double?, finished: Double?)> = Locked((nil, nil))
 
-    public init() {}
+    /// Where checkpoint events are recorded (swift-metrics' API; the backend is the caller's).
+    public let factory: any MetricsFactory
+    /// The `job` label of every exported metric.
+    public let jobName: String
+
+    public init(jobName: String = "flow", factory: any MetricsFactory = NOOPMetricsHandler.instance) {
+        self.jobName = jobName
+        self.factory = factory
+    }
+
+    /// The runtime's meters of one operator subtask, created on first use.
+    public func meters(operatorID: String, subtask: Int) -> SubtaskMeters {
+        meters.withLock { all in
+            let key = Key(operatorID: operatorID, subtask: subtask, name: "")
+            if let existing = all[key] { return existing }
+            let made = SubtaskMeters()
+            all[key] = made
+            return made
+        }
+    }
+
+    /// Every operator subtask's meters, by operator id and subtask.
+    public func allMeters() -> [(operatorID: String, subtask: Int, meters: SubtaskMeters)] {
+        meters.withLock { all in all.map { (operatorID: $0.key.operatorID, subtask: $0.key.subtask, meters: $0.value) } }
+    }
+
+    /// Every operator counter's current value, by operator id, subtask and name.
+    public func allCounters() -> [(operatorID: String, subtask: Int, name: String, value: Int)] {
+        counters.withLock { all in all.map { (operatorID: $0.key.operatorID, subtask: $0.key.subtask, name: $0.key.name, value: $0.value.value) } }
+    }
+
+    /// Every gauge's current value, by name.
+    public func allGauges() -> [String: Int64] { gauges.withLock { $0 } }
+
+    /// Marks the run started or finished (monotonic seconds), for readiness.
+    func markStarted(at seconds: Double) { lifecycle.withLock { $0.started = seconds } }
+    func markFinished(at seconds: Double) { lifecycle.withLock { $0.finished = seconds } }
+
+    /// When the job's tasks started (monotonic seconds), if they have.
+    public var startedAt: Double? { lifecycle.withLock { $0.started } }
+
+    /// Whether the job's tasks have started and not yet finished.
+    public var isRunning: Bool { lifecycle.withLock { $0.started != nil && $0.finished == nil } }
 
     /// The metrics of one operator subtask.
     public func scope(operatorID: String, subtask: Int) -> OperatorMetrics {

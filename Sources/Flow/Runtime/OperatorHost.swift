@@ -10,6 +10,7 @@ final class OperatorHost<Op: Operator>: ElementReceiver {
     private let output: Collector<Op.Output>
     private let setup: SubtaskSetup
     private let declared: [StateDeclaration]
+    private let meters: SubtaskMeters
 
     /// Builds the operator's host: restores its state (when the job is restored) and opens it.
     init(_ op: Op, calls: OperatorCalls<Op> = OperatorCalls(), builtIn context: SubtaskContext, setup: SubtaskSetup,
@@ -18,19 +19,25 @@ final class OperatorHost<Op: Operator>: ElementReceiver {
         self.calls = calls
         sides = context.sideChannels.all
         self.setup = setup
-        output = Collector(downstream)
+        meters = setup.metrics.meters(operatorID: setup.operatorID, subtask: setup.subtask)
+        output = Collector(downstream, countingInto: meters.recordsOut)
         declared = op.declaredState
         try setup.restore(declared: declared) { state in try callingOperator(setup.operatorID) { try op.restoreState(from: state) } }
         try callingOperator(setup.operatorID) { try op.open() }
     }
 
     func receive(_ batch: [Op.Input]) throws {
+        meters.recordsIn.add(batch.count)
+        meters.batchesIn.add(1)
+        let started = SubtaskMeters.nanoseconds()
         try callingOperator(setup.operatorID) { try calls.process(op, batch, output) }
+        meters.busyNanoseconds.add(SubtaskMeters.nanoseconds() - started)
         for side in sides { try side.sendBatch() }
         try output.sendBatch()
     }
 
     func receive(watermark: EventTime) throws {
+        meters.record(watermark: watermark)
         try callingOperator(setup.operatorID) { try calls.onWatermark(op, watermark, output) }
         for side in sides { try side.sendBatch() }
         if op.forwardsWatermarks {

@@ -22,7 +22,7 @@ final class SourceHost<S: Source>: SourceRunner {
         self.setup = setup
         self.checkpoints = checkpoints
         self.clock = clock
-        output = Collector(downstream)
+        output = Collector(downstream, countingInto: setup.metrics.meters(operatorID: setup.operatorID, subtask: setup.subtask).recordsOut)
         declared = source.declaredState
         if case .factor(let factor) = speed { pacing = ReplayClock(factor: factor, clock: clock) } else { pacing = nil }
         try setup.restore(declared: declared) { state in try callingOperator(setup.operatorID) { try source.restoreState(from: state) } }

@@ -10,6 +10,7 @@ import Flow
 ///   - tweet-log: {path: "${input}"}
 ///   - watermarks: {out-of-orderness: 5s}
 /// checkpoint: {interval: 10s, dir: checkpoints/trending-hashtags, retain: 3}
+/// metrics: {port: 9249}
 /// ```
 public struct JobFile: Sendable {
     /// A named parameter with its default; `${name}` in a step's settings is replaced by its value.
@@ -40,6 +41,8 @@ public struct JobFile: Sendable {
     public var steps: [Step]
     /// The `checkpoint` section (interval, dir, retain), if the file has one.
     public var checkpoint: Step?
+    /// The `metrics` section (port, address): where the job's metrics are served, if anywhere.
+    public var metrics: Step?
     /// The `buffer-timeout` setting: how long a record may wait for a fuller batch.
     public var bufferTimeout: Setting?
     /// The `idle-timeout` setting: how long an input may be silent before it stops holding back event time.

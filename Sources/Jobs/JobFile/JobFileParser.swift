@@ -35,6 +35,7 @@ public enum JobFileParser {
         var parameters: [JobFile.Parameter] = []
         var steps: [JobFile.Step] = []
         var checkpoint: JobFile.Step?
+        var metrics: JobFile.Step?
         var bufferTimeout: JobFile.Setting?
         var idleTimeout: JobFile.Setting?
         for (keyNode, value) in mapping {
@@ -44,18 +45,19 @@ public enum JobFileParser {
             case "parameters": parameters = try parseParameters(value, path: path)
             case "pipeline": steps = try parseSteps(value, path: path)
             case "checkpoint": checkpoint = try parseStep("checkpoint", keyNode: keyNode, value: value, path: path)
+            case "metrics": metrics = try parseStep("metrics", keyNode: keyNode, value: value, path: path)
             case "buffer-timeout":
                 guard let text = value.scalar?.string else { throw invalid(path, value, "buffer-timeout must be a duration such as 5ms, or 0") }
                 bufferTimeout = JobFile.Setting(value: text, location: location(path, value))
             case "idle-timeout":
                 guard let text = value.scalar?.string else { throw invalid(path, value, "idle-timeout must be a duration such as 30s") }
                 idleTimeout = JobFile.Setting(value: text, location: location(path, value))
-            case let other: throw invalid(path, keyNode, "unknown top-level key \"\(other)\"; use name, description, parameters, buffer-timeout, idle-timeout, checkpoint and pipeline")
+            case let other: throw invalid(path, keyNode, "unknown top-level key \"\(other)\"; use name, description, parameters, buffer-timeout, idle-timeout, checkpoint, metrics and pipeline")
             }
         }
         guard !steps.isEmpty else { throw FlowError(.invalidJob, "\(path): the job has no pipeline; add a pipeline list of steps") }
-        return JobFile(path: path, name: name, parameters: parameters, steps: steps, checkpoint: checkpoint, bufferTimeout: bufferTimeout,
-                       idleTimeout: idleTimeout)
+        return JobFile(path: path, name: name, parameters: parameters, steps: steps, checkpoint: checkpoint, metrics: metrics,
+                       bufferTimeout: bufferTimeout, idleTimeout: idleTimeout)
     }
 
     private static func parseParameters(_ node: Node, path: String) throws -> [JobFile.Parameter] {

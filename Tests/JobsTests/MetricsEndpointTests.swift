@@ -1,0 +1,217 @@
+import Foundation
+import Testing
+
+/// The metrics endpoint of a running `flowrun`, checked from outside as a monitoring system sees
+/// it: scraped with the Prometheus Python client's parser (counters rise while tweets are fed and
+/// end equal to the summary), and scraped by a real Prometheus server (Debian's `prometheus`)
+/// that reports the target up and answers a rate query over it.
+@Suite(.serialized)
+struct MetricsEndpointTests {
+    /// One scrape: the status of `/healthz` and `/ready`, and the samples of `/metrics`.
+    struct Scrape: Decodable {
+        struct Sample: Decodable {
+            var family: String
+            var type: String
+            var name: String
+            var labels: [String: String]
+            var value: Double
+        }
+
+        var healthz: Int
+        var ready: Int
+        var content_type: String
+        var samples: [Sample]
+
+        /// The sum of every sample named `name` whose labels include `labels`.
+        func total(_ name: String, _ labels: [String: String] = [:]) -> Double {
+            samples.filter { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }.reduce(0) { $0 + $1.value }
+        }
+
+        func has(_ name: String) -> Bool { samples.contains { $0.name == name } }
+    }
+
+    static func scrape(_ baseURL: String) throws -> Scrape {
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Fixtures.path("Tests/Fixtures/metrics/scrape.py"), baseURL]
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "the scrape of \(baseURL) failed: \(String(decoding: data, as: UTF8.self))")
+        return try JSONDecoder().decode(Scrape.self, from: data)
+    }
+
+    /// The endpoint's base URL, once the run has said where it listens (it is asked for port 0).
+    static func endpoint(of run: FlowrunProcess) throws -> String {
+        for _ in 0..<6000 {
+            let text = (try? String(contentsOfFile: run.stderrPath, encoding: .utf8)) ?? ""
+            if let range = text.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) { return String(text[range]) }
+            guard run.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        Issue.record("the run did not say where its metrics are served: \((try? String(contentsOfFile: run.stderrPath, encoding: .utf8)) ?? "")")
+        throw EndpointMissing()
+    }
+
+    struct EndpointMissing: Error {}
+
+    /// Feeds tweets one by one, checking a scrape after each, until `done` holds of one (or a
+    /// minute passes); returns the tweets fed and the last scrape.
+    static func feed(_ run: FlowrunProcess, from first: Int, endpoint: String, until done: (Scrape, Int) -> Bool) throws -> (fed: Int, scrape: Scrape) {
+        signal(SIGPIPE, SIG_IGN)
+        let input = try #require(run.standardInput)
+        let started = Date()
+        var fed = first
+        var scrape = try scrape(endpoint)
+        while !done(scrape, fed) && Date().timeIntervalSince(started) < 60 && run.isRunning {
+            try input.write(contentsOf: Data(LiveInputTests.tweetLine(fed).utf8))
+            fed += 1
+            Thread.sleep(forTimeInterval: 0.02)
+            scrape = try Self.scrape(endpoint)
+        }
+        return (fed, scrape)
+    }
+
+    @Test func countersScrapedWhileTheJobRunsRiseAndEndAtTheSummary() throws {
+        let folder = try Fixtures.scratchFolder()
+        let run = try FlowrunProcess(["run", LiveInputTests.job, "--metrics-port", "0", "--checkpoint-dir", folder + "/checkpoints",
+                                      "--checkpoint-interval", "100ms", "--quiet"],
+                                     stderrPath: folder + "/run.err", stdoutPath: folder + "/console.txt", feedsStandardInput: true)
+        let endpoint = try Self.endpoint(of: run)
+        // Fed until the decoder has counted 20 tweets and a checkpoint completed.
+        let (firstFed, early) = try Self.feed(run, from: 0, endpoint: endpoint) { scrape, fed in
+            fed >= 20 && scrape.total("flow_tweets_total") == Double(fed) && scrape.total("flow_checkpoints_completed_total") > 0
+        }
+        #expect(early.total("flow_tweets_total") == Double(firstFed), "the decoder's count lags what was fed: \(early.total("flow_tweets_total")) of \(firstFed)")
+        #expect(early.content_type.hasPrefix("text/plain; version=0.0.4"))
+        #expect(early.healthz == 200)
+        #expect(early.ready == 200, "a running job that checkpoints every 100 ms is ready")
+        #expect(early.total("flow_checkpoints_completed_total") > 0)
+        #expect(early.total("flow_checkpoint_duration_seconds_count") > 0)
+        #expect(early.total("flow_records_in_total", ["operator": "hashtags"]) == Double(firstFed), "every tweet carries one hashtag")
+        #expect(early.total("flow_busy_seconds_total") > 0)
+        #expect(early.total("process_resident_memory_bytes") > 1_000_000)
+        #expect(early.has("flow_watermark_seconds") && early.has("flow_input_queue_fill_ratio"))
+        for sample in early.samples where sample.name.hasPrefix("flow_") {
+            #expect(sample.labels["job"] == "live-windows", "\(sample.name) has no job label")
+        }
+
+        // Twenty more: every counter the first scrape showed has not fallen, and the tweets rose by twenty.
+        let (fed, later) = try Self.feed(run, from: firstFed, endpoint: endpoint) { scrape, fed in
+            fed >= firstFed + 20 && scrape.total("flow_tweets_total") == Double(fed)
+        }
+        #expect(later.total("flow_tweets_total") == Double(firstFed + 20))
+        for sample in early.samples where sample.type == "counter" {
+            let now = later.samples.first { $0.name == sample.name && $0.labels == sample.labels }
+            #expect((now?.value ?? -1) >= sample.value, "\(sample.name) \(sample.labels) fell from \(sample.value) to \(now?.value ?? -1)")
+        }
+        #expect(later.total("flow_records_out_total", ["operator": "top-k"]) > early.total("flow_records_out_total", ["operator": "top-k"]),
+                "windows fired while the tweets came")
+
+        try #require(run.standardInput).close()
+        let result = run.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("tweets: \(fed),"), "the summary counts what the metrics counted: \(result.stderr)")
+        let windowsFired = later.total("flow_windows_fired_total")
+        #expect(windowsFired > 0 && result.stderr.contains("windows fired: "), "\(result.stderr)")
+    }
+
+    @Test func aPortInUseIsRefusedInOneSentence() throws {
+        let folder = try Fixtures.scratchFolder()
+        let server = try RedisServer()
+        let run = try FlowrunProcess(["run", LiveInputTests.job, "-p", "input=" + Fixtures.path("Tests/Fixtures/tweets/twitter_v1_insight_challenge_2015_sample.jsonl"),
+                                      "--metrics-port", String(server.port), "--quiet"], stderrPath: folder + "/run.err")
+        let result = run.finish()
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("cannot serve metrics on 127.0.0.1:\(server.port)"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+}
+
+/// A real Prometheus server (Debian's `prometheus`) on a free loopback port, scraping one target
+/// every second, with its data in a scratch folder; stopped when the test lets go of it.
+final class PrometheusServer {
+    let process = Process()
+    let url: String
+
+    init(scraping target: String, folder: String) throws {
+        let port = RedisServer.freePort()
+        url = "http://127.0.0.1:\(port)"
+        // honor_labels keeps the job's own `job` label instead of renaming it exported_job.
+        let config = """
+        global: {scrape_interval: 1s, evaluation_interval: 1s}
+        scrape_configs:
+          - job_name: flow
+            honor_labels: true
+            static_configs: [{targets: ["\(target)"]}]
+        """
+        try config.write(toFile: folder + "/prometheus.yml", atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
+        process.arguments = ["--config.file=\(folder)/prometheus.yml", "--storage.tsdb.path=\(folder)/data",
+                             "--web.listen-address=127.0.0.1:\(port)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/prometheus.log", isDirectory: false).creatingFile())
+        try process.run()
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// What `prometheus_api.py` prints for `arguments`, a line each.
+    func ask(_ arguments: [String]) throws -> [String] {
+        let ask = Process()
+        let output = Pipe()
+        ask.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        ask.arguments = ["python3", Fixtures.path("Tests/Fixtures/metrics/prometheus_api.py"), url] + arguments
+        ask.standardOutput = output
+        ask.standardError = FileHandle.nullDevice
+        try ask.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        ask.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+}
+
+private extension URL {
+    /// The URL, after creating an empty file there.
+    func creatingFile() -> URL {
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        return self
+    }
+}
+
+extension MetricsEndpointTests {
+    @Test func aPrometheusServerScrapesTheJobAndRatesItsRecords() throws {
+        let folder = try Fixtures.scratchFolder()
+        let run = try FlowrunProcess(["run", LiveInputTests.job, "--metrics-port", "0", "--quiet"],
+                                     stderrPath: folder + "/run.err", stdoutPath: folder + "/console.txt", feedsStandardInput: true)
+        let endpoint = try Self.endpoint(of: run)
+        let prometheus = try PrometheusServer(scraping: String(endpoint.dropFirst("http://".count)), folder: folder)
+        var health: [String] = []
+        var rates: [Double] = []
+        let started = Date()
+        let input = try #require(run.standardInput)
+        signal(SIGPIPE, SIG_IGN)
+        var fed = 0
+        // Tweets flow while Prometheus scrapes, until it reports the target up and a positive rate.
+        while !(health == ["up"] && rates.contains { $0 > 0 }) && Date().timeIntervalSince(started) < 90 && run.isRunning {
+            for _ in 0..<10 {
+                try input.write(contentsOf: Data(LiveInputTests.tweetLine(fed).utf8))
+                fed += 1
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            health = try prometheus.ask(["targets"])
+            rates = try prometheus.ask(["query", #"sum(rate(flow_records_out_total{job="live-windows",operator="tweet-log.decode"}[5s]))"#]).compactMap(Double.init)
+        }
+        try input.close()
+        let result = run.finish()
+        #expect(health == ["up"], "Prometheus reports the target \(health): \((try? String(contentsOfFile: folder + "/prometheus.log", encoding: .utf8)) ?? "")")
+        #expect(rates.contains { $0 > 0 }, "rate(flow_records_out_total) answered \(rates)")
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+}
