@@ -46,6 +46,8 @@ let package = Package(
         // generated kernels (libxsmm-dev), and GELU/exp compiled for AVX2+FMA and for baseline x86-64.
         .target(name: "CEncoderKernels", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("xsmm"), .linkedLibrary("dl")]),
         .target(name: "Flow", dependencies: ["CStableHash", "CZstd", "CZlib", .product(name: "CoreMetrics", package: "swift-metrics")], swiftSettings: strictSettings),
+        // Prometheus text read back, and what `flowrun top` draws of it.
+        .target(name: "MetricsView", dependencies: ["Operators"], swiftSettings: strictSettings),
         // `/metrics` (Prometheus text, by swift-prometheus), `/healthz` and `/ready` of a running job, served by Hummingbird.
         .target(
             name: "MetricsEndpoint",
@@ -73,19 +75,20 @@ let package = Package(
         ),
         .executableTarget(
             name: "flowrun",
-            dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Kafka", "Jobs", "TweetGenerator", "Bert", "MetricsEndpoint", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Kafka", "Jobs", "TweetGenerator", "Bert", "MetricsEndpoint", "MetricsView", "CCurl", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(name: "FlowTesting", dependencies: ["Flow"], swiftSettings: strictSettings),
         // What the fuzzers run on any bytes (`scripts/fuzz`); FuzzCorpusTests replays the corpora.
-        .target(name: "FuzzTargets", dependencies: ["Flow", "Operators", "TweetLog", "Redis", "Kafka", "Jobs", "FlowTesting", "CHiredis"], swiftSettings: strictSettings),
+        .target(name: "FuzzTargets", dependencies: ["Flow", "Operators", "TweetLog", "Redis", "Kafka", "Jobs", "FlowTesting", "CHiredis", "MetricsView"], swiftSettings: strictSettings),
         .testTarget(name: "FlowTests", dependencies: ["Flow", "FlowTesting"], swiftSettings: strictSettings),
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"], swiftSettings: strictSettings),
         .testTarget(name: "BertTests", dependencies: ["Flow", "Bert"], swiftSettings: strictSettings),
         .testTarget(name: "OperatorsTests", dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Kafka", "FlowTesting"], swiftSettings: strictSettings),
         .testTarget(
             name: "JobsTests",
-            dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Kafka", "Jobs", "TweetGenerator", "FlowTesting"],
+            dependencies: ["Flow", "Operators", "TweetLog", "Scoring", "Redis", "Elasticsearch", "Kafka", "Jobs", "TweetGenerator", "FlowTesting", "MetricsEndpoint", "MetricsView"],
             resources: [],
             swiftSettings: strictSettings
         ),

@@ -10,6 +10,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case manifest
     case redisReply = "redis-reply"
     case clusterState = "cluster-state"
+    case metricsText = "metrics-text"
 
     /// Runs the target on one input.
     public func run(_ bytes: UnsafeRawBufferPointer) -> String? {
@@ -21,6 +22,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .manifest: ManifestTarget.run(bytes)
         case .redisReply: RedisReplyTarget.run(bytes)
         case .clusterState: ClusterStateTarget.run(bytes)
+        case .metricsText: MetricsTextTarget.run(bytes)
         }
     }
 }

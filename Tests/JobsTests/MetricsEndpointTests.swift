@@ -98,6 +98,11 @@ struct MetricsEndpointTests {
         for sample in early.samples where sample.name.hasPrefix("flow_") {
             #expect(sample.labels["job"] == "live-windows", "\(sample.name) has no job label")
         }
+        // The Grafana dashboard asks only for series the job serves, but for the counts of the
+        // sinks this job does not have (it shows its results on the console).
+        let otherSinks: Set = ["flow_output_lines_total", "flow_windows_published_total"]
+        let missing = try Self.dashboardSeries().subtracting(early.samples.map(\.name)).subtracting(otherSinks)
+        #expect(missing.isEmpty, "the dashboard asks for series the job does not serve: \(missing.sorted())")
 
         // Twenty more: every counter the first scrape showed has not fallen, and the tweets rose by twenty.
         let (fed, later) = try Self.feed(run, from: firstFed, endpoint: endpoint) { scrape, fed in
@@ -117,6 +122,25 @@ struct MetricsEndpointTests {
         #expect(result.stderr.contains("tweets: \(fed),"), "the summary counts what the metrics counted: \(result.stderr)")
         let windowsFired = later.total("flow_windows_fired_total")
         #expect(windowsFired > 0 && result.stderr.contains("windows fired: "), "\(result.stderr)")
+    }
+
+    /// The series the Grafana dashboard's queries name, after checking that it is a dashboard
+    /// whose every panel has queries.
+    static func dashboardSeries() throws -> Set<String> {
+        let data = try Fixtures.read(Fixtures.path("deploy/grafana/flow-trending-hashtags.json"))
+        let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(dashboard["uid"] as? String == "flow-trending-hashtags")
+        let panels = try #require(dashboard["panels"] as? [[String: Any]])
+        #expect(panels.count >= 10)
+        var series: Set<String> = []
+        for panel in panels {
+            let targets = try #require(panel["targets"] as? [[String: Any]], "panel \(panel["title"] ?? "?") has no queries")
+            for target in targets {
+                let expression = try #require(target["expr"] as? String)
+                for match in expression.matches(of: /\b(flow|process)_[a-z_]+/) { series.insert(String(match.output.0)) }
+            }
+        }
+        return series
     }
 
     @Test func aPortInUseIsRefusedInOneSentence() throws {
@@ -213,5 +237,37 @@ extension MetricsEndpointTests {
         #expect(health == ["up"], "Prometheus reports the target \(health): \((try? String(contentsOfFile: folder + "/prometheus.log", encoding: .utf8)) ?? "")")
         #expect(rates.contains { $0 > 0 }, "rate(flow_records_out_total) answered \(rates)")
         #expect(result.status == 0, "\(result.stderr)")
+    }
+}
+
+extension MetricsEndpointTests {
+    @Test func flowrunTopShowsTheOperatorsAndCountsOfARunningJob() throws {
+        let folder = try Fixtures.scratchFolder()
+        let run = try FlowrunProcess(["run", LiveInputTests.job, "--metrics-port", "0", "--quiet"],
+                                     stderrPath: folder + "/run.err", stdoutPath: folder + "/console.txt", feedsStandardInput: true)
+        let endpoint = try Self.endpoint(of: run)
+        let (fed, _) = try Self.feed(run, from: 0, endpoint: endpoint) { scrape, fed in fed >= 10 && scrape.total("flow_tweets_total") == Double(fed) }
+        let top = try FlowrunProcess(["top", endpoint, "--iterations", "2", "--interval", "0.2"], stderrPath: folder + "/top.err", stdoutPath: folder + "/top.txt")
+        let topResult = top.finish()
+        try #require(run.standardInput).close()
+        #expect(run.finish().status == 0)
+        #expect(topResult.status == 0, "\(topResult.stderr)")
+        let frames = try String(contentsOfFile: folder + "/top.txt", encoding: .utf8)
+        #expect(frames.components(separatedBy: "flowrun top — live-windows at \(endpoint), running").count == 3, "two frames: \(frames)")
+        for operatorID in ["tweet-log.decode", "hashtags", "window", "top-k", "sink"] {
+            #expect(frames.contains("\n\(operatorID) "), "no row for \(operatorID): \(frames)")
+        }
+        #expect(frames.contains("tweets \(fed)"), "\(frames)")
+    }
+
+    @Test func flowrunTopRefusesWhatIsNotAMetricsEndpointInOneSentence() throws {
+        let folder = try Fixtures.scratchFolder()
+        let closed = RedisServer.freePort()
+        let top = try FlowrunProcess(["top", "http://127.0.0.1:\(closed)", "--iterations", "1"], stderrPath: folder + "/top.err")
+        let result = top.finish()
+        #expect(result.status == 4, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("flowrun: cannot read http://127.0.0.1:\(closed)/metrics: "), "\(result.stderr)")
+        let notURL = try FlowrunProcess(["top", "localhost:9249"], stderrPath: folder + "/top2.err").finish()
+        #expect(notURL.status == 2 && notURL.stderr.contains("is not an address"), "\(notURL.stderr)")
     }
 }
