@@ -1,6 +1,7 @@
 import ArgumentParser
 import Flow
 import Jobs
+import Logging
 
 /// The options `run`, `validate` and `plan` share: the job file and how to build it.
 struct JobOptions: ParsableArguments {
@@ -70,7 +71,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as FlowError {
-        printError("flowrun: \(error)")
+        Messages.write("flowrun: \(error)", level: .error, operator: error.operatorID)
         throw ExitCode(exitCode(for: error.code))
     }
 }

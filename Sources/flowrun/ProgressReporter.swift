@@ -28,11 +28,14 @@ final class ProgressReporter: Sendable {
             defer { stopped = true }
             return stopped
         }
-        if !wasStopped && standardErrorIsTerminal && hasPrinted.withLock({ $0 }) { writeToStandardError("\r\u{1B}[K") }
+        if !wasStopped && redraws && hasPrinted.withLock({ $0 }) { writeToStandardError("\r\u{1B}[K") }
     }
 
+    /// Whether the line is redrawn in place: on a terminal, unless messages are JSON lines.
+    private var redraws: Bool { standardErrorIsTerminal && !Messages.isJSON }
+
     private func loop() {
-        let interval = standardErrorIsTerminal ? 0.5 : 10
+        let interval = redraws ? 0.5 : 10
         var next = started + max(interval, 1)
         while !isStopped.withLock({ $0 }) {
             usleep(100_000)
@@ -42,7 +45,7 @@ final class ProgressReporter: Sendable {
             let line = self.line(at: now)
             isStopped.withLock { stopped in
                 guard !stopped else { return }
-                writeToStandardError(standardErrorIsTerminal ? "\r\u{1B}[K" + line : line + "\n")
+                if redraws { writeToStandardError("\r\u{1B}[K" + line) } else { Messages.write(line) }
                 hasPrinted.withLock { $0 = true }
             }
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Flow
 import Foundation
 import Jobs
+import Logging
 import MetricsEndpoint
 
 /// `flowrun run FILE`: runs a job to the end of its input, with a progress line and a summary.
@@ -34,6 +35,9 @@ struct Run: ParsableCommand {
     @Option(help: "The address the metrics are served on (default 127.0.0.1, this machine only; 0.0.0.0 for every interface).")
     var metricsAddress: String?
 
+    @Option(help: "How messages are written to standard error: human, or json (one object a line: time, level, job, operator, message) for log collectors.")
+    var logFormat: LogFormat = .human
+
     @Option(help: "Run as one worker of a job shared by several processes, through these Kafka brokers: kafka://HOST:PORT[,HOST:PORT…].")
     var cluster: String?
 
@@ -50,6 +54,7 @@ struct Run: ParsableCommand {
     var statusFile: String?
 
     func run() throws {
+        if logFormat == .json { Messages.useJSON(job: (job.file as NSString).lastPathComponent) }
         if cluster != nil { return try runWorker() }
         try reportingErrors {
             if let statsJSON, let problem = OutputLocation.problem(statsJSON, what: "--stats-json file") {
@@ -61,6 +66,7 @@ struct Run: ParsableCommand {
                 builder.makeMetrics = { [factory = export.factory] name in JobMetrics(jobName: name, factory: factory) }
             }
             let metrics = built.job.metrics
+            Messages.name(job: metrics.jobName)
             let server = try built.metricsEndpoint.map { try serveMetrics(of: built.job, at: $0, export: export) }
             defer { server?.stop() }
             let stopper = StopSignals(checkpoints: built.job.checkpoints)
@@ -75,9 +81,9 @@ struct Run: ParsableCommand {
                                      progressCounter: built.progressCounter,
                                      checkpointSeconds: built.job.checkpoints?.completedDurations ?? [])
             if case .stoppedAtSavepoint(let id) = outcome {
-                printError("stopped with savepoint \(id) in \(built.job.checkpoints!.settings.directory); resume with --restore latest")
+                Messages.write("stopped with savepoint \(id) in \(built.job.checkpoints!.settings.directory); resume with --restore latest")
             }
-            printError(summary.text)
+            Messages.write(summary.text)
             if let statsJSON {
                 do { try summary.json.write(toFile: statsJSON, atomically: true, encoding: .utf8) } catch {
                     throw FlowError(.output, "cannot write --stats-json \(statsJSON) (\(error.localizedDescription)); check that its folder exists and is writable")
@@ -103,7 +109,7 @@ extension Run {
             job.checkpoints?.lastCompletedAt ?? job.metrics.startedAt
         }
         let server = try MetricsServer.start(address: endpoint.address, port: endpoint.port, export: export, metrics: job.metrics, readiness: readiness)
-        printError("flowrun: metrics on http://\(endpoint.address):\(server.port)/metrics")
+        Messages.write("flowrun: metrics on http://\(endpoint.address):\(server.port)/metrics")
         return server
     }
 
@@ -117,7 +123,7 @@ extension Run {
             options.interval = interval
         }
         options.restore = restore
-        options.report = { printError("flowrun: \($0)") }
+        options.report = { Messages.write("flowrun: \($0)", level: .notice) }
         return options
     }
 }

@@ -3,6 +3,7 @@ import Flow
 import Foundation
 import Jobs
 import Kafka
+import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,9 +29,9 @@ extension Run {
             let stops = Self.installWorkerStop(worker)
             defer { withExtendedLifetime(stops) {} }
             let started = monotonicSeconds()
-            let summary = try worker.run { printError("flowrun: \($0)") }
+            let summary = try worker.run { Messages.write("flowrun: \($0)", level: .notice) }
             let usage = resourceUsage()
-            printError(String(format: "summary — worker %@: tweets: %d, set aside: %d, key groups restored: %d, windows emitted: %d, %@, time: %.2f s (CPU %.2f s, peak memory %.0f MB)",
+            Messages.write(String(format: "summary — worker %@: tweets: %d, set aside: %d, key groups restored: %d, windows emitted: %d, %@, time: %.2f s (CPU %.2f s, peak memory %.0f MB)",
                               name, summary.tweets, summary.setAside, summary.keyGroupsRestored, summary.windowsEmitted,
                               summary.jobFinished ? "job finished" : "stopped", monotonicSeconds() - started, usage.cpuSeconds, Double(usage.peakMemoryBytes) / 1e6))
         }
@@ -46,7 +47,7 @@ extension Run {
             source.setEventHandler {
                 if asked { _exit(130) }
                 asked = true
-                printError("\nflowrun: stopping: the worker leaves the job (press Ctrl-C again to stop at once)")
+                Messages.write("\nflowrun: stopping: the worker leaves the job (press Ctrl-C again to stop at once)")
                 worker.requestStop()
             }
             source.resume()

@@ -24,10 +24,10 @@ final class StopSignals: Sendable {
 
     private func received(_ number: Int32) {
         guard let checkpoints, !checkpoints.isStopRequested else {
-            printError("\nflowrun: stopped at once (no savepoint)")
+            Messages.write("\nflowrun: stopped at once (no savepoint)")
             _exit(130)
         }
-        printError("\nflowrun: stopping: taking a savepoint (press Ctrl-C again to stop at once)")
+        Messages.write("\nflowrun: stopping: taking a savepoint (press Ctrl-C again to stop at once)")
         checkpoints.requestStop()
     }
 }
