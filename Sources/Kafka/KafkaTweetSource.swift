@@ -52,6 +52,10 @@ public final class KafkaTweetSource: Source {
     private static let batchSize = 4096
     private let committer: GroupOffsetCommitter
     private let tweets, notTweets, malformed: Counter
+    /// Records between what this subtask read and the end of its partitions, as librdkafka last
+    /// heard the end from a fetch (no request of its own), measured at most once a second.
+    private let recordsBehind: Level
+    private var recordsBehindMeasured = -Double.infinity
 
     public init(settings: Settings, context: SubtaskContext, clock: any WallClock = SystemClock()) {
         self.settings = settings
@@ -61,6 +65,7 @@ public final class KafkaTweetSource: Source {
         tweets = context.metrics.counter("tweets")
         notTweets = context.metrics.counter("non-tweet records")
         malformed = context.metrics.counter("malformed records")
+        recordsBehind = context.metrics.level("kafka records behind")
         let committer = GroupOffsetCommitter(topic: settings.topic)
         self.committer = committer
         context.onCheckpointComplete { checkpoint in committer.commit(upTo: checkpoint) }
@@ -180,6 +185,21 @@ public final class KafkaTweetSource: Source {
         }
     }
 
+    /// Sets the records-behind level from librdkafka's cached end of each partition read.
+    private func measureRecordsBehind(client: KafkaClient, at now: Double) {
+        recordsBehindMeasured = now
+        var behind: Int64 = 0
+        for (partition, next) in nextOffsets {
+            var low: Int64 = 0, high: Int64 = 0
+            guard rd_kafka_get_watermark_offsets(client.handle, settings.topic, Int32(partition), &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                  high >= 0 else { continue }
+            let (gap, overflow) = high.subtractingReportingOverflow(next)
+            guard !overflow, gap > 0 else { continue }
+            behind = behind.addingReportingOverflow(gap).overflow ? .max : behind + gap
+        }
+        recordsBehind.set(behind)
+    }
+
     private func watermarkOffsets(_ partition: Int, client: KafkaClient) throws -> (low: Int64, high: Int64) {
         var low: Int64 = 0, high: Int64 = 0
         let error = rd_kafka_query_watermark_offsets(client.handle, settings.topic, Int32(partition), &low, &high, settings.connection.timeoutMilliseconds)
@@ -238,6 +258,7 @@ public final class KafkaTweetSource: Source {
             rd_kafka_message_destroy(message)
         }
         pending.removeFirst(index)
+        if now - recordsBehindMeasured >= 1 { measureRecordsBehind(client: client, at: now) }
         tweets.add(counts.tweets)
         notTweets.add(counts.notTweets)
         malformed.add(counts.malformed)

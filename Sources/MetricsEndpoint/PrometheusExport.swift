@@ -32,8 +32,18 @@ public final class PrometheusExport: Sendable {
     public func render(_ metrics: JobMetrics, now: Date = Date()) -> [UInt8] {
         let job = ("job", metrics.jobName)
         for counter in metrics.allCounters() {
-            let labels = [job, ("operator", counter.operatorID), ("subtask", String(counter.subtask))]
-            copy(counter.value, into: Self.counterName(counter.name), labels: labels, help: "The operator's count of \(counter.name).")
+            var labels = [job, ("operator", counter.operatorID), ("subtask", String(counter.subtask))]
+            var name = counter.name
+            // "es dead letters (REASON)": one series per reason of one counter.
+            if let reason = Self.deadLetterReason(name) {
+                labels.append(("reason", reason))
+                name = "es dead letters by reason"
+            }
+            copy(counter.value, into: Self.metricName(name, unit: "_total"), labels: labels, help: "The operator's count of \(name).")
+        }
+        for level in metrics.allLevels() {
+            let labels = [job, ("operator", level.operatorID), ("subtask", String(level.subtask))]
+            registry.makeGauge(name: Self.metricName(level.name, unit: ""), labels: labels, help: "The operator's \(level.name).").set(level.value)
         }
         let nowSeconds = now.timeIntervalSince1970
         for (operatorID, subtask, meters) in metrics.allMeters() {
@@ -67,9 +77,17 @@ public final class PrometheusExport: Sendable {
         return registry.emitToBuffer()
     }
 
-    /// The Prometheus name of an operator's counter: `flow_`, its words joined by `_`, `_total`.
-    static func counterName(_ name: String) -> String {
-        if name == "bytes" { return "flow_source_bytes_read_total" }
+    /// The reason of an "es dead letters (REASON)" counter.
+    static func deadLetterReason(_ name: String) -> String? {
+        let prefix = "es dead letters ("
+        guard name.hasPrefix(prefix), name.hasSuffix(")") else { return nil }
+        return String(name.dropFirst(prefix.count).dropLast())
+    }
+
+    /// The Prometheus name of an operator's count or level: `flow_`, its words joined by `_`, then
+    /// `unit` (`_total` for a count).
+    static func metricName(_ name: String, unit: String) -> String {
+        if name == "bytes" { return "flow_source_bytes_read" + unit }
         var words: [String] = []
         var word = ""
         for scalar in name.lowercased().unicodeScalars {
@@ -81,7 +99,7 @@ public final class PrometheusExport: Sendable {
             }
         }
         if !word.isEmpty { words.append(word) }
-        return "flow_" + (words.isEmpty ? "unnamed" : words.joined(separator: "_")) + "_total"
+        return "flow_" + (words.isEmpty ? "unnamed" : words.joined(separator: "_")) + unit
     }
 
     /// Adds to the registry's counter what `value` gained since the last scrape.

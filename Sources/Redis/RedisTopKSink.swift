@@ -35,6 +35,7 @@ public final class RedisTopKSink: Sink {
     private var current: (end: Int64, entries: [RankedCount])?
     private var unconfirmed: [(end: Int64, entries: [RankedCount])] = []
     private let published: Counter
+    private let retried: Counter
     private let clock: any WallClock
     /// When the oldest unconfirmed window was fired (wall clock).
     private var oldestWaitingSince: Double?
@@ -43,10 +44,11 @@ public final class RedisTopKSink: Sink {
         self.settings = settings
         self.clock = clock
         published = context.metrics.counter("windows published")
+        retried = context.metrics.counter("redis retries")
     }
 
     public func open() throws {
-        connection = try settings.retry.run(connection: &connection, endpoint: settings.endpoint) { $0 }
+        connection = try settings.retry.run(connection: &connection, endpoint: settings.endpoint, countingRetriesIn: retried) { $0 }
     }
 
     public func process(_ batch: [RankedCount], into output: Collector<Never>) { take(batch) }
@@ -103,7 +105,7 @@ public final class RedisTopKSink: Sink {
     private func send() throws {
         guard !unconfirmed.isEmpty else { return }
         let commands = unconfirmed.map(transaction(for:))
-        try settings.retry.run(connection: &connection, endpoint: settings.endpoint) { redis in
+        try settings.retry.run(connection: &connection, endpoint: settings.endpoint, countingRetriesIn: retried) { redis in
             for transaction in commands { for command in transaction { try redis.append(command) } }
             for (index, transaction) in commands.enumerated() {
                 for _ in 0..<(transaction.count - 1) { _ = try redis.readReply() }

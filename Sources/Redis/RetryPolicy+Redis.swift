@@ -6,10 +6,12 @@ extension RetryPolicy {
     public static let redis = RetryPolicy(attempts: 8, firstDelay: .milliseconds(100), maximumDelay: .seconds(5))
 
     /// Runs `body` until it succeeds, retrying lost connections; `body` gets a connection, made
-    /// afresh after each failure. When the retries are spent, one sentence and an error.
-    public func run<T>(connection: inout RedisConnection?, endpoint: RedisEndpoint, _ body: (RedisConnection) throws -> T) throws -> T {
+    /// afresh after each failure, and each retry adds one to `retries`. When the retries are
+    /// spent, one sentence and an error.
+    public func run<T>(connection: inout RedisConnection?, endpoint: RedisEndpoint, countingRetriesIn retries: Counter? = nil,
+                       _ body: (RedisConnection) throws -> T) throws -> T {
         do {
-            return try run(retryingIf: { $0 is RedisConnectionLost }) {
+            return try run(retryingIf: { $0 is RedisConnectionLost }, willRetry: { _, _ in retries?.add(1) }) {
                 do {
                     let open = try connection ?? RedisConnection(endpoint)
                     connection = open

@@ -143,7 +143,7 @@ struct RunSummary {
     /// operators keep are shown, so each job's summary speaks of what it did.
     private static let order = [
         "tweets", "documents", "non-tweet lines", "malformed lines", "blank lines", "hashtags", "late records", "windows fired",
-        "windows updated", "documents scored", "documents already scored", "output lines", "windows published",
+        "windows updated", "documents scored", "documents already scored", "output lines", "windows published", "redis retries",
         "redis members skipped (score not a count)", "es indexed", "es updates", "es retries", "es dead letters",
     ]
 

@@ -136,6 +136,26 @@ struct KafkaTests {
         #expect(crashed == expected, "the output after ten kills differs from the uninterrupted run's")
     }
 
+    /// Read at the pace of its event time, the job lags the topic's end, and its metrics say by how much.
+    @Test func aPacedReadServesTheRecordsItIsBehindAsAMetric() throws {
+        let broker = try KafkaBroker()
+        let folder = try Fixtures.scratchFolder()
+        #expect(try broker.produce(log: Self.fixture, topic: "lag-tweets", partitions: 2) == 911)
+        let run = try FlowrunProcess(Self.trending(broker, topic: "lag-tweets", output: "lag-results", folder: folder,
+                                                   extra: ["-p", "speed=1x", "--metrics-port", "0"]),
+                                     stderrPath: folder + "/run.err", environment: broker.environment)
+        let endpoint = try MetricsEndpointTests.endpoint(of: run)
+        var behind: [Double] = []
+        while !behind.contains(where: { $0 > 0 }) && behind.count < 600 && run.isRunning {
+            behind.append(try MetricsEndpointTests.scrape(endpoint).total("flow_kafka_records_behind"))
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        _ = run.send(SIGKILL)
+        let result = run.finish()
+        #expect(behind.contains { $0 > 0 }, "no lag was served while the paced read ran: \(behind.suffix(5)) \(result.stderr)")
+        #expect(behind.allSatisfy { $0 <= 911 }, "more records behind than the topic holds: \(behind.max() ?? 0)")
+    }
+
     @Test func anUnreachableBrokerEndsInOneSentenceWithExitCode4() throws {
         let broker = try KafkaBroker()
         let folder = try Fixtures.scratchFolder()

@@ -115,6 +115,11 @@ struct MetricsEndpointTests {
         }
         #expect(later.total("flow_records_out_total", ["operator": "top-k"]) > early.total("flow_records_out_total", ["operator": "top-k"]),
                 "windows fired while the tweets came")
+        // Each window's result came within a minute (the largest finite bucket) of its end: the
+        // tweets' event time is when they were written.
+        let results = later.total("flow_window_result_latency_seconds_count")
+        #expect(results > 0)
+        #expect(later.total("flow_window_result_latency_seconds_bucket", ["le": "60.0"]) == results)
 
         try #require(run.standardInput).close()
         let result = run.finish()

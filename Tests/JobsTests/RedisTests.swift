@@ -91,6 +91,9 @@ struct RedisTests {
         let result = run.finish()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try server.sortedSet() == replay.windows[replay.lastWindow])
+        // The summary counts the retries the outage cost (and /metrics serves them as flow_redis_retries_total).
+        let retries = result.stderr.firstMatch(of: /redis retries: ([0-9]+)/).flatMap { Int($0.output.1) } ?? 0
+        #expect(retries > 0, "\(result.stderr)")
     }
 
     @Test func aCrashedJobRestoredFromACheckpointPublishesTheSameSet() throws {

@@ -23,6 +23,7 @@ public final class JobMetrics: Sendable {
     /// counter starts from them.
     private let restored: Locked<[String: [String: Int]]> = Locked([:])
     private let meters: Locked<[Key: SubtaskMeters]> = Locked([:])
+    private let levels: Locked<[Key: Level]> = Locked([:])
     private let lifecycle: Locked<(started: Double?, finished: Double?)> = Locked((nil, nil))
 
     /// Where checkpoint events are recorded (swift-metrics' API; the backend is the caller's).
@@ -54,6 +55,24 @@ public final class JobMetrics: Sendable {
     /// Every operator counter's current value, by operator id, subtask and name.
     public func allCounters() -> [(operatorID: String, subtask: Int, name: String, value: Int)] {
         counters.withLock { all in all.map { (operatorID: $0.key.operatorID, subtask: $0.key.subtask, name: $0.key.name, value: $0.value.value) } }
+    }
+
+    /// Level `name` of one operator subtask, created on first use.
+    func level(operatorID: String, subtask: Int, name: String) -> Level {
+        levels.withLock { all in
+            let key = Key(operatorID: operatorID, subtask: subtask, name: name)
+            if let existing = all[key] { return existing }
+            let made = Level()
+            all[key] = made
+            return made
+        }
+    }
+
+    /// Every operator level that has been set, by operator id, subtask and name.
+    public func allLevels() -> [(operatorID: String, subtask: Int, name: String, value: Int64)] {
+        levels.withLock { all in
+            all.compactMap { key, level in level.value.map { (operatorID: key.operatorID, subtask: key.subtask, name: key.name, value: $0) } }
+        }
     }
 
     /// Every gauge's current value, by name.
@@ -138,6 +157,16 @@ public struct OperatorMetrics: Sendable {
     /// This subtask's counter `name`; keep it and add to it once per batch.
     public func counter(_ name: String) -> Counter { job.counter(operatorID: operatorID, subtask: subtask, name: name) }
 
+    /// This subtask's level `name` (a value that goes up and down, such as records behind the
+    /// end of a Kafka partition); keep it and set it now and then. Exported, never checkpointed.
+    public func level(_ name: String) -> Level { job.level(operatorID: operatorID, subtask: subtask, name: name) }
+
+    /// A latency histogram of this operator, `label` a Prometheus name in seconds
+    /// (`flow_…_seconds`), recorded through the job's swift-metrics backend.
+    public func latency(_ label: String) -> LatencyRecorder {
+        LatencyRecorder(label: label, dimensions: [("job", job.jobName), ("operator", operatorID)], factory: job.factory)
+    }
+
     /// Raises job gauge `name` to `value` if that is larger.
     public func raiseGauge(_ name: String, to value: Int64) { job.raiseGauge(name, to: value) }
 }
@@ -153,4 +182,19 @@ public final class Counter: Sendable {
     }
 
     public var value: Int { storage.load(ordering: .relaxed) }
+}
+
+/// An atomic level: a value set now and then, unset until the first time.
+public final class Level: Sendable {
+    private let storage = Atomic<Int64>(.min)
+
+    public init() {}
+
+    public func set(_ value: Int64) { storage.store(value == .min ? .min + 1 : value, ordering: .relaxed) }
+
+    /// The value last set, if any.
+    public var value: Int64? {
+        let value = storage.load(ordering: .relaxed)
+        return value == .min ? nil : value
+    }
 }

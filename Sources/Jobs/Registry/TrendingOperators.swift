@@ -134,7 +134,10 @@ enum TrendingOperators {
         let lateness = counts.choice.allowedLateness
         return counts.counted(emission: .largest(k: k), describedAs: " → local top \(k)")
             .global()
-            .apply("merge top \(k)", id: build.stepID) { _ in TopKMergeOperator<KeyString, Int64>(k: k, isGreater: >, allowedLateness: lateness) }
+            .apply("merge top \(k)", id: build.stepID) { context in
+                TopKMergeOperator<KeyString, Int64>(k: k, isGreater: >, allowedLateness: lateness,
+                                                    resultLatency: context.metrics.latency("flow_window_result_latency_seconds"))
+            }
     }
 
     /// The sink of ranked counts: a console table (path `-`), a CSV or JSON Lines file, or a

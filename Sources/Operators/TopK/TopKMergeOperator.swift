@@ -27,7 +27,12 @@ public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & Sta
     private var emitted: Set<Int64> = []
     private var updated: Set<Int64> = []
 
-    public init(k: Int, isGreater: @escaping @Sendable (Value, Value) -> Bool, allowedLateness: Duration = .zero) {
+    /// Records, for each window emitted, how long after its end on the wall clock it was.
+    private let resultLatency: LatencyRecorder?
+
+    public init(k: Int, isGreater: @escaping @Sendable (Value, Value) -> Bool, allowedLateness: Duration = .zero,
+                resultLatency: LatencyRecorder? = nil) {
+        self.resultLatency = resultLatency
         self.k = k
         self.isGreater = isGreater
         self.allowedLateness = allowedLateness.milliseconds
@@ -111,6 +116,7 @@ public final class TopKMergeOperator<Key: Hashable & Comparable & Sendable & Sta
                 output.emit(RankedResult(windowEnd: EventTime(milliseconds: end), rank: index + 1, key: pair.key, value: pair.value))
             }
             emitted.insert(end)
+            resultLatency?.record(since: EventTime(milliseconds: end))
         }
     }
 }
