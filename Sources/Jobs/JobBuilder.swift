@@ -159,6 +159,12 @@ public struct JobBuilder {
         return id
     }
 
+    /// Where `file`'s metrics are served, by ``metricsOptions`` over its `metrics` section
+    /// (for runtimes that do not build the job here, such as a cluster worker).
+    public func metricsEndpoint(for file: JobFile) throws -> MetricsOptions.Endpoint? {
+        try metricsOptions.endpoint(for: file, parameters: resolveParameters(file))
+    }
+
     func resolveParameters(_ file: JobFile) throws -> [String: String] {
         var values: [String: String] = [:]
         for parameter in file.parameters { values[parameter.name] = parameter.defaultValue }

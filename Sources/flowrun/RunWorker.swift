@@ -4,6 +4,7 @@ import Foundation
 import Jobs
 import Kafka
 import Logging
+import MetricsEndpoint
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,7 +14,8 @@ extension Run {
     func runWorker() throws {
         try reportingErrors {
             guard let cluster else { return }
-            let builder = try job.builder(checkpointing: try checkpointOptions())
+            var builder = try job.builder(checkpointing: try checkpointOptions())
+            builder.metricsOptions = metricsOptions
             let file = try JobFileParser.parse(path: job.file)
             let name = workerID ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
             var settings = try ClusterPlan.settings(for: file, builder: builder, cluster: cluster, workerID: name)
@@ -26,10 +28,20 @@ extension Run {
             settings.staticMembership = staticMembership
             settings.statusFile = statusFile
             let worker = ClusterWorker(settings: settings)
+            let export = PrometheusExport()
+            let metrics = JobMetrics(jobName: settings.jobName, factory: export.factory)
+            Messages.name(job: settings.jobName)
+            let server = try builder.metricsEndpoint(for: file).map { endpoint in
+                let server = try MetricsServer.start(address: endpoint.address, port: endpoint.port, export: export, metrics: metrics,
+                                                     readiness: MetricsServer.Readiness(checkpointAge: nil) { nil })
+                Messages.write("flowrun: metrics on http://\(endpoint.address):\(server.port)/metrics")
+                return server
+            }
+            defer { server?.stop() }
             let stops = Self.installWorkerStop(worker)
             defer { withExtendedLifetime(stops) {} }
             let started = monotonicSeconds()
-            let summary = try worker.run { Messages.write("flowrun: \($0)", level: .notice) }
+            let summary = try worker.run(metrics: metrics) { Messages.write("flowrun: \($0)", level: .notice) }
             let usage = resourceUsage()
             Messages.write(String(format: "summary — worker %@: tweets: %d, set aside: %d, key groups restored: %d, windows emitted: %d, %@, time: %.2f s (CPU %.2f s, peak memory %.0f MB)",
                               name, summary.tweets, summary.setAside, summary.keyGroupsRestored, summary.windowsEmitted,

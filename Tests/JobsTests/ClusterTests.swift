@@ -203,6 +203,36 @@ struct ClusterTests {
         try Self.checkOutput(broker, topic: "E", equals: expected, folder: folder)
     }
 
+    /// A worker serves its counts and its health like a single process: the tweets it read rise
+    /// while it runs, the key groups it owns are a level, and it is ready while it is in the job.
+    @Test func aWorkerServesItsCountsOnItsMetricsEndpoint() throws {
+        let folder = try Fixtures.scratchFolder()
+        let broker = try Self.brokerWithTweets(folder)
+        let worker = try FlowrunProcess(Self.arguments(broker, output: "M", folder: folder, extra: [
+            "--cluster", "kafka://\(broker.brokers)", "--worker-id", "w0", "--no-static-membership", "--session-timeout", "3s",
+            "--checkpoint-interval", "200ms", "-p", "speed=20x", "--metrics-port", "0",
+        ]), stderrPath: folder + "/M.err", environment: broker.environment)
+        let endpoint = try MetricsEndpointTests.endpoint(of: worker)
+        var scrapes: [MetricsEndpointTests.Scrape] = []
+        while worker.isRunning && scrapes.count < 1200 {
+            scrapes.append(try MetricsEndpointTests.scrape(endpoint))
+            if let first = scrapes.first(where: { $0.total("flow_tweets_total") > 0 }), let now = scrapes.last,
+               now.total("flow_tweets_total") > first.total("flow_tweets_total"), now.total("flow_key_groups_owned") > 0 { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let last = try #require(scrapes.last)
+        #expect(worker.send(SIGINT))
+        let result = worker.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        let tweets = scrapes.map { $0.total("flow_tweets_total") }
+        #expect(zip(tweets, tweets.dropFirst()).allSatisfy { $0 <= $1 } && (tweets.last ?? 0) > (tweets.first { $0 > 0 } ?? .infinity),
+                "the tweets read did not rise while the worker ran: \(tweets.suffix(5))")
+        #expect(last.healthz == 200 && last.ready == 200)
+        #expect(last.total("flow_key_groups_owned", ["operator": "key-groups"]) > 0, "a lone worker owns key groups")
+        let summaryTweets = result.stderr.firstMatch(of: /tweets: ([0-9]+)/).flatMap { Double($0.output.1) } ?? -1
+        #expect(summaryTweets >= last.total("flow_tweets_total"), "the summary's \(summaryTweets) tweets are fewer than were served")
+    }
+
     @Test func aPipelineOfAnotherShapeIsRefusedInOneSentence() throws {
         let folder = try Fixtures.scratchFolder()
         let run = try FlowrunProcess(["run", "configs/trending-hashtags.yaml", "--cluster", "kafka://127.0.0.1:9", "--worker-id", "w0"],

@@ -78,9 +78,10 @@ public final class JobMetrics: Sendable {
     /// Every gauge's current value, by name.
     public func allGauges() -> [String: Int64] { gauges.withLock { $0 } }
 
-    /// Marks the run started or finished (monotonic seconds), for readiness.
-    func markStarted(at seconds: Double) { lifecycle.withLock { $0.started = seconds } }
-    func markFinished(at seconds: Double) { lifecycle.withLock { $0.finished = seconds } }
+    /// Marks the run started or finished (monotonic seconds), for readiness: the executor does,
+    /// and a runtime of its own (a cluster worker) too.
+    public func markStarted(at seconds: Double) { lifecycle.withLock { $0.started = seconds } }
+    public func markFinished(at seconds: Double) { lifecycle.withLock { $0.finished = seconds } }
 
     /// When the job's tasks started (monotonic seconds), if they have.
     public var startedAt: Double? { lifecycle.withLock { $0.started } }

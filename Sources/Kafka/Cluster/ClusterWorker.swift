@@ -25,7 +25,9 @@ public final class ClusterWorker: Sendable {
     public func requestStop() { stopRequested.store(true, ordering: .relaxed) }
 
     /// Runs the worker until the job finishes or it is asked to stop; `report` hears of progress.
-    public func run(report: @escaping (String) -> Void) throws -> Summary {
+    /// Runs the worker until the job finishes or a stop is asked; with `metrics`, keeps its
+    /// counts there as it goes (for a metrics endpoint).
+    public func run(metrics: JobMetrics? = nil, report: @escaping (String) -> Void) throws -> Summary {
         let ingest = try IngestStage(settings: settings)
         let keyGroups = try KeyGroupStage(settings: settings, report: report)
         let merge = try MergeStage(settings: settings)
@@ -33,6 +35,9 @@ public final class ClusterWorker: Sendable {
         report("worker \(settings.workerID) joined job \(settings.jobName) at \(settings.cluster.brokers), writing to \(settings.output)")
         var summary = Summary()
         var status = Interval(seconds: 1)
+        let meters = metrics.map(WorkerMeters.init)
+        metrics?.markStarted(at: SystemClock.monotonicSeconds())
+        defer { metrics?.markFinished(at: SystemClock.monotonicSeconds()) }
         while !stopRequested.load(ordering: .relaxed) {
             let now = SystemClock.monotonicSeconds()
             if let statusFile = settings.statusFile, status.isDue(now) {
@@ -41,6 +46,8 @@ public final class ClusterWorker: Sendable {
             try ingest.step(milliseconds: 5, now: now)
             try keyGroups.step(milliseconds: 5, now: now)
             try merge.step(milliseconds: 5, now: now)
+            meters?.update(tweets: ingest.tweets, setAside: ingest.setAside + keyGroups.setAside, keyGroups: keyGroups.owned,
+                           windowsEmitted: merge.windowsEmitted)
             if control.jobFinished() {
                 summary.jobFinished = true
                 break
