@@ -34,10 +34,14 @@ public final class PrometheusExport: Sendable {
         for counter in metrics.allCounters() {
             var labels = [job, ("operator", counter.operatorID), ("subtask", String(counter.subtask))]
             var name = counter.name
-            // "es dead letters (REASON)": one series per reason of one counter.
+            // "es dead letters (REASON)": one series per reason of one counter; the bulk
+            // writer's outcomes: one series per outcome.
             if let reason = Self.deadLetterReason(name) {
                 labels.append(("reason", reason))
                 name = "es dead letters by reason"
+            } else if let outcome = Self.elasticsearchOutcomes[name] {
+                labels.append(("outcome", outcome))
+                name = "es items"
             }
             copy(counter.value, into: Self.metricName(name, unit: "_total"), labels: labels, help: "The operator's count of \(name).")
         }
@@ -76,6 +80,9 @@ public final class PrometheusExport: Sendable {
         registry.makeGauge(name: "process_start_time_seconds", help: "When the process started, as Unix time.").set(startedAt)
         return registry.emitToBuffer()
     }
+
+    /// The Elasticsearch bulk writer's counts, as outcomes of `flow_es_items_total`.
+    static let elasticsearchOutcomes = ["es indexed": "indexed", "es updates": "updated", "es retries": "retried", "es dead letters": "dead_lettered"]
 
     /// The reason of an "es dead letters (REASON)" counter.
     static func deadLetterReason(_ name: String) -> String? {
