@@ -58,6 +58,14 @@ struct MetricsEndpointTests {
 
     struct EndpointMissing: Error {}
 
+    /// `flowrun run` of the live job on a feed of standard input, its metrics served on a free
+    /// port; and that port's base URL.
+    static func servedLiveJob(_ folder: String, extra: [String] = []) throws -> (run: FlowrunProcess, endpoint: String) {
+        let run = try FlowrunProcess(["run", LiveInputTests.job, "--metrics-port", "0", "--quiet"] + extra,
+                                     stderrPath: folder + "/run.err", stdoutPath: folder + "/console.txt", feedsStandardInput: true)
+        return (run, try endpoint(of: run))
+    }
+
     /// Feeds tweets one by one, checking a scrape after each, until `done` holds of one (or a
     /// minute passes); returns the tweets fed and the last scrape.
     static func feed(_ run: FlowrunProcess, from first: Int, endpoint: String, until done: (Scrape, Int) -> Bool) throws -> (fed: Int, scrape: Scrape) {
@@ -77,10 +85,7 @@ struct MetricsEndpointTests {
 
     @Test func countersScrapedWhileTheJobRunsRiseAndEndAtTheSummary() throws {
         let folder = try Fixtures.scratchFolder()
-        let run = try FlowrunProcess(["run", LiveInputTests.job, "--metrics-port", "0", "--checkpoint-dir", folder + "/checkpoints",
-                                      "--checkpoint-interval", "100ms", "--quiet"],
-                                     stderrPath: folder + "/run.err", stdoutPath: folder + "/console.txt", feedsStandardInput: true)
-        let endpoint = try Self.endpoint(of: run)
+        let (run, endpoint) = try Self.servedLiveJob(folder, extra: ["--checkpoint-dir", folder + "/checkpoints", "--checkpoint-interval", "100ms"])
         // Fed until the decoder has counted 20 tweets and a checkpoint completed.
         let (firstFed, early) = try Self.feed(run, from: 0, endpoint: endpoint) { scrape, fed in
             fed >= 20 && scrape.total("flow_tweets_total") == Double(fed) && scrape.total("flow_checkpoints_completed_total") > 0
@@ -160,66 +165,10 @@ struct MetricsEndpointTests {
     }
 }
 
-/// A real Prometheus server (Debian's `prometheus`) on a free loopback port, scraping one target
-/// every second, with its data in a scratch folder; stopped when the test lets go of it.
-final class PrometheusServer {
-    let process = Process()
-    let url: String
-
-    init(scraping target: String, folder: String) throws {
-        let port = RedisServer.freePort()
-        url = "http://127.0.0.1:\(port)"
-        // honor_labels keeps the job's own `job` label instead of renaming it exported_job.
-        let config = """
-        global: {scrape_interval: 1s, evaluation_interval: 1s}
-        scrape_configs:
-          - job_name: flow
-            honor_labels: true
-            static_configs: [{targets: ["\(target)"]}]
-        """
-        try config.write(toFile: folder + "/prometheus.yml", atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
-        process.arguments = ["--config.file=\(folder)/prometheus.yml", "--storage.tsdb.path=\(folder)/data",
-                             "--web.listen-address=127.0.0.1:\(port)"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/prometheus.log", isDirectory: false).creatingFile())
-        try process.run()
-    }
-
-    deinit {
-        process.terminate()
-        process.waitUntilExit()
-    }
-
-    /// What `prometheus_api.py` prints for `arguments`, a line each.
-    func ask(_ arguments: [String]) throws -> [String] {
-        let ask = Process()
-        let output = Pipe()
-        ask.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        ask.arguments = ["python3", Fixtures.path("Tests/Fixtures/metrics/prometheus_api.py"), url] + arguments
-        ask.standardOutput = output
-        ask.standardError = FileHandle.nullDevice
-        try ask.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        ask.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-    }
-}
-
-private extension URL {
-    /// The URL, after creating an empty file there.
-    func creatingFile() -> URL {
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        return self
-    }
-}
-
 extension MetricsEndpointTests {
     @Test func aPrometheusServerScrapesTheJobAndRatesItsRecords() throws {
         let folder = try Fixtures.scratchFolder()
-        let run = try FlowrunProcess(["run", LiveInputTests.job, "--metrics-port", "0", "--quiet"],
-                                     stderrPath: folder + "/run.err", stdoutPath: folder + "/console.txt", feedsStandardInput: true)
-        let endpoint = try Self.endpoint(of: run)
+        let (run, endpoint) = try Self.servedLiveJob(folder)
         let prometheus = try PrometheusServer(scraping: String(endpoint.dropFirst("http://".count)), folder: folder)
         var health: [String] = []
         var rates: [Double] = []
@@ -243,14 +192,10 @@ extension MetricsEndpointTests {
         #expect(rates.contains { $0 > 0 }, "rate(flow_records_out_total) answered \(rates)")
         #expect(result.status == 0, "\(result.stderr)")
     }
-}
 
-extension MetricsEndpointTests {
     @Test func flowrunTopShowsTheOperatorsAndCountsOfARunningJob() throws {
         let folder = try Fixtures.scratchFolder()
-        let run = try FlowrunProcess(["run", LiveInputTests.job, "--metrics-port", "0", "--quiet"],
-                                     stderrPath: folder + "/run.err", stdoutPath: folder + "/console.txt", feedsStandardInput: true)
-        let endpoint = try Self.endpoint(of: run)
+        let (run, endpoint) = try Self.servedLiveJob(folder)
         let (fed, _) = try Self.feed(run, from: 0, endpoint: endpoint) { scrape, fed in fed >= 10 && scrape.total("flow_tweets_total") == Double(fed) }
         let top = try FlowrunProcess(["top", endpoint, "--iterations", "2", "--interval", "0.2"], stderrPath: folder + "/top.err", stdoutPath: folder + "/top.txt")
         let topResult = top.finish()
