@@ -7,7 +7,7 @@ struct FlowRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flowrun",
         abstract: "Run Flow stream-processing jobs defined in YAML job files.",
-        subcommands: [Run.self, Top.self, Validate.self, Plan.self, Checkpoints.self, Embed.self, Score.self, BlasPeak.self, GenerateTweets.self]
+        subcommands: [Run.self, Top.self, Validate.self, Plan.self, Checkpoints.self, Embed.self, Score.self, Evaluate.self, BlasPeak.self, GenerateTweets.self]
     )
 }
 
