@@ -43,7 +43,7 @@ public final class MetricsServer: Sendable {
             logger: Logger(label: "flow.metrics", factory: { _ in SwiftLogNoOpLogHandler() })
         )
         let finished = DispatchSemaphore(value: 0)
-        let task = Task {
+        let task = Task(executorPreference: DedicatedThreadExecutor.metrics) {
             defer { finished.signal() }
             do { try await app.run() } catch {
                 bound.resolve(.failure(error))

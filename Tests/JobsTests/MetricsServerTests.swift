@@ -30,6 +30,20 @@ struct MetricsServerTests {
         try check(503, "the job has finished")
     }
 
+    /// The server's tasks run on a thread of their own: with every thread of Swift's cooperative
+    /// pool held (as a test runner's blocking tests hold them), it still starts and answers.
+    @Test func theServerStartsAndAnswersWhileTheCooperativePoolIsHeld() throws {
+        let release = DispatchSemaphore(value: 0)
+        let holders = (0..<ProcessInfo.processInfo.activeProcessorCount).map { _ in Task.detached { release.wait() } }
+        defer {
+            for _ in holders { release.signal() }
+        }
+        let server = try MetricsServer.start(address: "127.0.0.1", port: 0, export: PrometheusExport(), metrics: JobMetrics(),
+                                             readiness: .init(checkpointAge: nil) { nil })
+        defer { server.stop() }
+        #expect(try MetricsEndpointTests.scrape("http://127.0.0.1:\(server.port)").healthz == 200)
+    }
+
     @Test func aJobFilesMetricsSectionServesAndABadPortIsRefusedInOneSentence() throws {
         let folder = try Fixtures.scratchFolder()
         let job = try String(contentsOfFile: LiveInputTests.job, encoding: .utf8)
