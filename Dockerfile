@@ -28,6 +28,8 @@ RUN apt-get update \
 COPY --from=build /usr/local/bin/flowrun /usr/local/bin/flowrun
 COPY configs /flow/configs
 USER 10001:10001
+# The metrics endpoint (--metrics-port 9249), for Prometheus and the probes.
+EXPOSE 9249
 WORKDIR /flow
 ENTRYPOINT ["flowrun"]
 CMD ["--help"]
