@@ -41,7 +41,9 @@ public final class CheckpointCoordinator: SnapshotReceiver {
         var pending: [Int64: [OperatorSnapshot]] = [:]
         /// When each checkpoint not yet written was triggered.
         var triggered: [Int64: Double] = [:]
-        /// Seconds from trigger to written, of each checkpoint completed.
+        /// Seconds from trigger to written, of the last ``keptDurations`` checkpoints completed
+        /// (a job that runs for months keeps a bounded list; the histogram of every one is in
+        /// the metrics).
         var durations: [Double] = []
         var stopRequested = false
         var savepointID: Int64?
@@ -153,7 +155,10 @@ public final class CheckpointCoordinator: SnapshotReceiver {
             let written = clock.now()
             let (stop, actions) = state.withLock { state -> ((@Sendable () -> Void)?, [@Sendable (Int64) -> Void]) in
                 let triggered = state.triggered.removeValue(forKey: barrier.id)
-                if let triggered { state.durations.append(written - triggered) }
+                if let triggered {
+                    if state.durations.count == Self.keptDurations { state.durations.removeFirst(Self.keptDurations / 2) }
+                    state.durations.append(written - triggered)
+                }
                 state.lastCompleted = written
                 state.meters?.recordCompleted(after: triggered.map { written - $0 }, bytes: manifest.files.reduce(0) { $0 + $1.bytes })
                 guard barrier.isSavepoint else { return (nil, state.completionActions) }
@@ -182,8 +187,12 @@ public final class CheckpointCoordinator: SnapshotReceiver {
     /// When the last checkpoint was written, on the coordinator's clock (nil before the first).
     public var lastCompletedAt: Double? { state.withLock { $0.lastCompleted } }
 
-    /// Seconds from trigger to written of each checkpoint completed so far, in order.
+    /// Seconds from trigger to written of the checkpoints completed so far, in order: all of
+    /// them up to ``keptDurations``, then at least the last half of that many.
     public var completedDurations: [Double] { state.withLock { $0.durations } }
+
+    /// How many checkpoint durations ``completedDurations`` keeps at most.
+    public static let keptDurations = 10_000
 
     /// Waits until every checkpoint handed to the writer is on disk.
     func waitForWrites() { writes.wait() }
