@@ -43,8 +43,8 @@ struct Score: ParsableCommand {
     @Option(help: "Comma-separated labels or hashtags, e.g. christmas,space or #MerryChristmas.")
     var labels: String
 
-    @Option(help: "The hypothesis, with {} for the label.")
-    var template: String = ZeroShotScorer.defaultTemplate
+    @Option(help: "The hypothesis, with {} for the label (default: {}, the label alone, for an embedding model; \"This movie is about {}.\" for an NLI model).")
+    var template: String?
 
     @Option(help: "JSON Lines of {\"id\":…,\"text\":…}.")
     var input: String

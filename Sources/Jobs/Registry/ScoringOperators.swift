@@ -62,8 +62,10 @@ enum ScoringOperators {
         }
         let endpoint = labels.isEmpty ? try redisEndpoint(redis, settings.location) : nil
         do { _ = try ClassificationField.names(for: labels) } catch let error as FlowError { throw FlowError(error.code, error.message, at: settings.location, cause: error) }
-        let template = settings.string("template", default: ZeroShotScorer.defaultTemplate)
-        guard template.contains("{}") else { throw FlowError(.invalidJob, "the template \"\(template)\" has no {} for the label", at: settings.location) }
+        let template = settings.string("template").flatMap { $0.isEmpty ? nil : $0 }
+        if let template, !template.contains("{}") {
+            throw FlowError(.invalidJob, "the template \"\(template)\" has no {} for the label", at: settings.location)
+        }
         let model = settings.string("model", default: "")
         let workers = try settings.integer("workers", default: 0, range: 0...256)
         let batchSize = try settings.integer("batch-size", default: 32, range: 1...4096)
