@@ -4,10 +4,12 @@ import Foundation
 /// Scores documents against labels without training, in one of two ways, chosen by the model:
 ///
 /// - An embedding model (all-MiniLM-L6-v2): the label itself (the template `{}`) is embedded
-///   once; a document's score is the cosine similarity of the two unit vectors mapped to [0, 1]
-///   as `(1 + cos) / 2` (monotonic: the ranking is the cosine's). The bare label ranks better
-///   than a sentence around it ("This movie is about {}."), measured on three sets of labels
-///   (README, "Measuring rankings").
+///   once; a document's semantic score is the cosine similarity of the two unit vectors mapped to
+///   [0, 1] as `(1 + cos) / 2`, blended with the label's words in the document
+///   (``LabelWordMatch``): `(1 − w) · semantic + w · lexical`, `w` the lexical weight (0.18 by
+///   default; 0 for the cosine alone). The bare label and the blend rank better than a sentence
+///   around the label ("This movie is about {}.") and than either part alone, measured on four
+///   sets of labels (docs/decisions/0013).
 /// - An NLI cross-encoder (a sequence-classification head with an entailment label): the
 ///   probability that the document entails the hypothesis, from the softmax over the
 ///   contradiction and entailment logits only, as the zero-shot pipeline computes it for
@@ -21,7 +23,13 @@ public final class ZeroShotScorer: Sendable {
     public let labels: [String]
     public let hypotheses: [String]
     public let mode: Mode
+    /// The lexical part's weight in an embedding model's score.
+    public let lexicalWeight: Double
     private let labelVectors: [[Float]]
+    private let labelWords: [LabelWordMatch]
+
+    /// The lexical weight used when none is given: the best of those measured (docs/decisions/0013).
+    public static let defaultLexicalWeight = 0.18
 
     /// The hypothesis an NLI model is asked about: a sentence it can entail.
     public static let entailmentTemplate = "This movie is about {}."
@@ -34,7 +42,12 @@ public final class ZeroShotScorer: Sendable {
         model.hasClassifier ? entailmentTemplate : embeddingTemplate
     }
 
-    public init(pool: EncoderPool, labels: [String], template: String? = nil) throws {
+    public init(pool: EncoderPool, labels: [String], template: String? = nil, lexicalWeight: Double = defaultLexicalWeight) throws {
+        guard (0...1).contains(lexicalWeight) else {
+            throw FlowError(.invalidJob, "the lexical weight \(lexicalWeight) is out of range; use 0 (the cosine alone) to 1 (the label's words alone)")
+        }
+        self.lexicalWeight = lexicalWeight
+        labelWords = labels.map { LabelWordMatch(label: HashtagWords.words($0)) }
         let template = template ?? Self.defaultTemplate(for: pool.model)
         guard template.contains("{}") else {
             throw FlowError(.invalidJob, "the hypothesis template \"\(template)\" has no {} for the label; write for example \"This movie is about {}.\"")
@@ -60,7 +73,12 @@ public final class ZeroShotScorer: Sendable {
         switch mode {
         case .embedding:
             let vectors = pool.embed(documents)
-            return vectors.map { vector in labelVectors.map { label in Self.unitInterval(Self.dot(vector, label)) } }
+            return zip(vectors, documents).map { vector, document in
+                zip(labelVectors, labelWords).map { label, words in
+                    let semantic = Self.unitInterval(Self.dot(vector, label))
+                    return lexicalWeight == 0 ? semantic : (1 - lexicalWeight) * semantic + lexicalWeight * words.share(in: document)
+                }
+            }
         case .entailment(let entailment, let contradiction):
             let tokenizer = pool.model.tokenizer
             var ids: [[Int32]] = [], types: [[Int32]] = []

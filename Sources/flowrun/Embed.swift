@@ -46,6 +46,9 @@ struct Score: ParsableCommand {
     @Option(help: "The hypothesis, with {} for the label (default: {}, the label alone, for an embedding model; \"This movie is about {}.\" for an NLI model).")
     var template: String?
 
+    @Option(help: "With an embedding model, the weight of the label's words in the document against the cosine, 0 to 1 (0: the cosine alone).")
+    var lexicalWeight: Double = ZeroShotScorer.defaultLexicalWeight
+
     @Option(help: "JSON Lines of {\"id\":…,\"text\":…}.")
     var input: String
 
@@ -57,7 +60,7 @@ struct Score: ParsableCommand {
             let names = labels.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !names.isEmpty else { throw FlowError(.invalidJob, "--labels \"\(labels)\" names no label; write for example --labels christmas,space") }
             let pool = try model.pool()
-            let scorer = try ZeroShotScorer(pool: pool, labels: names, template: template)
+            let scorer = try ZeroShotScorer(pool: pool, labels: names, template: template, lexicalWeight: lexicalWeight)
             let contents = try DocumentLines().read(path: input)
             let started = monotonicSeconds()
             let scores = scorer.score(contents.documents.map(\.text))

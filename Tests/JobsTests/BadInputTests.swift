@@ -46,6 +46,18 @@ struct BadInputTests {
         #expect(error.description == "job.yaml:7: top-k takes counts per window, but the step before it gives windowed hashtags")
     }
 
+    @Test func aLexicalWeightOutsideZeroToOneIsRefused() throws {
+        let score = """
+            pipeline:
+              - documents: {path: movies.jsonl, text: "title,overview"}
+              - score: {labels: "dog", lexical-weight: "1.5"}
+              - sink: {path: out.jsonl}
+            """
+        let error = try #require(buildError(score))
+        #expect(error.description.hasPrefix("job.yaml:3: score lexical-weight \"1.5\" must be a number from 0 to 1"), "\(error)")
+        #expect(buildError(score.replacingOccurrences(of: "1.5", with: "0")) == nil)
+    }
+
     @Test func badDurationSaysHowToWriteOne() throws {
         let error = try #require(buildError(validSteps.replacingOccurrences(of: "size: 30m", with: "size: 30 minutes")))
         #expect(error.description.hasPrefix("job.yaml:6: window size \"30 minutes\" is not a duration"))

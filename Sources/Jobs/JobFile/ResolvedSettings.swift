@@ -85,6 +85,15 @@ public struct ResolvedSettings {
         return value
     }
 
+    /// A number from 0 to 1.
+    mutating func fraction(_ key: String, default defaultValue: Double) throws -> Double {
+        guard let text = string(key) else { return defaultValue }
+        guard let value = Double(text), (0...1).contains(value) else {
+            throw FlowError(.invalidJob, "\(step.operatorName) \(key) \"\(text)\" must be a number from 0 to 1", at: values[key]!.location)
+        }
+        return value
+    }
+
     /// Rejects settings the operator does not know.
     func checkAllUsed() throws {
         for key in values.keys.sorted() where !used.contains(key) {

@@ -66,6 +66,7 @@ enum ScoringOperators {
         if let template, !template.contains("{}") {
             throw FlowError(.invalidJob, "the template \"\(template)\" has no {} for the label", at: settings.location)
         }
+        let lexicalWeight = try settings.fraction("lexical-weight", default: ZeroShotScorer.defaultLexicalWeight)
         let model = settings.string("model", default: "")
         let workers = try settings.integer("workers", default: 0, range: 0...256)
         let batchSize = try settings.integer("batch-size", default: 32, range: 1...4096)
@@ -74,7 +75,8 @@ enum ScoringOperators {
             let chosen = try endpoint.map { try topLabels($0, key: key, count: top) } ?? labels
             _ = try ClassificationField.names(for: chosen)
             let bert = try BertModel(folder: try ModelDirectory.locate(model.isEmpty ? nil : model))
-            let scorer = try ZeroShotScorer(pool: EncoderPool(model: bert, workers: workers, batchSize: batchSize), labels: chosen, template: template)
+            let scorer = try ZeroShotScorer(pool: EncoderPool(model: bert, workers: workers, batchSize: batchSize), labels: chosen, template: template,
+                                         lexicalWeight: lexicalWeight)
             return try ScoreOperator(scorer: scorer, context: context)
         }
     }

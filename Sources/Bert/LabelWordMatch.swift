@@ -1,0 +1,66 @@
+/// How much a text speaks of a label in the label's own words: for each of the label's words, its
+/// occurrences in the text, saturated as `tf / (tf + 1.2)` (BM25's term-frequency curve, without
+/// length normalisation, which measured worse, nor document frequencies, which need the whole
+/// corpus first), averaged over the label's words: 0 (no word of the label) to almost 1.
+///
+/// Words are runs of letters and digits, lowercased, with English plurals folded (dogs → dog,
+/// witches → witch, parties → party), so "dog" matches "Dogs".
+public struct LabelWordMatch: Sendable {
+    /// The label's words, folded.
+    public let words: [String]
+
+    /// The saturation constant (BM25's k1).
+    static let saturation = 1.2
+
+    /// A match for `label`, a label's words (a hashtag already turned into words).
+    public init(label: String) {
+        words = Self.words(in: label)
+    }
+
+    /// The label's share of `text`, 0 to 1.
+    public func share(in text: String) -> Double {
+        guard !words.isEmpty else { return 0 }
+        var counts = Dictionary(uniqueKeysWithValues: Set(words).map { ($0, 0) })
+        for word in Self.words(in: text) where counts[word] != nil { counts[word]! += 1 }
+        let total = words.reduce(0.0) { sum, word in
+            let frequency = Double(counts[word] ?? 0)
+            return sum + frequency / (frequency + Self.saturation)
+        }
+        return total / Double(words.count)
+    }
+
+    /// The folded words of `text`.
+    static func words(in text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        for character in text.lowercased() {
+            if character.isLetter || character.isNumber {
+                current.append(character)
+            } else if !current.isEmpty {
+                words.append(fold(current))
+                current = ""
+            }
+        }
+        if !current.isEmpty { words.append(fold(current)) }
+        return words
+    }
+
+    /// An English plural folded to its singular's stem: `glasses` → `glass`, `boxes` → `box`,
+    /// `cats` → `cat`, and a consonant's `y` to `ie` so that `party` and `parties` meet.
+    static func fold(_ word: String) -> String {
+        var word = word
+        if word.count > 4 && word.hasSuffix("sses") {
+            word.removeLast(2)
+        } else if word.count > 4 && (word.hasSuffix("xes") || word.hasSuffix("ches") || word.hasSuffix("shes")) {
+            word.removeLast(2)
+        } else if word.count > 3 && word.hasSuffix("s") && !word.hasSuffix("ss") && !word.hasSuffix("us") && !word.hasSuffix("is") {
+            word.removeLast()
+        }
+        let characters = Array(word)
+        if characters.count > 2, characters.last == "y", !"aeiou".contains(characters[characters.count - 2]) {
+            word.removeLast()
+            word += "ie"
+        }
+        return word
+    }
+}
