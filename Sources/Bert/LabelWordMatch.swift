@@ -19,9 +19,15 @@ public struct LabelWordMatch: Sendable {
 
     /// The label's share of `text`, 0 to 1.
     public func share(in text: String) -> Double {
+        share(ofWords: Self.words(in: text))
+    }
+
+    /// The label's share of a text's folded words (``words(in:)``), for texts read against
+    /// several labels.
+    public func share(ofWords textWords: [String]) -> Double {
         guard !words.isEmpty else { return 0 }
         var counts = Dictionary(uniqueKeysWithValues: Set(words).map { ($0, 0) })
-        for word in Self.words(in: text) where counts[word] != nil { counts[word]! += 1 }
+        for word in textWords where counts[word] != nil { counts[word]! += 1 }
         let total = words.reduce(0.0) { sum, word in
             let frequency = Double(counts[word] ?? 0)
             return sum + frequency / (frequency + Self.saturation)
@@ -30,7 +36,7 @@ public struct LabelWordMatch: Sendable {
     }
 
     /// The folded words of `text`.
-    static func words(in text: String) -> [String] {
+    public static func words(in text: String) -> [String] {
         var words: [String] = []
         var current = ""
         for character in text.lowercased() {

@@ -74,9 +74,10 @@ public final class ZeroShotScorer: Sendable {
         case .embedding:
             let vectors = pool.embed(documents)
             return zip(vectors, documents).map { vector, document in
-                zip(labelVectors, labelWords).map { label, words in
+                let documentWords = lexicalWeight == 0 ? [] : LabelWordMatch.words(in: document)
+                return zip(labelVectors, labelWords).map { label, words in
                     let semantic = Self.unitInterval(Self.dot(vector, label))
-                    return lexicalWeight == 0 ? semantic : (1 - lexicalWeight) * semantic + lexicalWeight * words.share(in: document)
+                    return lexicalWeight == 0 ? semantic : (1 - lexicalWeight) * semantic + lexicalWeight * words.share(ofWords: documentWords)
                 }
             }
         case .entailment(let entailment, let contradiction):
