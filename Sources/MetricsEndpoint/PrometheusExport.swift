@@ -43,11 +43,17 @@ public final class PrometheusExport: Sendable {
                 labels.append(("outcome", outcome))
                 name = "es items"
             }
-            copy(counter.value, into: Self.metricName(name, unit: "_total"), labels: labels, help: "The operator's count of \(name).")
+            // The help is made from the metric's name, so two counts that share one (say
+            // "non-tweet lines" and "non tweet lines") share one help text, as the registry demands.
+            let metric = Self.metricName(name, unit: "_total")
+            copy(counter.value, into: metric, labels: labels, help: "An operator's count: \(Self.words(of: metric)).")
         }
         for level in metrics.allLevels() {
             let labels = [job, ("operator", level.operatorID), ("subtask", String(level.subtask))]
-            registry.makeGauge(name: Self.metricName(level.name, unit: ""), labels: labels, help: "The operator's \(level.name).").set(level.value)
+            let metric = Self.metricName(level.name, unit: "")
+            // A gauge may not take a counter's name (the registry stops the process on a clash).
+            guard !metric.hasSuffix("_total") else { continue }
+            registry.makeGauge(name: metric, labels: labels, help: "An operator's level: \(Self.words(of: metric)).").set(level.value)
         }
         let nowSeconds = now.timeIntervalSince1970
         for (operatorID, subtask, meters) in metrics.allMeters() {
@@ -79,6 +85,14 @@ public final class PrometheusExport: Sendable {
         registry.makeGauge(name: "process_resident_memory_bytes", help: "Resident memory of the process.").set(Double(usage.residentBytes))
         registry.makeGauge(name: "process_start_time_seconds", help: "When the process started, as Unix time.").set(startedAt)
         return registry.emitToBuffer()
+    }
+
+    /// The words of a metric's name: `flow_windows_fired_total` → "windows fired".
+    static func words(of metric: String) -> String {
+        var name = Substring(metric)
+        if name.hasPrefix("flow_") { name = name.dropFirst("flow_".count) }
+        if name.hasSuffix("_total") { name = name.dropLast("_total".count) }
+        return name.replacingOccurrences(of: "_", with: " ")
     }
 
     /// The Elasticsearch bulk writer's counts, as outcomes of `flow_es_items_total`.

@@ -19,6 +19,11 @@ struct MetricsTextTests {
         metrics.scope(operatorID: "es", subtask: 0).counter("es dead letters").add(3)
         metrics.scope(operatorID: "es", subtask: 0).counter("es updates").add(97)
         metrics.scope(operatorID: "kafka", subtask: 1).level("kafka records behind").set(42)
+        // Two counts whose names meet in one metric, and a level named like a count: served
+        // without a clash the registry would stop the process for.
+        metrics.scope(operatorID: "decode", subtask: 0).counter("non-tweet lines").add(4)
+        metrics.scope(operatorID: "decode", subtask: 1).counter("non tweet lines").add(5)
+        metrics.scope(operatorID: "kafka", subtask: 0).level("records in total").set(7)
         let meters = metrics.meters(operatorID: "window", subtask: 0)
         meters.recordsIn.add(500)
         meters.busyNanoseconds.add(1_500_000_000)
@@ -33,6 +38,7 @@ struct MetricsTextTests {
         #expect(text.total("flow_es_items_total", ["outcome": "updated"]) == 97)
         #expect(text.total("flow_es_items_total", ["outcome": "dead_lettered"]) == 3)
         #expect(text.total("flow_kafka_records_behind", ["operator": "kafka", "subtask": "1"]) == 42)
+        #expect(text.total("flow_non_tweet_lines_total") == 9)
         #expect(text.total("flow_records_in_total", ["operator": "window"]) == 500)
         #expect(text.total("flow_busy_seconds_total", ["operator": "window"]) == 1.5)
         #expect(text.samples.first { $0.name == "flow_tweets_total" }?.labels["job"] == "a \"quoted\" job")
