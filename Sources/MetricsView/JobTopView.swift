@@ -56,7 +56,8 @@ public struct JobTopView {
         }
         if let cpu = rate("process_cpu_seconds_total") { parts.append(String(format: "CPU %.2f cores", cpu)) }
         if let memory = current.total("process_resident_memory_bytes") { parts.append(String(format: "memory %.0f MB", memory / 1e6)) }
-        if let eventTime = current.total("flow_source_event_time_seconds") {
+        // Years 1 to 9999 only: the value comes from a peer and the formatter's range is finite.
+        if let eventTime = current.total("flow_source_event_time_seconds"), (-62_135_596_800 ... 253_402_300_799).contains(eventTime) {
             parts.append("event time " + ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: eventTime)))
         }
         return parts.joined(separator: ", ")
