@@ -8,6 +8,8 @@
 public struct LabelWordMatch: Sendable {
     /// The label's words, folded.
     public let words: [String]
+    /// Each distinct word of the label at count 0, the start of every document's count.
+    private let zeroCounts: [String: Int]
 
     /// The saturation constant (BM25's k1).
     static let saturation = 1.2
@@ -15,6 +17,7 @@ public struct LabelWordMatch: Sendable {
     /// A match for `label`, a label's words (a hashtag already turned into words).
     public init(label: String) {
         words = Self.words(in: label)
+        zeroCounts = Dictionary(words.map { ($0, 0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The label's share of `text`, 0 to 1.
@@ -26,7 +29,7 @@ public struct LabelWordMatch: Sendable {
     /// several labels.
     public func share(ofWords textWords: [String]) -> Double {
         guard !words.isEmpty else { return 0 }
-        var counts = Dictionary(uniqueKeysWithValues: Set(words).map { ($0, 0) })
+        var counts = zeroCounts
         for word in textWords where counts[word] != nil { counts[word]! += 1 }
         let total = words.reduce(0.0) { sum, word in
             let frequency = Double(counts[word] ?? 0)
