@@ -1,12 +1,12 @@
 import Dispatch
+import Flow
 import Foundation
-import Synchronization
 
 /// A task executor of one thread of its own: the metrics server's tasks run there, so they never
 /// wait for the cooperative pool, which the program serving the metrics may keep busy (a test
 /// runner's blocking tests do; a job's own threads are not in the pool).
 final class DedicatedThreadExecutor: TaskExecutor, Sendable {
-    private let jobs = Mutex<[UnownedJob]>([])
+    private let jobs = Locked<[UnownedJob]>([])
     private let available = DispatchSemaphore(value: 0)
 
     /// The process's one executor for the metrics server.

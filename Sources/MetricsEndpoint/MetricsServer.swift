@@ -3,7 +3,6 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-import Synchronization
 
 /// The HTTP endpoint of a running job, on Hummingbird: `GET /metrics` (Prometheus text),
 /// `GET /healthz` (the process answers) and `GET /ready` (the job runs and, when it takes
@@ -94,7 +93,7 @@ public final class MetricsServer: Sendable {
 
 /// The outcome of starting to listen, handed from the server's task to the thread that waits.
 private final class Bound: Sendable {
-    private let outcome = Mutex<Result<Int, any Error>?>(nil)
+    private let outcome = Locked<Result<Int, any Error>?>(nil)
     private let resolved = DispatchSemaphore(value: 0)
 
     func resolve(_ result: Result<Int, any Error>) {

@@ -1,7 +1,6 @@
 import Flow
 import Foundation
 import Prometheus
-import Synchronization
 
 /// A job's metrics in Prometheus's text exposition format, through swift-prometheus.
 ///
@@ -13,9 +12,9 @@ import Synchronization
 public final class PrometheusExport: Sendable {
     public let registry = PrometheusCollectorRegistry()
     /// The counter values already copied into the registry, by series.
-    private let exported = Mutex<[String: Int]>([:])
+    private let exported = Locked<[String: Int]>([:])
     /// The process CPU seconds already copied into the registry.
-    private let exportedCPU = Mutex<Double>(0)
+    private let exportedCPU = Locked<Double>(0)
     private let startedAt = Date().timeIntervalSince1970
 
     public init() {}

@@ -1,6 +1,6 @@
 import ArgumentParser
+import Flow
 import Logging
-import Synchronization
 
 /// How `flowrun` writes its messages to standard error: as text for people (the default), or as
 /// one JSON object a line for log collectors.
@@ -12,7 +12,7 @@ enum LogFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
 /// passes through here: as written for people, or through swift-log's ``JSONLogHandler`` with the
 /// job's name, its leading line break and "flowrun: " left out.
 enum Messages {
-    private static let logger = Mutex<Logger?>(nil)
+    private static let logger = Locked<Logger?>(nil)
 
     /// Switches to JSON lines labelled with `job` (before the job is built, its file's name).
     static func useJSON(job: String) {

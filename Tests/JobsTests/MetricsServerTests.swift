@@ -1,7 +1,6 @@
 import Flow
 import Foundation
 import MetricsEndpoint
-import Synchronization
 import Testing
 
 /// The metrics server's health checks, and the job file's `metrics` section: `/healthz` answers
@@ -9,7 +8,7 @@ import Testing
 struct MetricsServerTests {
     @Test func readyAnswersOnlyWhileTheJobRunsWithARecentCheckpoint() throws {
         let metrics = JobMetrics(jobName: "readiness")
-        let lastCheckpoint = Mutex<Double?>(nil)
+        let lastCheckpoint = Locked<Double?>(nil)
         let server = try MetricsServer.start(address: "127.0.0.1", port: 0, export: PrometheusExport(), metrics: metrics,
                                              readiness: .init(checkpointAge: 5) { lastCheckpoint.withLock { $0 } })
         defer { server.stop() }

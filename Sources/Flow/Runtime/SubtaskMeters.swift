@@ -17,7 +17,7 @@ public final class SubtaskMeters: Sendable {
     /// subtask whose output waits: the last of its task's chain).
     public let backpressuredNanoseconds = Counter()
     private let watermarkMilliseconds = Atomic<Int64>(.min)
-    private let inputQueue = Mutex<(@Sendable () -> Double)?>(nil)
+    private let inputQueue = Locked<(@Sendable () -> Double)?>(nil)
 
     init() {}
 
