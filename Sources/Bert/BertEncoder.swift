@@ -10,6 +10,8 @@ public final class BertEncoder {
     public let model: BertModel
     private var hidden: [Float] = [], queryKeyValue: [Float] = []
     private var context: [Float] = [], scratch: [Float] = [], intermediate: [Float] = [], scores: [Float] = [], keysTransposed: [Float] = []
+    /// A bf16 or int8 layer's input, converted once for all of the batch's sequences.
+    private var reducedInput = MatrixProducts.ReducedInput()
     private var sequenceLengths: [Int] = []
     private var paddedLength = 0
 
@@ -111,12 +113,20 @@ public final class BertEncoder {
                 (out.baseAddress! + row * layer.outputs).update(from: layer.bias, count: layer.outputs)
             }
             input.withUnsafeBufferPointer { x in
+                if case .fp32 = layer.weight {
+                    for (index, count) in sequenceLengths.enumerated() where count > 0 {
+                        let first = index * paddedLength
+                        layer.accumulate(x.baseAddress! + first * layer.inputs, rows: count, into: out.baseAddress! + first * layer.outputs)
+                    }
+                    return
+                }
+                reducedInput.prepare(x.baseAddress!, rows: rows, inputs: layer.inputs, outputs: layer.outputs, for: layer.weight)
                 for (index, count) in sequenceLengths.enumerated() where count > 0 {
                     let first = index * paddedLength
-                    layer.accumulate(x.baseAddress! + first * layer.inputs, rows: count, into: out.baseAddress! + first * layer.outputs)
-                    totalFlops += 2 * Double(count) * Double(layer.outputs) * Double(layer.inputs)
+                    layer.accumulate(&reducedInput, firstRow: first, rows: count, into: out.baseAddress! + first * layer.outputs)
                 }
             }
+            for count in sequenceLengths { totalFlops += 2 * Double(count) * Double(layer.outputs) * Double(layer.inputs) }
         }
     }
 
@@ -141,7 +151,7 @@ public final class BertEncoder {
                                     for column in 0..<size { keys[column * count + token] = k[token * stride + column] }
                                 }
                                 MatrixProducts.multiply(rows: count, columns: count, inner: size, q, stride, keys.baseAddress!, count, into: s.baseAddress!, count)
-                                for row in 0..<count { softmax(s.baseAddress! + row * count, count: count, scale: scale) }
+                                for row in 0..<count { VectorMath.softmax(s.baseAddress! + row * count, count: count, scale: scale) }
                                 MatrixProducts.multiply(rows: count, columns: size, inner: count, s.baseAddress!, count, v, stride, into: output + head * size, width)
                             }
                             totalFlops += 4 * Double(count) * Double(count) * Double(width)
@@ -150,15 +160,6 @@ public final class BertEncoder {
                 }
             }
         }
-    }
-
-    /// The softmax of `scale` times the row (`scale` > 0), in place.
-    private func softmax(_ row: UnsafeMutablePointer<Float>, count: Int, scale: Float) {
-        let largest = VectorMath.maximum(row, count: count)
-        for index in 0..<count { row[index] = (row[index] - largest) * scale }
-        VectorMath.expOfNonPositive(UnsafeMutableBufferPointer(start: row, count: count))
-        let inverse = 1 / VectorMath.sum(row, count: count)
-        for index in 0..<count { row[index] *= inverse }
     }
 
     /// GELU with the error function (see ``VectorMath``).
@@ -179,12 +180,9 @@ public final class BertEncoder {
     }
 
     private func layerNorm(_ row: UnsafeMutablePointer<Float>, width: Int, norm: BertModel.LayerNorm) {
-        let mean = VectorMath.sum(row, count: width) / Float(width)
-        let variance = VectorMath.sumOfSquares(row, count: width, center: mean) / Float(width)
-        let inverse = 1 / (variance + model.config.layerNormEpsilon).squareRoot()
         norm.gamma.withUnsafeBufferPointer { gamma in
             norm.beta.withUnsafeBufferPointer { beta in
-                for index in 0..<width { row[index] = (row[index] - mean) * inverse * gamma[index] + beta[index] }
+                VectorMath.layerNorm(row, width: width, gamma: gamma.baseAddress!, beta: beta.baseAddress!, epsilon: model.config.layerNormEpsilon)
             }
         }
     }

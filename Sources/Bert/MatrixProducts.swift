@@ -11,6 +11,12 @@ enum MatrixProducts {
     /// Whether products run on generated kernels.
     static let generatedKernels = ProcessInfo.processInfo.environment["FLOW_GEMM"] != "blas" && flow_packed_gemm_available() != 0
 
+    /// Whether bf16 products run on generated kernels over the CPU's bf16 dot products.
+    static let bf16Kernels = generatedKernels && flow_packed_gemm_bf16_available() != 0
+
+    /// Whether int8 products run on generated kernels over the CPU's int8 dot products.
+    static let int8Kernels = generatedKernels && flow_packed_gemm_int8_available() != 0
+
     /// A weight matrix's packing: blocks of `inputBlock` rows and `outputBlock` columns (see
     /// `PackedGemm.h`); with one column block (OpenBLAS) it is the row-major matrix.
     struct Packing: Sendable {

@@ -1,13 +1,12 @@
 #include "VectorFunctions.h"
 #include "TargetClones.h"
 
-typedef float floats __attribute__((ext_vector_type(8)));
-typedef int ints __attribute__((ext_vector_type(8)));
-
-#define BOTH_TARGETS FLOW_TARGET_CLONES
+#define LANES 16
+typedef float floats __attribute__((ext_vector_type(LANES)));
+typedef int ints __attribute__((ext_vector_type(LANES)));
 
 // The helpers take and give their vectors through pointers: a vector argument's ABI differs
-// between the two targets. Inlined, the pointers cost nothing.
+// between the targets. Inlined, the pointers cost nothing.
 #define HELPER static inline __attribute__((always_inline))
 
 HELPER void choose(const ints *mask, const floats *yes, floats *value) {
@@ -52,11 +51,11 @@ HELPER void gelu(floats *value) {
     *value = 0.5f * *value * (1 + erf);
 }
 
-/// Applies `function` to every value, the last `count % 8` in one zero-padded group.
+/// Applies `function` to every value, the last `count % LANES` in one zero-padded group.
 #define MAP(values, count, function)                                        \
     do {                                                                    \
-        long whole = (count) / 8 * 8;                                       \
-        for (long offset = 0; offset < whole; offset += 8) {                \
+        long whole = (count) / LANES * LANES;                               \
+        for (long offset = 0; offset < whole; offset += LANES) {            \
             floats x;                                                       \
             __builtin_memcpy(&x, (values) + offset, sizeof x);              \
             function(&x);                                                   \
@@ -70,6 +69,59 @@ HELPER void gelu(floats *value) {
         }                                                                   \
     } while (0)
 
-BOTH_TARGETS void flow_gelu(float *values, long count) { MAP(values, count, gelu); }
+FLOW_TARGET_CLONES void flow_gelu(float *values, long count) { MAP(values, count, gelu); }
 
-BOTH_TARGETS void flow_exp_of_non_positive(float *values, long count) { MAP(values, count, exp_of_non_positive); }
+FLOW_TARGET_CLONES void flow_exp_of_non_positive(float *values, long count) { MAP(values, count, exp_of_non_positive); }
+
+/// The sum of `(value − center)²` (`squares`) or of `value − center` over `count` values: whole
+/// groups lane by lane, then the lanes and the last few values in order, so the order depends
+/// only on `count`.
+HELPER float centered_sum(const float *values, long count, float center, int squares) {
+    long whole = count / LANES * LANES;
+    floats lanes = 0;
+    for (long offset = 0; offset < whole; offset += LANES) {
+        floats x;
+        __builtin_memcpy(&x, values + offset, sizeof x);
+        x -= center;
+        lanes += squares ? x * x : x;
+    }
+    float total = 0;
+    for (int lane = 0; lane < LANES; lane++) total += lanes[lane];
+    for (long index = whole; index < count; index++) {
+        float x = values[index] - center;
+        total += squares ? x * x : x;
+    }
+    return total;
+}
+
+HELPER float largest(const float *values, long count) {
+    long whole = count / LANES * LANES;
+    floats lanes = -__builtin_inff();
+    for (long offset = 0; offset < whole; offset += LANES) {
+        floats x;
+        __builtin_memcpy(&x, values + offset, sizeof x);
+        ints above = x > lanes;
+        choose(&above, &x, &lanes);
+    }
+    float result = -__builtin_inff();
+    for (int lane = 0; lane < LANES; lane++) result = lanes[lane] > result ? lanes[lane] : result;
+    for (long index = whole; index < count; index++) result = values[index] > result ? values[index] : result;
+    return result;
+}
+
+FLOW_TARGET_CLONES float flow_sum(const float *values, long count) { return centered_sum(values, count, 0, 0); }
+
+FLOW_TARGET_CLONES void flow_layer_norm(float *row, long width, const float *gamma, const float *beta, float epsilon) {
+    float mean = centered_sum(row, width, 0, 0) / (float)width;
+    float variance = centered_sum(row, width, mean, 1) / (float)width;
+    float inverse = 1 / __builtin_sqrtf(variance + epsilon);
+    for (long index = 0; index < width; index++) row[index] = (row[index] - mean) * inverse * gamma[index] + beta[index];
+}
+
+FLOW_TARGET_CLONES void flow_softmax(float *row, long count, float scale) {
+    float top = largest(row, count);
+    for (long index = 0; index < count; index++) row[index] = (row[index] - top) * scale;
+    MAP(row, count, exp_of_non_positive);
+    float inverse = 1 / centered_sum(row, count, 0, 0);
+    for (long index = 0; index < count; index++) row[index] *= inverse;
+}

@@ -113,17 +113,26 @@ struct EncoderKernelTests {
         }
     }
 
-    @Test func reductionsMatchPlainSums() {
-        for count in [1, 8, 13, 384] {
-            let values = Self.values(count, seed: UInt64(count))
-            values.withUnsafeBufferPointer { buffer in
-                let sum = values.reduce(0.0) { $0 + Double($1) }
-                #expect(abs(Double(VectorMath.sum(buffer.baseAddress!, count: count)) - sum) < 1e-4)
-                let mean = Float(sum / Double(count))
-                let squares = values.reduce(0.0) { $0 + Double(($1 - mean) * ($1 - mean)) }
-                #expect(abs(Double(VectorMath.sumOfSquares(buffer.baseAddress!, count: count, center: mean)) - squares) < 1e-4)
-                #expect(VectorMath.maximum(buffer.baseAddress!, count: count) == values.max())
+    @Test func sumsLayerNormAndSoftmaxFollowTheirDefinitions() {
+        for count in [1, 8, 13, 31, 384] {
+            let values = Self.values(count, seed: UInt64(count)).map { $0 * 3 }
+            let sum = values.reduce(0.0) { $0 + Double($1) }
+            #expect(abs(Double(values.withUnsafeBufferPointer { VectorMath.sum($0.baseAddress!, count: count) }) - sum) < 1e-4)
+            let gamma = Self.values(count, seed: 11), beta = Self.values(count, seed: 12)
+            let mean = sum / Double(count)
+            let variance = values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(count)
+            var normed = values
+            normed.withUnsafeMutableBufferPointer { VectorMath.layerNorm($0.baseAddress!, width: count, gamma: gamma, beta: beta, epsilon: 1e-12) }
+            for index in values.indices where count > 1 {
+                let exact = (Double(values[index]) - mean) / (variance + 1e-12).squareRoot() * Double(gamma[index]) + Double(beta[index])
+                #expect(abs(Double(normed[index]) - exact) < 1e-5, "layer norm of \(count), value \(index)")
             }
+            var softmax = values
+            softmax.withUnsafeMutableBufferPointer { VectorMath.softmax($0.baseAddress!, count: count, scale: 0.5) }
+            let largest = values.max()!
+            let exps = values.map { Foundation.exp(Double($0 - largest) * 0.5) }
+            let total = exps.reduce(0, +)
+            #expect(zip(softmax, exps).allSatisfy { abs(Double($0) - $1 / total) < 1e-6 }, "softmax of \(count)")
         }
     }
 }

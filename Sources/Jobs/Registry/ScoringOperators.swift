@@ -70,11 +70,15 @@ enum ScoringOperators {
         let model = settings.string("model", default: "")
         let workers = try settings.integer("workers", default: 0, range: 0...256)
         let batchSize = try settings.integer("batch-size", default: 32, range: 1...4096)
+        let precision: Precision
+        do {
+            precision = try Precision(parsing: settings.string("precision", default: Precision.automatic.rawValue), place: "precision")
+        } catch let error as FlowError { throw FlowError(error.code, error.message, at: settings.location, cause: error) }
         let description = endpoint.map { "the top \(top) of \(key) at \($0)" } ?? "\(labels.count) labels"
         return documents.apply("score \(description) (batches of \(batchSize))", id: build.stepID) { context in
             let chosen = try endpoint.map { try topLabels($0, key: key, count: top) } ?? labels
             _ = try ClassificationField.names(for: chosen)
-            let bert = try BertModel(folder: try ModelDirectory.locate(model.isEmpty ? nil : model))
+            let bert = try BertModel.load(folder: try ModelDirectory.locate(model.isEmpty ? nil : model), precision: precision)
             let scorer = try ZeroShotScorer(pool: EncoderPool(model: bert, workers: workers, batchSize: batchSize), labels: chosen, template: template,
                                          lexicalWeight: lexicalWeight)
             return try ScoreOperator(scorer: scorer, context: context)
