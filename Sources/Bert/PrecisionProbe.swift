@@ -1,9 +1,11 @@
-/// The check behind ``Precision/automatic``: a model keeps bf16 only when, for each of a few
-/// texts of the kinds Flow scores (labels, hashtags, tweets, movie overviews, short and long), the
-/// bf16 embedding points where the fp32 one does, to ``minimumCosine``. A model whose activations
-/// bf16 rounds badly (very large or finely balanced values) is kept in fp32 instead.
+/// The check behind ``Precision/automatic``: a model keeps a reduced precision (int8 or bf16) only
+/// when, for each of a few texts of the kinds Flow scores (labels, hashtags, tweets, movie
+/// overviews, short and long), its embedding points where the fp32 one does, to
+/// ``minimumCosine``. A model whose activations round badly (very large or finely balanced
+/// values) is kept in a more exact precision instead.
 public enum PrecisionProbe {
-    /// The least cosine similarity between a text's bf16 and fp32 embeddings that keeps bf16.
+    /// The least cosine similarity between a text's reduced-precision and fp32 embeddings that
+    /// keeps the reduced precision.
     public static let minimumCosine: Float = 0.999
 
     static let texts = [
@@ -23,7 +25,7 @@ public enum PrecisionProbe {
         "12 Angry Men (1957): twelve jurors, one verdict, 96 minutes in a hot room.",
     ]
 
-    /// Whether `reduced` (bf16) embeds every probe text within ``minimumCosine`` of `exact` (fp32).
+    /// Whether `reduced` (bf16 or int8) embeds every probe text within ``minimumCosine`` of `exact` (fp32).
     public static func agrees(_ exact: BertModel, _ reduced: BertModel) -> Bool {
         worstCosine(exact, reduced) >= minimumCosine
     }
