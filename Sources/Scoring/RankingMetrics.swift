@@ -3,7 +3,8 @@ import Foundation
 /// How well one label's ranking of documents agrees with relevance judgments: NDCG@k (gain
 /// 2^relevance − 1, discount log2(rank + 1), the ideal from every judged candidate), its condensed
 /// form (the ranking with the unjudged documents left out, for sparse judgments), average
-/// precision and R-precision (a document is relevant when its relevance is above 0).
+/// precision, its condensed form, and R-precision (a document is relevant when its relevance is
+/// above 0).
 public struct RankingMetrics: Sendable, Equatable {
     /// Documents ranked.
     public var candidates: Int
@@ -15,6 +16,9 @@ public struct RankingMetrics: Sendable, Equatable {
     public var condensedNDCG: Double
     /// Average precision over the whole ranking (nil without a relevant document).
     public var averagePrecision: Double?
+    /// Average precision over the ranking with the unjudged documents left out (nil without a
+    /// relevant document).
+    public var condensedAveragePrecision: Double?
     /// Precision at rank `relevant` (nil without a relevant document).
     public var rPrecision: Double?
 
@@ -30,21 +34,25 @@ public struct RankingMetrics: Sendable, Equatable {
         condensedNDCG = ideal > 0 ? Self.dcg(judgedRelevances.prefix(k)) / ideal : 0
         guard relevant > 0 else {
             averagePrecision = nil
+            condensedAveragePrecision = nil
             rPrecision = nil
             return
         }
+        averagePrecision = Self.averagePrecision(ranking, relevant: relevant)
+        condensedAveragePrecision = Self.averagePrecision(judgedRelevances.map(Optional.some), relevant: relevant)
+        let foundAtR = ranking.prefix(relevant).filter { ($0 ?? 0) > 0 }.count
+        rPrecision = Double(foundAtR) / Double(relevant)
+    }
+
+    /// The mean, over the `relevant` relevant documents, of the precision at each one's rank.
+    static func averagePrecision(_ ranking: [Int?], relevant: Int) -> Double {
         var found = 0
         var precisionSum = 0.0
-        var foundAtR = 0
-        for (index, relevance) in ranking.enumerated() {
-            if (relevance ?? 0) > 0 {
-                found += 1
-                precisionSum += Double(found) / Double(index + 1)
-            }
-            if index + 1 == relevant { foundAtR = found }
+        for (index, relevance) in ranking.enumerated() where (relevance ?? 0) > 0 {
+            found += 1
+            precisionSum += Double(found) / Double(index + 1)
         }
-        averagePrecision = precisionSum / Double(relevant)
-        rPrecision = Double(foundAtR) / Double(relevant)
+        return precisionSum / Double(relevant)
     }
 
     /// Discounted cumulative gain of relevances in rank order.

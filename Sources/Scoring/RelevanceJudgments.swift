@@ -36,9 +36,12 @@ public struct RelevanceJudgments {
         }
     }
 
-    /// Complete judgments: every document of `documents` is judged, relevant (1) when its `field`
-    /// (a string or a list of strings) holds the label, case aside (a leading `#` of the label too).
-    public init(field: String, of documents: JSONObjectLines, labels: [String]) {
+    /// Judgments from a field: a document is relevant (1) when its `field` (a string or a list of
+    /// strings) holds the label, case aside (a leading `#` of the label too), else irrelevant (0).
+    /// Every document is judged, unless `emptyIsUnjudged`: then one whose field is missing or holds
+    /// no text is unjudged (a collection tagged only in part, such as TMDB's keywords, which stop
+    /// at movies released in 2016).
+    public init(field: String, of documents: JSONObjectLines, labels: [String], emptyIsUnjudged: Bool = false) {
         rejectedLines = documents.rejectedLines
         let wanted = labels.map { (field: ClassificationField.name(for: $0), text: Self.comparable($0)) }
         for (line, object) in documents.objects {
@@ -47,6 +50,8 @@ public struct RelevanceJudgments {
                 continue
             }
             let values = Set(((object[field] as? [Any]) ?? object[field].map { [$0] } ?? []).compactMap { ($0 as? String).map(Self.comparable) })
+                .subtracting([""])
+            if emptyIsUnjudged && values.isEmpty { continue }
             for label in wanted {
                 byField[label.field, default: [:]][id] = values.contains(label.text) ? 1 : 0
             }

@@ -13,8 +13,9 @@ struct Evaluate: ParsableCommand {
         Each label's candidates are the documents with a score for it (of those that --where keeps), ranked by score, \
         highest first, ties by id. Judgments come from a CSV (--judgments: document_id,relevance, and a label column \
         when it judges several labels) or from a field of the documents (--relevant-field keywords: relevant when the \
-        field holds the label; every document is judged). NDCG's ideal ranking is that of the judged candidates; \
-        condensed NDCG leaves the unjudged candidates out of the ranking, for sparse judgments.
+        field holds the label; every document is judged, or with --unjudged-when-empty those whose field holds a \
+        value). NDCG's ideal ranking is that of the judged candidates; condensed NDCG and condensed MAP leave the \
+        unjudged candidates out of the ranking, for sparse judgments.
         """
     )
 
@@ -32,6 +33,9 @@ struct Evaluate: ParsableCommand {
 
     @Option(help: "Judge from this field of the documents: relevant when it holds the label (e.g. keywords).")
     var relevantField: String?
+
+    @Flag(help: "With --relevant-field: a document whose field is missing or empty is unjudged, not irrelevant (for fields that tag only part of the documents).")
+    var unjudgedWhenEmpty = false
 
     @Option(help: "Keep only the documents whose FIELD holds VALUE, e.g. genres=Family (needs --documents).")
     var `where`: String?
@@ -51,11 +55,14 @@ struct Evaluate: ParsableCommand {
                 throw FlowError(.invalidJob, "give the judgments either as --judgments FILE.csv or as --relevant-field FIELD with --documents, one of the two")
             }
             let documentLines = try documents.map { try JSONObjectLines(path: $0, what: "documents") }
+            if unjudgedWhenEmpty && relevantField == nil {
+                throw FlowError(.invalidJob, "--unjudged-when-empty applies to judgments from a field; give --relevant-field FIELD with --documents, or leave it out")
+            }
             if documentLines == nil && (relevantField != nil || `where` != nil) {
                 throw FlowError(.invalidJob, "--relevant-field and --where read the documents; give them with --documents FILE.jsonl")
             }
             let scoreTable = ScoreTable(try JSONObjectLines(path: scores, what: "scores"))
-            let judged = try relevantField.map { RelevanceJudgments(field: $0, of: documentLines!, labels: labelList) }
+            let judged = try relevantField.map { RelevanceJudgments(field: $0, of: documentLines!, labels: labelList, emptyIsUnjudged: unjudgedWhenEmpty) }
                 ?? RelevanceJudgments(csv: judgments!, labels: labelList)
             let kept = try `where`.map { try Self.kept(documentLines!, where: $0) }
             report(skipped: scoreTable.rejectedLines, in: scores, what: "scores")
@@ -108,22 +115,24 @@ struct EvaluationTable {
     let k: Int
     let rows: [(label: String, metrics: RankingMetrics)]
 
-    private var means: (ndcg: Double, condensed: Double, averagePrecision: Double?, rPrecision: Double?) {
+    private var means: (ndcg: Double, condensed: Double, averagePrecision: Double?, condensedAveragePrecision: Double?, rPrecision: Double?) {
         func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
         let all = rows.map(\.metrics)
-        return (mean(all.map(\.ndcg)) ?? 0, mean(all.map(\.condensedNDCG)) ?? 0,
-                mean(all.compactMap(\.averagePrecision)), mean(all.compactMap(\.rPrecision)))
+        return (mean(all.map(\.ndcg)) ?? 0, mean(all.map(\.condensedNDCG)) ?? 0, mean(all.compactMap(\.averagePrecision)),
+                mean(all.compactMap(\.condensedAveragePrecision)), mean(all.compactMap(\.rPrecision)))
     }
 
     var text: String {
-        let header = ["label", "candidates", "judged", "relevant", "NDCG@\(k)", "condensed", "MAP", "R-prec"]
+        let header = ["label", "candidates", "judged", "relevant", "NDCG@\(k)", "condensed", "MAP", "cond. MAP", "R-prec"]
         var lines = [header]
         for (label, metrics) in rows {
             lines.append([TerminalText.visible(String(label.prefix(30))), String(metrics.candidates), String(metrics.judged), String(metrics.relevant),
-                          Self.figure(metrics.ndcg), Self.figure(metrics.condensedNDCG), Self.figure(metrics.averagePrecision), Self.figure(metrics.rPrecision)])
+                          Self.figure(metrics.ndcg), Self.figure(metrics.condensedNDCG), Self.figure(metrics.averagePrecision),
+                          Self.figure(metrics.condensedAveragePrecision), Self.figure(metrics.rPrecision)])
         }
         let mean = means
-        lines.append(["mean of \(rows.count)", "", "", "", Self.figure(mean.ndcg), Self.figure(mean.condensed), Self.figure(mean.averagePrecision), Self.figure(mean.rPrecision)])
+        lines.append(["mean of \(rows.count)", "", "", "", Self.figure(mean.ndcg), Self.figure(mean.condensed), Self.figure(mean.averagePrecision),
+                      Self.figure(mean.condensedAveragePrecision), Self.figure(mean.rPrecision)])
         let widths = header.indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
         return lines.map { cells in
             cells.enumerated().map { column, cell in
@@ -139,11 +148,13 @@ struct EvaluationTable {
             let name = String(decoding: (try? JSONSerialization.data(withJSONObject: label, options: [.fragmentsAllowed])) ?? Data("\"\"".utf8), as: UTF8.self)
             return "{\"label\": \(name), \"candidates\": \(metrics.candidates), \"judged\": \(metrics.judged), \"relevant\": \(metrics.relevant), "
                 + "\"ndcg\": \(number(metrics.ndcg)), \"condensed_ndcg\": \(number(metrics.condensedNDCG)), "
-                + "\"average_precision\": \(number(metrics.averagePrecision)), \"r_precision\": \(number(metrics.rPrecision))}"
+                + "\"average_precision\": \(number(metrics.averagePrecision)), "
+                + "\"condensed_average_precision\": \(number(metrics.condensedAveragePrecision)), \"r_precision\": \(number(metrics.rPrecision))}"
         }
         let mean = means
         return "{\"k\": \(k), \"labels\": [\(labels.joined(separator: ", "))], \"mean\": {\"ndcg\": \(number(mean.ndcg)), "
-            + "\"condensed_ndcg\": \(number(mean.condensed)), \"map\": \(number(mean.averagePrecision)), \"r_precision\": \(number(mean.rPrecision))}}\n"
+            + "\"condensed_ndcg\": \(number(mean.condensed)), \"map\": \(number(mean.averagePrecision)), "
+            + "\"condensed_map\": \(number(mean.condensedAveragePrecision)), \"r_precision\": \(number(mean.rPrecision))}}\n"
     }
 
     private static func figure(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "-" }

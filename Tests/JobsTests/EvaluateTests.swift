@@ -20,6 +20,7 @@ struct EvaluateTests {
             var ndcg: Double
             var condensed_ndcg: Double
             var average_precision: Double?
+            var condensed_average_precision: Double?
             var r_precision: Double?
         }
 
@@ -30,7 +31,8 @@ struct EvaluateTests {
             return left.labels.count == right.labels.count && zip(left.labels, right.labels).allSatisfy { a, b in
                 a.label == b.label && a.candidates == b.candidates && a.judged == b.judged && a.relevant == b.relevant
                     && close(a.ndcg, b.ndcg) && close(a.condensed_ndcg, b.condensed_ndcg)
-                    && close(a.average_precision, b.average_precision) && close(a.r_precision, b.r_precision)
+                    && close(a.average_precision, b.average_precision) && close(a.condensed_average_precision, b.condensed_average_precision)
+                    && close(a.r_precision, b.r_precision)
             }
         }
     }
@@ -89,6 +91,23 @@ struct EvaluateTests {
         }
     }
 
+    /// TMDB's keywords stop at movies released in 2016; with --unjudged-when-empty the movies
+    /// without keywords are unjudged rather than irrelevant, and the condensed figures leave them out.
+    @Test func moviesWithoutKeywordsAreUnjudgedWhenAsked() throws {
+        let folder = try Fixtures.scratchFolder()
+        try Self.writeScores(folder, ids: try Self.movieIDs())
+        let keyworded = try String(contentsOfFile: Self.movies, encoding: .utf8).split(separator: "\n").filter { line in
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return !((object?["keywords"] as? [String]) ?? []).isEmpty
+        }.count
+        let (flow, reference, _) = try Self.figures(["--scores", folder + "/rows.jsonl", "--labels", Self.labels.joined(separator: ","),
+                                                     "--documents", Self.movies, "--relevant-field", "keywords", "--unjudged-when-empty"], folder: folder)
+        #expect(flow == reference)
+        #expect(keyworded > 0 && keyworded < 1410)
+        #expect(flow.labels.allSatisfy { $0.candidates == 1410 && $0.judged == keyworded && $0.relevant > 0 })
+        #expect(flow.labels.allSatisfy { $0.condensed_average_precision! > $0.average_precision! }, "leaving unjudged movies out lifts every relevant one's rank")
+    }
+
     @Test func sparseGradedJudgmentsOfSeveralLabelsInOneGenreGiveTheReferencesFigures() throws {
         let folder = try Fixtures.scratchFolder()
         let ids = try Self.movieIDs()
@@ -114,6 +133,8 @@ struct EvaluateTests {
             (["--scores", folder + "/rows.jsonl", "--labels", "unicorn", "--documents", Self.movies, "--relevant-field", "keywords"], 2, "holds no score for the label \"unicorn\""),
             (["--scores", folder + "/rows.jsonl", "--labels", "murder"], 2, "give the judgments either as --judgments FILE.csv or as --relevant-field"),
             (["--scores", folder + "/missing.jsonl", "--labels", "murder", "--documents", Self.movies, "--relevant-field", "keywords"], 3, "cannot read scores"),
+            (["--scores", folder + "/rows.jsonl", "--labels", "murder", "--judgments", Fixtures.path("data/movies/judgments_christmas.csv"), "--unjudged-when-empty"], 2,
+             "--unjudged-when-empty applies to judgments from a field"),
             (["--scores", folder + "/rows.jsonl", "--labels", "murder,alien", "--judgments", Fixtures.path("data/movies/judgments_christmas.csv")], 2, "have no label column"),
         ]
         for (arguments, status, message) in cases {

@@ -7,11 +7,13 @@ score descending, ties by id ascending (numbers before strings). With graded rel
   NDCG@k = DCG@k / DCG@k of the judged candidates sorted by relevance (0 when that is 0)
   condensed NDCG@k = the same, with the unjudged candidates removed from the ranking first
   AP = mean over the relevant candidates (rel > 0) of the precision at each one's rank
+  condensed AP = the same, with the unjudged candidates removed from the ranking first
   R-precision = relevant among the first R ranks / R, R the number of relevant candidates
 Usage: ranking_metrics_reference.py --scores S --labels a,b [--judgments CSV | --documents D
-       --relevant-field F] [--documents D --where FIELD=VALUE] [--k 10]
+       --relevant-field F [--unjudged-when-empty]] [--documents D --where FIELD=VALUE] [--k 10]
+With --unjudged-when-empty, a document whose field is missing or holds no text is not judged.
 Lines of the scores that are not JSON objects with an id are skipped. Prints JSON: {"labels": [{"label", "candidates", "judged", "relevant", "ndcg", "condensed_ndcg",
-"average_precision", "r_precision"}]}.
+"average_precision", "condensed_average_precision", "r_precision"}]}.
 """
 import argparse
 import csv
@@ -48,6 +50,7 @@ def main():
     parser.add_argument("--judgments")
     parser.add_argument("--documents")
     parser.add_argument("--relevant-field")
+    parser.add_argument("--unjudged-when-empty", action="store_true")
     parser.add_argument("--where")
     parser.add_argument("--k", type=int, default=10)
     args = parser.parse_args()
@@ -88,7 +91,9 @@ def main():
         for document in documents:
             values = document.get(args.relevant_field)
             values = values if isinstance(values, list) else [values]
-            held = {v.lower().strip().lstrip("#") for v in values if isinstance(v, str)}
+            held = {v.lower().strip().lstrip("#") for v in values if isinstance(v, str)} - {""}
+            if args.unjudged_when_empty and not held:
+                continue
             for label in labels:
                 judgments.setdefault(field_name(label), {})[document["id"]] = 1 if label.lower().strip().lstrip("#") in held else 0
 
@@ -103,6 +108,7 @@ def main():
         ideal = dcg(sorted(judged_relevances, reverse=True)[: args.k])
         relevant_ranks = [rank for rank, r in enumerate(relevances, 1) if r is not None and r > 0]
         count = len(relevant_ranks)
+        judged_relevant_ranks = [rank for rank, r in enumerate(judged_relevances, 1) if r > 0]
         results.append({
             "label": label,
             "candidates": len(ranking),
@@ -111,6 +117,7 @@ def main():
             "ndcg": dcg([r or 0 for r in relevances[: args.k]]) / ideal if ideal else 0.0,
             "condensed_ndcg": dcg(judged_relevances[: args.k]) / ideal if ideal else 0.0,
             "average_precision": sum((n + 1) / rank for n, rank in enumerate(relevant_ranks)) / count if count else None,
+            "condensed_average_precision": sum((n + 1) / rank for n, rank in enumerate(judged_relevant_ranks)) / count if count else None,
             "r_precision": len([rank for rank in relevant_ranks if rank <= count]) / count if count else None,
         })
     print(json.dumps({"labels": results}))
