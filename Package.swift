@@ -81,7 +81,7 @@ let package = Package(
         ),
         .target(name: "FlowTesting", dependencies: ["Flow"], swiftSettings: strictSettings),
         // What the fuzzers run on any bytes (`scripts/fuzz`); FuzzCorpusTests replays the corpora.
-        .target(name: "FuzzTargets", dependencies: ["Flow", "Operators", "TweetLog", "Redis", "Kafka", "Jobs", "FlowTesting", "CHiredis", "MetricsView"], swiftSettings: strictSettings),
+        .target(name: "FuzzTargets", dependencies: ["Flow", "Operators", "TweetLog", "Redis", "Kafka", "Jobs", "FlowTesting", "CHiredis", "MetricsView", "Bert"], swiftSettings: strictSettings),
         .testTarget(name: "FlowTests", dependencies: ["Flow", "FlowTesting"], swiftSettings: strictSettings),
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"], swiftSettings: strictSettings),
         .testTarget(name: "BertTests", dependencies: ["Flow", "Bert"], swiftSettings: strictSettings),

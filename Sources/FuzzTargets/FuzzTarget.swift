@@ -11,6 +11,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case redisReply = "redis-reply"
     case clusterState = "cluster-state"
     case metricsText = "metrics-text"
+    case safetensors
 
     /// Runs the target on one input.
     public func run(_ bytes: UnsafeRawBufferPointer) -> String? {
@@ -23,6 +24,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .redisReply: RedisReplyTarget.run(bytes)
         case .clusterState: ClusterStateTarget.run(bytes)
         case .metricsText: MetricsTextTarget.run(bytes)
+        case .safetensors: SafeTensorsTarget.run(bytes)
         }
     }
 }
