@@ -39,8 +39,8 @@ public struct RelevanceJudgments {
     /// Judgments from a field: a document is relevant (1) when its `field` (a string or a list of
     /// strings) holds the label, case aside (a leading `#` of the label too), else irrelevant (0).
     /// Every document is judged, unless `emptyIsUnjudged`: then one whose field is missing or holds
-    /// no text is unjudged (a collection tagged only in part, such as TMDB's keywords, which stop
-    /// at movies released in 2016).
+    /// no text is unjudged (a collection tagged only in part, such as the keywords of the TMDB
+    /// movies here, which stop in 2016).
     public init(field: String, of documents: JSONObjectLines, labels: [String], emptyIsUnjudged: Bool = false) {
         rejectedLines = documents.rejectedLines
         let wanted = labels.map { (field: ClassificationField.name(for: $0), text: Self.comparable($0)) }
